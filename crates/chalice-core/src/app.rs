@@ -1,0 +1,326 @@
+//! [`Chalice`]: the application object.
+
+use std::fmt;
+use std::panic::Location;
+
+use crate::cors::CorsConfig;
+use crate::log::Logger;
+use crate::media::{self, DEFAULT_BINARY_TYPES};
+use crate::route::Route;
+use crate::router::RouteTable;
+use crate::view::View;
+
+/// A Chalice application: its routes, `debug`, API configuration and logger.
+///
+/// Build it in `main` (or a function your tests call too), then hand it to `run()`, the local
+/// server or the test client. Every one of them calls [`Chalice::check`] first and refuses an
+/// app with definition mistakes, listing each with the file and line that made it.
+///
+/// ```
+/// use chalice_core::{Chalice, Json};
+/// use serde_json::json;
+///
+/// let mut app = Chalice::new("helloworld");
+/// app.route("/", || Json(json!({"hello": "world"})));
+/// assert_eq!(app.app_name(), "helloworld");
+/// assert!(app.check().is_ok());
+///
+/// app.route("/broken/", || "x");
+/// let errors = app.check().unwrap_err();
+/// assert!(errors.to_string().contains("Route cannot end with a trailing slash: /broken/"));
+/// ```
+pub struct Chalice {
+    app_name: String,
+    debug: bool,
+    /// API Gateway settings: binary types and the default CORS of routes.
+    pub api: ApiConfig,
+    log: Logger,
+    pub(crate) table: RouteTable,
+    errors: Vec<DefinitionError>,
+}
+
+/// API-wide settings (Chalice's `app.api`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiConfig {
+    /// Media types API Gateway treats as binary (Chalice's defaults to begin with). A
+    /// response of such a type is base64-encoded on Lambda and needs a request `Accept`
+    /// header naming a binary type.
+    pub binary_types: Vec<String>,
+    /// The CORS configuration of routes that do not set their own (`None`: no CORS).
+    pub cors: Option<CorsConfig>,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            binary_types: DEFAULT_BINARY_TYPES
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect(),
+            cors: None,
+        }
+    }
+}
+
+impl Chalice {
+    /// A new app named `app_name`, with `debug` off.
+    pub fn new(app_name: impl Into<String>) -> Self {
+        let app_name = app_name.into();
+        Chalice {
+            log: Logger::new(&app_name),
+            app_name,
+            debug: false,
+            api: ApiConfig::default(),
+            table: RouteTable::default(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The app's name.
+    pub fn app_name(&self) -> &str {
+        &self.app_name
+    }
+
+    /// Whether unhandled errors answer with their text and backtrace (default `false`).
+    pub fn debug(&self) -> bool {
+        self.debug
+    }
+
+    /// Turns `debug` on or off. With it on, an unhandled error answers 500 with the error
+    /// and its backtrace as `text/plain`, and the logger logs `DEBUG` and up.
+    pub fn set_debug(&mut self, debug: bool) -> &mut Self {
+        self.debug = debug;
+        self.log.set_debug(debug);
+        self
+    }
+
+    /// The app's logger (Chalice's `app.log`).
+    pub fn log(&self) -> &Logger {
+        &self.log
+    }
+
+    /// The request the running view is handling (Chalice's `app.current_request`); the same
+    /// as [`crate::current_request`].
+    pub fn current_request(&self) -> Option<crate::Request> {
+        crate::current::current_request()
+    }
+
+    /// Registers `view` for `GET` requests on `path` (Chalice's `@app.route(path)`).
+    ///
+    /// For other methods or options, register a [`Route`].
+    #[track_caller]
+    pub fn route<V, M>(&mut self, path: &str, view: V) -> &mut Self
+    where
+        V: View<M>,
+    {
+        self.register(Route::new(path, view))
+    }
+
+    /// Registers a route. A mistake in it is kept and reported by [`Chalice::check`].
+    pub fn register(&mut self, route: Route) -> &mut Self {
+        let location = route.location;
+        if let Err(message) = self.table.insert(route) {
+            self.errors.push(DefinitionError { message, location });
+        }
+        self
+    }
+
+    /// Every definition mistake, or `Ok` for an app ready to serve.
+    ///
+    /// Besides the mistakes found as routes were registered (bad paths, duplicate methods,
+    /// conflicting captures), this checks what Chalice checks at deploy time: CORS and a
+    /// user-defined `OPTIONS` on the same path, differing CORS configurations on one path,
+    /// and routes mixing binary and non-binary `content_types`.
+    pub fn check(&self) -> Result<(), DefinitionErrors> {
+        let mut errors = self.errors.clone();
+        for path in &self.table.paths {
+            let with_cors: Vec<_> = path
+                .entries
+                .iter()
+                .filter(|e| self.resolve_cors(&e.cors).is_some())
+                .collect();
+            if let Some(first) = with_cors.first() {
+                if let Some(options) = path
+                    .entries
+                    .iter()
+                    .find(|e| e.method == http::Method::OPTIONS)
+                {
+                    errors.push(DefinitionError {
+                        message: format!(
+                            "Route entry cannot have both cors=True and methods=['OPTIONS', ...] configured.  When \
+                             CORS is enabled, an OPTIONS method is automatically added for you.  Please remove \
+                             'OPTIONS' from the list of configured HTTP methods for: {}",
+                            path.template
+                        ),
+                        location: options.location,
+                    });
+                }
+                let config = self.resolve_cors(&first.cors);
+                if let Some(other) = with_cors
+                    .iter()
+                    .find(|e| self.resolve_cors(&e.cors) != config)
+                {
+                    errors.push(DefinitionError {
+                        message: format!(
+                            "Route may not have multiple differing CORS configurations. Please ensure all views \
+                             for \"{}\" that have CORS configured have the same CORS configuration.",
+                            path.template
+                        ),
+                        location: other.location,
+                    });
+                }
+            }
+            for (i, entry) in path.entries.iter().enumerate() {
+                // One route with several methods shares its view and options: report it once.
+                if path.entries[..i]
+                    .iter()
+                    .any(|e| std::sync::Arc::ptr_eq(&e.view, &entry.view))
+                {
+                    continue;
+                }
+                let (binary, text): (Vec<&String>, Vec<&String>) = entry
+                    .content_types
+                    .iter()
+                    .partition(|ct| media::matches_content_type(ct, &self.api.binary_types));
+                if !binary.is_empty() && !text.is_empty() {
+                    errors.push(DefinitionError {
+                        message: format!(
+                            "In view function \"{}\", the content_types {} support binary and {} do not. All \
+                             content_types must be consistent in their binary support.",
+                            entry.view_name,
+                            python_list(&binary),
+                            python_list(&text)
+                        ),
+                        location: entry.location,
+                    });
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DefinitionErrors { errors })
+        }
+    }
+
+    /// The CORS configuration a route answers with, its own or the app's.
+    pub(crate) fn resolve_cors<'a>(
+        &'a self,
+        route: &'a Option<Option<CorsConfig>>,
+    ) -> Option<&'a CorsConfig> {
+        match route {
+            Some(own) => own.as_ref(),
+            None => self.api.cors.as_ref(),
+        }
+    }
+
+    /// Every registered (path, method) pair, paths in registration order.
+    pub fn routes(&self) -> impl Iterator<Item = crate::route::RouteInfo<'_>> + '_ {
+        self.table.paths.iter().flat_map(move |path| {
+            path.entries
+                .iter()
+                .map(move |entry| crate::route::RouteInfo {
+                    path: &path.template,
+                    entry,
+                    cors: self.resolve_cors(&entry.cors),
+                })
+        })
+    }
+
+    /// Whether a response's `Content-Type` is one of the app's binary types (its body is
+    /// then base64-encoded on Lambda). A response without one is JSON, which is not.
+    pub fn is_binary(&self, response: &crate::Response) -> bool {
+        let content_type = response
+            .headers
+            .get("content-type")
+            .unwrap_or("application/json");
+        media::matches_content_type(content_type, &self.api.binary_types)
+    }
+}
+
+impl fmt::Debug for Chalice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Chalice")
+            .field("app_name", &self.app_name)
+            .field("debug", &self.debug)
+            .field("api", &self.api)
+            .field(
+                "routes",
+                &self
+                    .table
+                    .paths
+                    .iter()
+                    .map(|p| &*p.template)
+                    .collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// A list as Python prints it, as Chalice's messages show lists: `['a', 'b']`.
+fn python_list(items: &[&String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("'{s}'")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// A mistake in the app's definition, with the place in the source that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinitionError {
+    message: String,
+    location: &'static Location<'static>,
+}
+
+impl DefinitionError {
+    /// What is wrong, in Chalice's words where Chalice has words for it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Where the faulty route was declared.
+    pub fn location(&self) -> &'static Location<'static> {
+        self.location
+    }
+}
+
+impl fmt::Display for DefinitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}\n  --> {}:{}:{}",
+            self.message,
+            self.location.file(),
+            self.location.line(),
+            self.location.column()
+        )
+    }
+}
+
+/// Every mistake in an app's definition (see [`Chalice::check`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinitionErrors {
+    errors: Vec<DefinitionError>,
+}
+
+impl DefinitionErrors {
+    /// The mistakes, in the order they were made.
+    pub fn errors(&self) -> &[DefinitionError] {
+        &self.errors
+    }
+}
+
+impl fmt::Display for DefinitionErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.errors.len();
+        writeln!(
+            f,
+            "the app's definition has {count} mistake{}:",
+            if count == 1 { "" } else { "s" }
+        )?;
+        for error in &self.errors {
+            writeln!(f, "\nerror: {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DefinitionErrors {}

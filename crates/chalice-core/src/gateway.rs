@@ -1,0 +1,262 @@
+//! What API Gateway does in front of Lambda, for the local server and the test client.
+//!
+//! On AWS, API Gateway answers some requests itself and never calls Lambda: paths it does
+//! not know and methods a path does not have (403 `Missing Authentication Token`), CORS
+//! preflights (a mock integration), bodies over 10 MB (413). It also builds the event's
+//! `requestContext`. [`Gateway`] does the same, in one place, so that `chalice local` and
+//! the test client answer as the deployed API does (DESIGN.md rule 4).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use serde_json::json;
+
+use crate::app::Chalice;
+use crate::headers::Headers;
+use crate::lambda_context::LambdaContext;
+use crate::params::{MultiDict, Params};
+use crate::request::Request;
+use crate::response::Response;
+
+/// API Gateway's limit on a request's payload: 10 MB.
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+/// An HTTP request as it reaches API Gateway, before any routing.
+///
+/// The adapter fills in what the core cannot know by itself (no clocks, no randomness in
+/// the core): the request id, the time, the client's address.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// The path as sent, still percent-encoded, without the query string.
+    pub path: String,
+    /// The query string, without the `?`.
+    pub query: Option<String>,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+    /// The client's IP address (`requestContext.identity.sourceIp`).
+    pub source_ip: String,
+    /// A unique id for the request (`requestContext.requestId`).
+    pub request_id: String,
+    /// When the request arrived, in milliseconds since the Unix epoch.
+    pub time_epoch_ms: u64,
+    /// The Lambda context to expose to the view, if the adapter makes one.
+    pub lambda_context: Option<LambdaContext>,
+}
+
+impl HttpRequest {
+    /// A request for `method` on `target` (a path with an optional `?query`).
+    pub fn new(method: Method, target: &str) -> Self {
+        let (path, query) = match target.split_once('?') {
+            Some((path, query)) => (path.to_owned(), Some(query.to_owned())),
+            None => (target.to_owned(), None),
+        };
+        HttpRequest {
+            method,
+            path,
+            query,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            source_ip: "127.0.0.1".to_owned(),
+            request_id: String::new(),
+            time_epoch_ms: 0,
+            lambda_context: None,
+        }
+    }
+}
+
+/// API Gateway in front of an app: routing by concrete path, the gateway's own answers, and
+/// the event's `requestContext`.
+///
+/// ```
+/// use std::sync::Arc;
+/// use chalice_core::{Chalice, Gateway, HttpRequest, Method};
+///
+/// let mut app = Chalice::new("app");
+/// app.route("/users/{name}", |r: &chalice_core::Request| r.uri_param("name").unwrap_or_default().to_owned());
+/// let gateway = Gateway::new(Arc::new(app));
+/// # let block_on = |f| chalice_core::__private::block_on(f);
+///
+/// let response = block_on(gateway.handle(HttpRequest::new(Method::GET, "/users/bob%20s")));
+/// assert_eq!((response.status_code, &response.body[..]), (200, &b"bob s"[..]));
+///
+/// let response = block_on(gateway.handle(HttpRequest::new(Method::GET, "/nowhere")));
+/// assert_eq!(response.status_code, 403);
+/// assert_eq!(response.body, r#"{"message":"Missing Authentication Token"}"#);
+/// ```
+#[derive(Clone)]
+pub struct Gateway {
+    app: Arc<Chalice>,
+    stage: Arc<str>,
+    stage_vars: Option<Params>,
+}
+
+impl Gateway {
+    /// API Gateway in front of `app`, on stage `api` (Chalice's default stage name).
+    pub fn new(app: Arc<Chalice>) -> Self {
+        Gateway {
+            app,
+            stage: "api".into(),
+            stage_vars: None,
+        }
+    }
+
+    /// Sets the stage name reported in `requestContext.stage`.
+    #[must_use]
+    pub fn stage(mut self, stage: impl Into<Arc<str>>) -> Self {
+        self.stage = stage.into();
+        self
+    }
+
+    /// Sets the stage variables views see.
+    #[must_use]
+    pub fn stage_vars(mut self, vars: Option<Params>) -> Self {
+        self.stage_vars = vars;
+        self
+    }
+
+    /// The app behind the gateway.
+    pub fn app(&self) -> &Arc<Chalice> {
+        &self.app
+    }
+
+    /// Answers a request as API Gateway and then the app would.
+    pub async fn handle(&self, request: HttpRequest) -> Response {
+        let is_head = request.method == Method::HEAD;
+        let mut response = self.route(request).await;
+        if is_head {
+            // HEAD answers carry the length a GET would have, but no body (Chalice's local
+            // server sends one; HTTP forbids it).
+            let length = response.body.len().to_string();
+            response.headers.insert("content-length", length);
+            response.body = Bytes::new();
+        }
+        response
+    }
+
+    async fn route(&self, request: HttpRequest) -> Response {
+        if request.body.len() > MAX_BODY_BYTES {
+            return payload_too_large();
+        }
+        let Some((path, uri_params)) = self.app.table.match_path(&request.path) else {
+            return missing_authentication_token(&request.headers);
+        };
+        let has_method = path.entry(&request.method).is_some();
+        if request.method == Method::OPTIONS && !has_method {
+            let cors_methods: Vec<&str> = path
+                .entries
+                .iter()
+                .filter(|e| self.app.resolve_cors(&e.cors).is_some())
+                .map(|e| e.method.as_str())
+                .collect();
+            if let Some(config) = path
+                .entries
+                .iter()
+                .find_map(|e| self.app.resolve_cors(&e.cors))
+            {
+                // API Gateway's mock integration for the preflight, as Chalice's swagger
+                // generator defines it: 200, the route's CORS headers, an empty body.
+                let allow_methods = cors_methods
+                    .iter()
+                    .copied()
+                    .chain(["OPTIONS"])
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let mut response = Response::new("")
+                    .header("content-type", "application/json")
+                    .header("Access-Control-Allow-Methods", allow_methods);
+                for (name, value) in config.access_control_headers() {
+                    response.headers.insert(name, value);
+                }
+                return response;
+            }
+        }
+        if !has_method {
+            let methods = path.methods().collect::<Vec<_>>().join(", ");
+            tracing::warn!(
+                target: "chalice::gateway",
+                "{} {} answered 403 Missing Authentication Token: the route {} has no {} view (it has {}). \
+                 API Gateway answers so for a method a path does not have; add the method to the route's `methods`.",
+                request.method,
+                request.path,
+                path.template,
+                request.method,
+                methods
+            );
+            return missing_authentication_token(&request.headers);
+        }
+        let context = json!({
+            "resourcePath": &*path.template,
+            "httpMethod": request.method.as_str(),
+            "path": request.path,
+            "stage": &*self.stage,
+            "requestId": request.request_id,
+            "requestTimeEpoch": request.time_epoch_ms,
+            "protocol": "HTTP/1.1",
+            "identity": {"sourceIp": request.source_ip},
+        });
+        let mut builder = Request::builder(request.method, Arc::clone(&path.template))
+            .headers(Headers::from(request.headers))
+            .query_params(request.query.as_deref().and_then(MultiDict::parse))
+            .uri_params(uri_params)
+            .stage_vars(self.stage_vars.clone())
+            .body(request.body)
+            .context(context);
+        if let Some(lambda_context) = request.lambda_context {
+            builder = builder.lambda_context(lambda_context);
+        }
+        self.app.handle(builder.build()).await
+    }
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("app", &self.app.app_name())
+            .field("stage", &self.stage)
+            .finish()
+    }
+}
+
+/// API Gateway's answer for a path (or a method of a path) the API does not have.
+///
+/// With an `Authorization` header, API Gateway takes the request for a SigV4-signed one and
+/// says what the signature lacks instead (Chalice's local server mimics this too).
+fn missing_authentication_token(headers: &HeaderMap) -> Response {
+    let (kind, body) = match headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(authorization) => {
+            let message = format!(
+                "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' \
+                 parameter. Authorization header requires 'SignedHeaders' parameter. Authorization header requires \
+                 existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={authorization}"
+            );
+            (
+                "IncompleteSignatureException",
+                serde_json::to_vec(&json!({ "message": message })),
+            )
+        }
+        None => (
+            "MissingAuthenticationTokenException",
+            Ok(br#"{"message":"Missing Authentication Token"}"#.to_vec()),
+        ),
+    };
+    Response::new(body.unwrap_or_default())
+        .status_code(403)
+        .header("content-type", "application/json")
+        .header("x-amzn-ErrorType", kind)
+}
+
+/// API Gateway's answer for a payload over [`MAX_BODY_BYTES`].
+pub fn payload_too_large() -> Response {
+    Response::new(&br#"{"message":"Request Too Long"}"#[..])
+        .status_code(413)
+        .header("content-type", "application/json")
+}

@@ -1,0 +1,84 @@
+//! The I/O-free core of chalice for Rust.
+//!
+//! Everything here is a pure function of its inputs: the app and its routes, requests and
+//! responses, errors, dispatch, CORS, media types, the current request, and the emulation
+//! of what API Gateway does in front of Lambda. The adapters (the local server, the Lambda
+//! runtime, the test client) gather I/O into a [`Request`] or an [`HttpRequest`] and call
+//! [`Chalice::handle`] or [`Gateway::handle`]; no socket, file, clock or environment
+//! variable is read in this crate. Most users depend on the `chalice` crate, which
+//! re-exports this one.
+//!
+//! ```text
+//!  local server ─┐                                  ┌─ test client
+//!                └─► Gateway::handle ─┐             │
+//!  Lambda event ────────────────────► Chalice::handle ─► Response
+//!                 (route → 405 → 415 → view → errors → CORS → binary gate)
+//! ```
+//!
+//! ```
+//! use std::sync::Arc;
+//! use chalice_core::{Chalice, ChaliceError, Gateway, HttpRequest, Json, Method, Request, Route};
+//! use serde_json::{json, Value};
+//!
+//! fn user(request: &Request) -> Result<Json<Value>, ChaliceError> {
+//!     let name = request.uri_param("name").unwrap_or_default();
+//!     if name == "nobody" {
+//!         return Err(ChaliceError::not_found("No such user: nobody"));
+//!     }
+//!     Ok(Json(json!({"name": name})))
+//! }
+//!
+//! let mut app = Chalice::new("users");
+//! app.register(Route::new("/users/{name}", user).methods(["GET", "PUT"]));
+//! app.check().expect("a valid app");
+//!
+//! let gateway = Gateway::new(Arc::new(app));
+//! # let block_on = chalice_core::__private::block_on;
+//! let response = block_on(gateway.handle(HttpRequest::new(Method::GET, "/users/nobody")));
+//! assert_eq!(response.status_code, 404);
+//! assert_eq!(response.body, r#"{"Code":"NotFoundError","Message":"No such user: nobody"}"#);
+//! ```
+
+mod app;
+mod cors;
+mod current;
+mod dispatch;
+mod error;
+mod gateway;
+mod headers;
+mod lambda_context;
+mod log;
+mod media;
+mod panic;
+mod params;
+mod path;
+mod request;
+mod response;
+mod route;
+mod router;
+mod view;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use crate::app::{ApiConfig, Chalice, DefinitionError, DefinitionErrors};
+pub use crate::cors::CorsConfig;
+pub use crate::current::{current_request, log};
+pub use crate::error::{ChaliceError, ErrorKind};
+pub use crate::gateway::{Gateway, HttpRequest, MAX_BODY_BYTES, payload_too_large};
+pub use crate::headers::{Headers, InvalidHeader};
+pub use crate::lambda_context::LambdaContext;
+pub use crate::log::Logger;
+pub use crate::media::DEFAULT_BINARY_TYPES;
+pub use crate::params::{MultiDict, Params};
+pub use crate::request::{Request, RequestBuilder};
+pub use crate::response::{IntoBody, IntoResponse, Json, Response};
+pub use crate::route::{Route, RouteInfo};
+pub use crate::view::View;
+#[doc(hidden)]
+pub use crate::view::{ErasedView, markers};
+
+pub use bytes::Bytes;
+pub use http::Method;
+pub use tracing::Level;

@@ -1,0 +1,74 @@
+//! Media types: Chalice's content-type matching and API Gateway's binary types.
+
+/// Chalice's default `api.binary_types`: bodies of these types are binary, base64-encoded
+/// on Lambda.
+pub const DEFAULT_BINARY_TYPES: [&str; 16] = [
+    "application/octet-stream",
+    "application/x-tar",
+    "application/zip",
+    "audio/basic",
+    "audio/ogg",
+    "audio/mp4",
+    "audio/mpeg",
+    "audio/wav",
+    "audio/webm",
+    "image/png",
+    "image/jpg",
+    "image/jpeg",
+    "image/gif",
+    "video/ogg",
+    "video/mpeg",
+    "video/webm",
+];
+
+/// Whether a `Content-Type` or `Accept` header value names one of `valid` types.
+///
+/// Chalice's rule, kept as is so that the same requests pass and fail: compare
+/// case-insensitively; `*/*` in the header or in `valid` matches everything; otherwise split
+/// the header on `,` and `;` and look for an exact type among the parts. So
+/// `application/json; charset=utf-8` matches `application/json`, but `image/*` does not
+/// match `image/png`.
+pub(crate) fn matches_content_type<S: AsRef<str>>(header: &str, valid: &[S]) -> bool {
+    let header = header.to_ascii_lowercase();
+    if header.contains("*/*") {
+        return true;
+    }
+    let mut valid = valid.iter().map(|v| v.as_ref());
+    if valid.clone().any(|v| v == "*/*") {
+        return true;
+    }
+    let parts: Vec<&str> = header.split([',', ';']).map(str::trim).collect();
+    valid.any(|v| parts.iter().any(|part| part.eq_ignore_ascii_case(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_content_type;
+
+    #[test]
+    fn chalice_matching_rules() {
+        let json = ["application/json"];
+        let cases: &[(&str, &[&str], bool)] = &[
+            ("application/json", &json, true),
+            ("Application/JSON", &json, true),
+            ("application/json; charset=utf-8", &json, true),
+            ("text/plain, application/json;q=0.9", &json, true),
+            ("text/plain", &json, false),
+            ("application/jsonp", &json, false),
+            ("", &json, false),
+            ("*/*", &json, true),
+            ("text/plain", &["*/*"], true),
+            ("image/*", &["image/png"], false),
+            ("IMAGE/PNG", &["image/png"], true),
+            ("text/plain", &["Text/Plain"], true),
+            ("anything", &[], false),
+        ];
+        for (header, valid, expected) in cases {
+            assert_eq!(
+                matches_content_type(header, valid),
+                *expected,
+                "{header:?} in {valid:?}"
+            );
+        }
+    }
+}

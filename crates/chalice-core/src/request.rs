@@ -1,0 +1,495 @@
+//! The request a view handles (Chalice's `app.current_request`).
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http::Method;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value, json};
+
+use crate::error::ChaliceError;
+use crate::headers::Headers;
+use crate::lambda_context::LambdaContext;
+use crate::params::{MultiDict, Params};
+
+/// An HTTP request as API Gateway hands it to Lambda, read-only to views.
+///
+/// A cheap handle: cloning it copies a pointer, so views, [`crate::current_request`] and
+/// spawned tasks can all hold it. The local server, the test client and the Lambda adapter
+/// each build one with [`Request::builder`] and hand it to [`crate::Chalice::handle`].
+///
+/// ```
+/// use chalice_core::{Method, Request};
+///
+/// let request = Request::builder(Method::POST, "/users/{name}")
+///     .header("Content-Type", "application/json")
+///     .uri_param("name", "bob")
+///     .query_string("verbose=1")
+///     .body(r#"{"age": 42}"#)
+///     .build();
+/// assert_eq!(request.method(), Method::POST);
+/// assert_eq!(request.path(), "/users/{name}");
+/// assert_eq!(request.uri_param("name"), Some("bob"));
+/// assert_eq!(request.query_param("verbose"), Some("1"));
+/// assert_eq!(request.json_body().unwrap().unwrap()["age"], 42);
+/// ```
+#[derive(Clone)]
+pub struct Request {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    method: Method,
+    path: Arc<str>,
+    headers: Headers,
+    query_params: Option<MultiDict>,
+    uri_params: Option<Params>,
+    stage_vars: Option<Params>,
+    raw_body: Bytes,
+    context_raw: Option<Box<RawValue>>,
+    context: OnceLock<Value>,
+    lambda_context: Option<LambdaContext>,
+    original_event: Option<Box<RawValue>>,
+    /// `Err(())` remembers that the body did not parse, so a retry answers the same 400.
+    json_body: OnceLock<Result<Value, ()>>,
+}
+
+impl Request {
+    /// Starts a request for `method` on the route whose path template is `path`.
+    pub fn builder(method: Method, path: impl Into<Arc<str>>) -> RequestBuilder {
+        RequestBuilder {
+            inner: Inner {
+                method,
+                path: path.into(),
+                headers: Headers::new(),
+                query_params: None,
+                uri_params: None,
+                stage_vars: None,
+                raw_body: Bytes::new(),
+                context_raw: None,
+                context: OnceLock::new(),
+                lambda_context: None,
+                original_event: None,
+                json_body: OnceLock::new(),
+            },
+        }
+    }
+
+    /// The HTTP method (`GET`, `POST`, ...).
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path template of the route that matched, such as `/users/{name}` (Chalice reads
+    /// it from `requestContext.resourcePath`). The concrete path is `context()["path"]`.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// The request headers: case-insensitive, multi-valued.
+    pub fn headers(&self) -> &Headers {
+        &self.inner.headers
+    }
+
+    /// The query parameters, or `None` when the request had no query string (as in Chalice).
+    pub fn query_params(&self) -> Option<&MultiDict> {
+        self.inner.query_params.as_ref()
+    }
+
+    /// The last value of query parameter `name`.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.inner.query_params.as_ref()?.get(name)
+    }
+
+    /// The route's captures by name, or `None` for a route without captures (as API Gateway
+    /// sends `pathParameters: null`). Values are percent-decoded.
+    pub fn uri_params(&self) -> Option<&Params> {
+        self.inner.uri_params.as_ref()
+    }
+
+    /// The value of capture `name`.
+    pub fn uri_param(&self, name: &str) -> Option<&str> {
+        self.inner.uri_params.as_ref()?.get(name)
+    }
+
+    /// The API Gateway stage variables, or `None` when there are none.
+    pub fn stage_vars(&self) -> Option<&Params> {
+        self.inner.stage_vars.as_ref()
+    }
+
+    /// The body as bytes (base64-decoded already when API Gateway encoded it).
+    pub fn raw_body(&self) -> &[u8] {
+        &self.inner.raw_body
+    }
+
+    /// The body as a shared buffer.
+    pub fn raw_body_bytes(&self) -> &Bytes {
+        &self.inner.raw_body
+    }
+
+    /// The body parsed as JSON, when the `Content-Type` starts with `application/json`.
+    ///
+    /// `Ok(None)` for other content types (and when the header is absent), as in Chalice. A
+    /// body that is not JSON is a 400 `{"Code":"BadRequestError","Message":"Error Parsing
+    /// JSON"}`: return the error with `?`. Parsed on first use only, then kept.
+    pub fn json_body(&self) -> Result<Option<&Value>, ChaliceError> {
+        let is_json = self
+            .inner
+            .headers
+            .get("content-type")
+            .is_some_and(|ct| ct.starts_with("application/json"));
+        if !is_json {
+            return Ok(None);
+        }
+        match self
+            .inner
+            .json_body
+            .get_or_init(|| serde_json::from_slice(&self.inner.raw_body).map_err(|_| ()))
+        {
+            Ok(value) => Ok(Some(value)),
+            Err(()) => Err(ChaliceError::bad_request("Error Parsing JSON")),
+        }
+    }
+
+    /// The body deserialized into `T`, whatever the `Content-Type` (the route's
+    /// `content_types` already checked it).
+    ///
+    /// Malformed JSON is Chalice's 400 `Error Parsing JSON`; well-formed JSON of the wrong
+    /// shape is a 400 that says what is wrong, such as `Invalid JSON body: missing field
+    /// `title` at line 1 column 2`.
+    ///
+    /// ```
+    /// # use chalice_core::{Method, Request};
+    /// #[derive(Debug, serde::Deserialize)]
+    /// struct NewTodo { title: String }
+    ///
+    /// let request = Request::builder(Method::POST, "/todos").body(r#"{"title":"milk"}"#).build();
+    /// assert_eq!(request.json::<NewTodo>().unwrap().title, "milk");
+    ///
+    /// let request = Request::builder(Method::POST, "/todos").body(r#"{}"#).build();
+    /// let error = request.json::<NewTodo>().unwrap_err();
+    /// assert_eq!(error.message(), "Invalid JSON body: missing field `title` at line 1 column 2");
+    /// ```
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ChaliceError> {
+        serde_json::from_slice(&self.inner.raw_body).map_err(|error| match error.classify() {
+            serde_json::error::Category::Data => {
+                ChaliceError::bad_request(format!("Invalid JSON body: {error}"))
+            }
+            _ => ChaliceError::bad_request("Error Parsing JSON"),
+        })
+    }
+
+    /// API Gateway's `requestContext` (an object).
+    pub fn context(&self) -> &Value {
+        self.inner
+            .context
+            .get_or_init(|| match &self.inner.context_raw {
+                // Raw JSON came from a parsed event, so it parses again.
+                Some(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+                None => Value::Object(Map::new()),
+            })
+    }
+
+    /// The Lambda invocation context: request id, deadline, function ARN.
+    pub fn lambda_context(&self) -> Option<&LambdaContext> {
+        self.inner.lambda_context.as_ref()
+    }
+
+    /// The request as Chalice's `Request.to_dict()`: `query_params`, `headers`,
+    /// `uri_params`, `method`, `context`, `stage_vars` and `path`.
+    pub fn to_dict(&self) -> Value {
+        let headers: Map<String, Value> = self
+            .inner
+            .headers
+            .iter()
+            .map(|(name, _)| (name.to_owned(), json!(self.inner.headers.get(name))))
+            .collect();
+        json!({
+            "query_params": self.inner.query_params,
+            "headers": headers,
+            "uri_params": self.inner.uri_params,
+            "method": self.inner.method.as_str(),
+            "context": self.context(),
+            "stage_vars": self.inner.stage_vars,
+            "path": &*self.inner.path,
+        })
+    }
+
+    /// The event this request came from (Chalice's `to_original_event()`): on Lambda the
+    /// event as received; locally, the REST API (v1) proxy event Lambda would have received.
+    pub fn to_original_event(&self) -> Value {
+        if let Some(raw) = &self.inner.original_event {
+            if let Ok(value) = serde_json::from_str(raw.get()) {
+                return value;
+            }
+        }
+        self.synthesized_event()
+    }
+
+    fn synthesized_event(&self) -> Value {
+        let inner = &*self.inner;
+        let mut single = Map::new();
+        let mut multi = Map::new();
+        for (name, value) in inner.headers.iter() {
+            single.insert(name.to_owned(), json!(value));
+            if let Value::Array(values) = multi.entry(name.to_owned()).or_insert_with(|| json!([]))
+            {
+                values.push(json!(value));
+            }
+        }
+        let query_multi = inner.query_params.as_ref().map(|q| {
+            q.keys()
+                .map(|k| (k.to_owned(), json!(q.get_list(k))))
+                .collect::<Map<String, Value>>()
+        });
+        let (body, is_base64) = match std::str::from_utf8(&inner.raw_body) {
+            _ if inner.raw_body.is_empty() => (Value::Null, false),
+            Ok(text) => (json!(text), false),
+            Err(_) => (
+                json!(base64::engine::general_purpose::STANDARD.encode(&inner.raw_body)),
+                true,
+            ),
+        };
+        json!({
+            "resource": &*inner.path,
+            "path": self.context().get("path").cloned().unwrap_or_else(|| json!(&*inner.path)),
+            "httpMethod": inner.method.as_str(),
+            "headers": single,
+            "multiValueHeaders": multi,
+            "queryStringParameters": inner.query_params,
+            "multiValueQueryStringParameters": query_multi,
+            "pathParameters": inner.uri_params,
+            "stageVariables": inner.stage_vars,
+            "requestContext": self.context(),
+            "body": body,
+            "isBase64Encoded": is_base64,
+        })
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.inner.method)
+            .field("path", &self.inner.path)
+            .field("headers", &self.inner.headers)
+            .field("query_params", &self.inner.query_params)
+            .field("uri_params", &self.inner.uri_params)
+            .field("raw_body", &self.inner.raw_body)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Request`]; see [`Request::builder`].
+#[must_use]
+pub struct RequestBuilder {
+    inner: Inner,
+}
+
+impl RequestBuilder {
+    /// Appends a header.
+    pub fn header(mut self, name: &str, value: impl AsRef<str>) -> Self {
+        self.inner.headers.append(name, value);
+        self
+    }
+
+    /// Replaces all headers.
+    pub fn headers(mut self, headers: impl Into<Headers>) -> Self {
+        self.inner.headers = headers.into();
+        self
+    }
+
+    /// Sets the query parameters (`None`: no query string).
+    pub fn query_params(mut self, params: Option<MultiDict>) -> Self {
+        self.inner.query_params = params.filter(|p| !p.is_empty());
+        self
+    }
+
+    /// Parses a query string (without the `?`) into the query parameters.
+    pub fn query_string(mut self, query: &str) -> Self {
+        self.inner.query_params = MultiDict::parse(query);
+        self
+    }
+
+    /// Sets the route's captures (`None`: the route has none).
+    pub fn uri_params(mut self, params: Option<Params>) -> Self {
+        self.inner.uri_params = params;
+        self
+    }
+
+    /// Adds one capture.
+    pub fn uri_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.inner
+            .uri_params
+            .get_or_insert_with(Params::new)
+            .insert(name, value);
+        self
+    }
+
+    /// Sets the stage variables.
+    pub fn stage_vars(mut self, vars: Option<Params>) -> Self {
+        self.inner.stage_vars = vars;
+        self
+    }
+
+    /// Sets the body (already base64-decoded).
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.inner.raw_body = body.into();
+        self
+    }
+
+    /// Sets `requestContext`.
+    pub fn context(mut self, context: Value) -> Self {
+        self.inner.context = OnceLock::from(context);
+        self.inner.context_raw = None;
+        self
+    }
+
+    /// Sets `requestContext` as raw JSON, parsed only if a view asks for it (the Lambda
+    /// adapter copies the event's text instead of building a tree per request).
+    pub fn context_raw(mut self, context: Box<RawValue>) -> Self {
+        self.inner.context_raw = Some(context);
+        self.inner.context = OnceLock::new();
+        self
+    }
+
+    /// Sets the Lambda invocation context.
+    pub fn lambda_context(mut self, context: LambdaContext) -> Self {
+        self.inner.lambda_context = Some(context);
+        self
+    }
+
+    /// Keeps the event the request came from, for [`Request::to_original_event`].
+    pub fn original_event(mut self, event: Box<RawValue>) -> Self {
+        self.inner.original_event = Some(event);
+        self
+    }
+
+    /// The request.
+    pub fn build(self) -> Request {
+        Request {
+            inner: Arc::new(self.inner),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(content_type: Option<&str>, body: &'static str) -> Request {
+        let builder = Request::builder(Method::POST, "/p").body(body);
+        match content_type {
+            Some(ct) => builder.header("Content-Type", ct).build(),
+            None => builder.build(),
+        }
+    }
+
+    #[test]
+    fn json_body_follows_chalice() {
+        // (content type, body, Ok(Some(json)) / Ok(None) / Err(message))
+        let cases: &[(Option<&str>, &str, Result<Option<Value>, &str>)] = &[
+            (
+                Some("application/json"),
+                r#"{"a":1}"#,
+                Ok(Some(json!({"a": 1}))),
+            ),
+            (
+                Some("application/json; charset=utf-8"),
+                "[1,2]",
+                Ok(Some(json!([1, 2]))),
+            ),
+            (Some("application/json"), "{bad", Err("Error Parsing JSON")),
+            (Some("application/json"), "", Err("Error Parsing JSON")),
+            (Some("application/json"), "null", Ok(Some(Value::Null))),
+            (Some("text/plain"), r#"{"a":1}"#, Ok(None)),
+            (None, r#"{"a":1}"#, Ok(None)),
+            (Some("Application/JSON"), r#"{"a":1}"#, Ok(None)),
+        ];
+        for (content_type, body, expected) in cases {
+            let request = post(*content_type, body);
+            let got = request.json_body().map(|v| v.cloned()).map_err(|e| {
+                assert_eq!(e.status_code(), 400);
+                e.message().into_owned()
+            });
+            assert_eq!(
+                got,
+                expected.clone().map_err(str::to_owned),
+                "{content_type:?} {body:?}"
+            );
+            // Asking twice gives the same answer.
+            assert_eq!(request.json_body().is_ok(), expected.is_ok());
+        }
+    }
+
+    #[test]
+    fn to_dict_has_chalice_keys() {
+        let request = Request::builder(Method::GET, "/users/{name}")
+            .header("X-Name", "a")
+            .uri_param("name", "bob")
+            .context(json!({"resourcePath": "/users/{name}"}))
+            .build();
+        assert_eq!(
+            request.to_dict(),
+            json!({
+                "query_params": null,
+                "headers": {"x-name": "a"},
+                "uri_params": {"name": "bob"},
+                "method": "GET",
+                "context": {"resourcePath": "/users/{name}"},
+                "stage_vars": null,
+                "path": "/users/{name}",
+            })
+        );
+    }
+
+    #[test]
+    fn original_event_is_kept_or_synthesized() {
+        let raw =
+            RawValue::from_string(r#"{"version":"2.0","rawPath":"/x"}"#.to_owned()).expect("json");
+        let request = Request::builder(Method::GET, "/x")
+            .original_event(raw)
+            .build();
+        assert_eq!(request.to_original_event()["version"], "2.0");
+
+        let request = Request::builder(Method::PUT, "/files/{name}")
+            .uri_param("name", "a.bin")
+            .query_string("x=1&x=2")
+            .header("Accept", "a")
+            .header("Accept", "b")
+            .context(json!({"path": "/files/a.bin"}))
+            .body(vec![0xff, 0x00])
+            .build();
+        let event = request.to_original_event();
+        assert_eq!(event["resource"], "/files/{name}");
+        assert_eq!(event["path"], "/files/a.bin");
+        assert_eq!(event["httpMethod"], "PUT");
+        assert_eq!(event["headers"]["accept"], "b");
+        assert_eq!(event["multiValueHeaders"]["accept"], json!(["a", "b"]));
+        assert_eq!(event["queryStringParameters"], json!({"x": "2"}));
+        assert_eq!(
+            event["multiValueQueryStringParameters"],
+            json!({"x": ["1", "2"]})
+        );
+        assert_eq!(event["pathParameters"], json!({"name": "a.bin"}));
+        assert_eq!(event["body"], "/wA=");
+        assert_eq!(event["isBase64Encoded"], true);
+    }
+
+    #[test]
+    fn raw_context_is_parsed_on_demand() {
+        let raw = RawValue::from_string(
+            r#"{"stage":"api","identity":{"sourceIp":"1.2.3.4"}}"#.to_owned(),
+        )
+        .expect("json");
+        let request = Request::builder(Method::GET, "/").context_raw(raw).build();
+        assert_eq!(request.context()["identity"]["sourceIp"], "1.2.3.4");
+        assert_eq!(
+            Request::builder(Method::GET, "/").build().context(),
+            &json!({})
+        );
+    }
+}
