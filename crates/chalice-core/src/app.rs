@@ -214,6 +214,34 @@ impl Chalice {
         }
     }
 
+    /// The route a concrete, percent-encoded request path falls on, as API Gateway would
+    /// match it: static segments before captures, a trailing slash ignored, captures
+    /// percent-decoded. For adapters whose events name no route template (an HTTP API's
+    /// `$default` route).
+    ///
+    /// ```
+    /// use chalice_core::Chalice;
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.route("/files/{path+}", || "file");
+    /// let found = app.match_path("/files/a/b%20c.txt").expect("a route");
+    /// assert_eq!(&**found.template(), "/files/{path+}");
+    /// assert_eq!(found.uri_params().and_then(|p| p.get("path")), Some("a/b c.txt"));
+    /// ```
+    pub fn match_path(&self, raw_path: &str) -> Option<RouteMatch<'_>> {
+        let (path, uri_params) = self.table.match_path(raw_path)?;
+        Some(RouteMatch {
+            template: &path.template,
+            uri_params,
+        })
+    }
+
+    /// The app's own copy of a route template, shared, so that building a [`crate::Request`]
+    /// for it allocates nothing. `None` if no route has this template.
+    pub fn template(&self, template: &str) -> Option<&std::sync::Arc<str>> {
+        self.table.by_template(template).map(|path| &path.template)
+    }
+
     /// Every registered (path, method) pair, paths in registration order.
     pub fn routes(&self) -> impl Iterator<Item = crate::route::RouteInfo<'_>> + '_ {
         self.table.paths.iter().flat_map(move |path| {
@@ -261,6 +289,30 @@ impl fmt::Debug for Chalice {
 fn python_list(items: &[&String]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| format!("'{s}'")).collect();
     format!("[{}]", quoted.join(", "))
+}
+
+/// A route found for a concrete path by [`Chalice::match_path`].
+#[derive(Debug, Clone)]
+pub struct RouteMatch<'a> {
+    template: &'a std::sync::Arc<str>,
+    uri_params: Option<crate::Params>,
+}
+
+impl<'a> RouteMatch<'a> {
+    /// The route's path template, shared with the app.
+    pub fn template(&self) -> &'a std::sync::Arc<str> {
+        self.template
+    }
+
+    /// The captures, decoded; `None` for a route without captures.
+    pub fn uri_params(&self) -> Option<&crate::Params> {
+        self.uri_params.as_ref()
+    }
+
+    /// The captures, taken.
+    pub fn into_uri_params(self) -> Option<crate::Params> {
+        self.uri_params
+    }
 }
 
 /// A mistake in the app's definition, with the place in the source that made it.

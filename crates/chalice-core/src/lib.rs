@@ -62,7 +62,7 @@ mod view;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use crate::app::{ApiConfig, Chalice, DefinitionError, DefinitionErrors};
+pub use crate::app::{ApiConfig, Chalice, DefinitionError, DefinitionErrors, RouteMatch};
 pub use crate::cors::CorsConfig;
 pub use crate::current::{current_request, log};
 pub use crate::error::{ChaliceError, ErrorKind};

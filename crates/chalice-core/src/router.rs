@@ -42,6 +42,11 @@ pub(crate) struct RouteTable {
     pub(crate) paths: Vec<PathEntry>,
     by_template: HashMap<Arc<str>, usize>,
     matcher: matchit::Router<usize>,
+    /// API Gateway's resources form a tree in which a resource has at most one variable
+    /// child (`{id}` or `{proxy+}`): for each prefix that has one, its text and the path that
+    /// added it. matchit alone accepts `/users/{id}` beside `/users/{name}/posts`; API
+    /// Gateway refuses it at deploy time, so we refuse it when the app is built.
+    variable_children: HashMap<String, (String, usize)>,
 }
 
 impl RouteTable {
@@ -92,6 +97,25 @@ impl RouteTable {
 
     fn add_path(&mut self, template: &str, segments: &[Segment<'_>]) -> Result<usize, String> {
         let index = self.paths.len();
+        let mut prefix = String::new();
+        let mut new_children = Vec::new();
+        for (segment, text) in segments.iter().zip(template[1..].split('/')) {
+            if matches!(segment, Segment::Capture(_) | Segment::Greedy(_)) {
+                match self.variable_children.get(&prefix) {
+                    Some((existing, owner)) if existing != text => {
+                        return Err(format!(
+                            "Route {template} conflicts with route {}: API Gateway allows one variable path part                              under {} ({existing} there, {text} here); use the same capture name in both routes",
+                            self.paths[*owner].template,
+                            if prefix.is_empty() { "/" } else { &prefix },
+                        ));
+                    }
+                    Some(_) => {}
+                    None => new_children.push((prefix.clone(), text.to_owned())),
+                }
+            }
+            prefix.push('/');
+            prefix.push_str(text);
+        }
         if let Err(error) = self.matcher.insert(matchit_pattern(segments), index) {
             let other = match &error {
                 matchit::InsertError::Conflict { with } => {
@@ -116,6 +140,9 @@ impl RouteTable {
             captures: (!captures.is_empty()).then_some(captures),
         });
         self.by_template.insert(template, index);
+        for (prefix, text) in new_children {
+            self.variable_children.insert(prefix, (text, index));
+        }
         Ok(index)
     }
 

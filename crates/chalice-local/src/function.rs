@@ -1,0 +1,117 @@
+//! What a local "invocation" knows about itself: its request id and Lambda context.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chalice_core::{HttpRequest, LambdaContext, Method};
+
+/// The Lambda function a local request pretends to run in: its name, memory and timeout,
+/// from the stage's configuration (Chalice's local `LambdaContext`).
+///
+/// ```
+/// use chalice_local::LocalFunction;
+/// use chalice_core::Method;
+///
+/// let function = LocalFunction::new("todo-dev");
+/// let request = function.request(Method::GET, "/todos?limit=2");
+/// assert_eq!(request.path, "/todos");
+/// assert_eq!(request.query.as_deref(), Some("limit=2"));
+/// let context = request.lambda_context.as_ref().expect("a context");
+/// assert_eq!(context.function_name, "todo-dev");
+/// assert_eq!(context.aws_request_id.len(), 36);
+/// ```
+#[derive(Debug, Clone)]
+pub struct LocalFunction {
+    name: String,
+    memory_mb: u32,
+    timeout: Duration,
+    ids: RandomState,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl LocalFunction {
+    /// A function named `name` with Chalice's defaults: 128 MB, and the 900 s Lambda allows
+    /// at most (Chalice's local server uses that when no timeout is configured).
+    pub fn new(name: impl Into<String>) -> Self {
+        LocalFunction {
+            name: name.into(),
+            memory_mb: 128,
+            timeout: Duration::from_secs(900),
+            ids: RandomState::new(),
+        }
+    }
+
+    /// Sets the memory reported in the context, in MB.
+    #[must_use]
+    pub fn memory_mb(mut self, memory_mb: u32) -> Self {
+        self.memory_mb = memory_mb;
+        self
+    }
+
+    /// Sets the timeout that makes the context's deadline.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// A request for `method` on `target` (path and optional `?query`) arriving now, with a
+    /// fresh request id and this function's Lambda context.
+    pub fn request(&self, method: Method, target: &str) -> HttpRequest {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let id = self.request_id();
+        let mut context = LambdaContext::new(id.clone(), millis(now + self.timeout));
+        context.function_name.clone_from(&self.name);
+        context.function_version = "$LATEST".to_owned();
+        context.memory_limit_in_mb = self.memory_mb;
+        let mut request = HttpRequest::new(method, target);
+        request.request_id = id;
+        request.time_epoch_ms = millis(now);
+        request.lambda_context = Some(context);
+        request
+    }
+
+    /// A random-looking id shaped like Lambda's (a UUID v4), from the process's random hash
+    /// seed and a counter: unique within the process, with no dependency for one string.
+    fn request_id(&self) -> String {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let (a, b) = (self.ids.hash_one(n), self.ids.hash_one(!n));
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0x0fff,
+            (b >> 48) & 0x3fff | 0x8000,
+            b & 0xffff_ffff_ffff
+        )
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_uuid_shaped_and_distinct() {
+        let function = LocalFunction::new("f");
+        let ids: Vec<String> = (0..1000).map(|_| function.request_id()).collect();
+        for id in &ids {
+            let parts: Vec<usize> = id.split('-').map(str::len).collect();
+            assert_eq!(parts, [8, 4, 4, 4, 12], "{id}");
+            assert_eq!(&id[14..15], "4", "{id}");
+        }
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len());
+    }
+}

@@ -1,0 +1,296 @@
+//! The test client: requests to an app in-process, through the same gateway emulation as the
+//! local server, with no socket.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+
+use bytes::Bytes;
+use chalice_core::{Gateway, Headers, HttpRequest, Method};
+use chalice_local::LocalFunction;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::Chalice;
+
+/// A test client for an app (Chalice's `chalice.test.Client`).
+///
+/// Requests go through the same API Gateway emulation and dispatch as `chalice local` and
+/// Lambda, in-process: no socket, no server to start.
+///
+/// ```
+/// use chalice::{Chalice, Json, Request, Route, test::Client};
+/// use serde_json::{json, Value};
+///
+/// fn app() -> Chalice {
+///     let mut app = Chalice::new("users");
+///     app.register(Route::new("/users/{name}", |r: &Request| {
+///         Json(json!({"name": r.uri_param("name"), "verbose": r.query_param("verbose")}))
+///     }));
+///     app
+/// }
+///
+/// let client = Client::new(app());
+/// let response = client.http().get("/users/bob?verbose=1").header("Accept", "application/json").send();
+/// assert_eq!(response.status_code, 200);
+/// assert_eq!(response.json(), json!({"name": "bob", "verbose": "1"}));
+///
+/// let response = client.http().get("/nowhere").send();
+/// assert_eq!(response.status_code, 403);
+/// ```
+///
+/// In an async test, `.await` the request instead of calling `send()`:
+///
+/// ```
+/// # use chalice::{Chalice, test::Client};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # let mut app = Chalice::new("a");
+/// # app.route("/", || "hi");
+/// let client = Client::new(app);
+/// let response = client.http().get("/").await;
+/// assert_eq!(response.text(), "hi");
+/// # }
+/// ```
+pub struct Client {
+    gateway: Gateway,
+    function: LocalFunction,
+    runtime: OnceLock<tokio::runtime::Runtime>,
+}
+
+impl Client {
+    /// A client for `app`.
+    ///
+    /// # Panics
+    ///
+    /// If the app's definition has mistakes ([`chalice_core::Chalice::check`]): the panic
+    /// lists each, with the file and line that made it.
+    #[track_caller]
+    pub fn new(app: Chalice) -> Self {
+        let app = app.into_core();
+        if let Err(errors) = app.check() {
+            panic!("{errors}");
+        }
+        let function = LocalFunction::new(format!("{}-dev", app.app_name()));
+        Client {
+            gateway: Gateway::new(Arc::new(app)),
+            function,
+            runtime: OnceLock::new(),
+        }
+    }
+
+    /// The HTTP client (Chalice's `client.http`).
+    pub fn http(&self) -> HttpClient<'_> {
+        HttpClient { client: self }
+    }
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            panic!(
+                "TestRequest::send() blocks, which a tokio runtime forbids: in an async test, `.await` the request instead"
+            );
+        }
+        let runtime = self.runtime.get_or_init(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("the test client needs a tokio runtime, and one could not be started")
+        });
+        runtime.block_on(future)
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("gateway", &self.gateway)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Makes HTTP requests to the app; see [`Client::http`].
+#[derive(Debug, Clone, Copy)]
+pub struct HttpClient<'a> {
+    client: &'a Client,
+}
+
+impl<'a> HttpClient<'a> {
+    /// A request with any method; `target` is a path with an optional `?query`.
+    pub fn request(&self, method: Method, target: &str) -> TestRequest<'a> {
+        TestRequest {
+            client: self.client,
+            request: self.client.function.request(method, target),
+        }
+    }
+
+    /// A `GET` request.
+    pub fn get(&self, target: &str) -> TestRequest<'a> {
+        self.request(Method::GET, target)
+    }
+    /// A `POST` request.
+    pub fn post(&self, target: &str) -> TestRequest<'a> {
+        self.request(Method::POST, target)
+    }
+    /// A `PUT` request.
+    pub fn put(&self, target: &str) -> TestRequest<'a> {
+        self.request(Method::PUT, target)
+    }
+    /// A `PATCH` request.
+    pub fn patch(&self, target: &str) -> TestRequest<'a> {
+        self.request(Method::PATCH, target)
+    }
+    /// A `DELETE` request.
+    pub fn delete(&self, target: &str) -> TestRequest<'a> {
+        self.request(Method::DELETE, target)
+    }
+    /// A `HEAD` request.
+    pub fn head(&self, target: &str) -> TestRequest<'a> {
+        self.request(Method::HEAD, target)
+    }
+    /// An `OPTIONS` request.
+    pub fn options(&self, target: &str) -> TestRequest<'a> {
+        self.request(Method::OPTIONS, target)
+    }
+}
+
+/// A request being built; [`send`](TestRequest::send) it, or `.await` it.
+#[must_use = "a request does nothing until it is sent with .send() or .await"]
+pub struct TestRequest<'a> {
+    client: &'a Client,
+    request: HttpRequest,
+}
+
+impl TestRequest<'_> {
+    /// Adds a header.
+    ///
+    /// # Panics
+    ///
+    /// If HTTP cannot carry the name or value (a test's mistake, not the app's).
+    #[track_caller]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        let name = http_header_name(name);
+        let value = value.parse::<http::HeaderValue>().unwrap_or_else(|_| {
+            panic!("header value {value:?} of {name} cannot be sent over HTTP");
+        });
+        self.request.headers.append(name, value);
+        self
+    }
+
+    /// Adds a query parameter (percent-encoded for you).
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        let pair = form_pair(name, value);
+        self.request.query = Some(match self.request.query.take() {
+            Some(query) if !query.is_empty() => format!("{query}&{pair}"),
+            _ => pair,
+        });
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.request.body = body.into();
+        self
+    }
+
+    /// Sets the body to `value` as JSON, and `Content-Type: application/json`.
+    ///
+    /// # Panics
+    ///
+    /// If `value` does not serialize.
+    #[track_caller]
+    pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
+        let body = serde_json::to_vec(value)
+            .unwrap_or_else(|error| panic!("the request body does not serialize: {error}"));
+        self.request.body = body.into();
+        self.header("Content-Type", "application/json")
+    }
+
+    /// Sends the request and waits for the answer.
+    ///
+    /// # Panics
+    ///
+    /// Inside a tokio runtime (an async test): `.await` the request there instead.
+    pub fn send(self) -> TestResponse {
+        let client = self.client;
+        client.block_on(self.into_future())
+    }
+}
+
+impl<'a> IntoFuture for TestRequest<'a> {
+    type Output = TestResponse;
+    type IntoFuture = Pin<Box<dyn Future<Output = TestResponse> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let response = self.client.gateway.handle(self.request).await;
+            TestResponse {
+                status_code: response.status_code,
+                headers: response.headers,
+                body: response.body,
+            }
+        })
+    }
+}
+
+/// The app's answer (Chalice's `HTTPResponse`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct TestResponse {
+    /// The HTTP status.
+    pub status_code: u16,
+    /// The headers.
+    pub headers: Headers,
+    /// The body, as a client receives it (never base64-encoded).
+    pub body: Bytes,
+}
+
+impl TestResponse {
+    /// The body parsed as JSON.
+    ///
+    /// # Panics
+    ///
+    /// If the body is not JSON; the message shows the status and body.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        self.json_as()
+    }
+
+    /// The body deserialized into `T`.
+    ///
+    /// # Panics
+    ///
+    /// If the body is not JSON of that shape; the message shows the status and body.
+    #[track_caller]
+    pub fn json_as<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body).unwrap_or_else(|error| {
+            panic!(
+                "the response body is not the JSON expected ({error}): {} {:?}",
+                self.status_code,
+                self.text()
+            )
+        })
+    }
+
+    /// The body parsed as JSON, or `None` (Chalice's `json_body`).
+    pub fn json_body(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
+#[track_caller]
+fn http_header_name(name: &str) -> http::HeaderName {
+    name.parse()
+        .unwrap_or_else(|_| panic!("{name:?} is not an HTTP header name"))
+}
+
+fn form_pair(name: &str, value: &str) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair(name, value)
+        .finish()
+}

@@ -1,0 +1,60 @@
+//! chalice for Rust: serverless REST APIs on AWS Lambda + API Gateway, the way AWS Chalice
+//! does them.
+//!
+//! One small `main.rs` declares an app and its routes; the same binary answers a local dev
+//! server, the in-process [test client](test::Client) and Lambda invocations.
+//!
+//! ```no_run
+//! use chalice::{Chalice, ChaliceError, Json, Request, Route};
+//! use serde_json::{json, Value};
+//!
+//! fn main() {
+//!     let mut app = Chalice::new("helloworld");
+//!     app.route("/", index);
+//!     app.register(Route::new("/users/{name}", user).methods(["GET", "PUT"]).cors(true));
+//!     app.run(); // local server on 127.0.0.1:8000, or Lambda when deployed
+//! }
+//!
+//! fn index() -> Json<Value> {
+//!     Json(json!({"hello": "world"}))
+//! }
+//!
+//! fn user(request: &Request) -> Result<Json<Value>, ChaliceError> {
+//!     let name = request.uri_param("name").unwrap_or_default();
+//!     if request.method() == "PUT" {
+//!         let body = request.json_body()?.ok_or_else(|| ChaliceError::bad_request("Expected JSON"))?;
+//!         return Ok(Json(json!({"name": name, "saved": body})));
+//!     }
+//!     Ok(Json(json!({"name": name})))
+//! }
+//! ```
+//!
+//! How a request flows: an adapter (the local server, the Lambda runtime, the test client)
+//! builds a [`Request`]; the app's one dispatch routes it, checks method and content type,
+//! calls the view with the request current, turns errors into Chalice's JSON errors, adds
+//! CORS headers and applies the binary rules; the adapter sends the [`Response`].
+
+mod app;
+mod client;
+mod logging;
+mod run;
+
+pub use crate::app::Chalice;
+pub use chalice_core::{
+    ApiConfig, Bytes, ChaliceError, CorsConfig, DEFAULT_BINARY_TYPES, DefinitionError,
+    DefinitionErrors, ErrorKind, Headers, IntoBody, IntoResponse, InvalidHeader, Json,
+    LambdaContext, Level, Logger, Method, MultiDict, Params, Request, RequestBuilder, Response,
+    Route, RouteInfo, RouteMatch, View, current_request, log,
+};
+pub use chalice_macros::route;
+
+/// Testing an app without a server: Chalice's `chalice.test`.
+pub mod test {
+    pub use crate::client::{Client, HttpClient, TestRequest, TestResponse};
+}
+
+/// Support for code `#[route]` generates. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use chalice_core::__private::*;
+}
