@@ -58,3 +58,8 @@ pub mod test {
 pub mod __private {
     pub use chalice_core::__private::*;
 }
+
+/// The README's examples, compiled and run as doctests so they cannot go stale.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,0 +1,8 @@
+use chalice::route;
+
+#[route("/", methods = [])]
+fn index() -> &'static str {
+    "hi"
+}
+
+fn main() {}

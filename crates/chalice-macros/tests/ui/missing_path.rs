@@ -1,0 +1,13 @@
+use chalice::route;
+
+#[route]
+fn index() -> &'static str {
+    "hi"
+}
+
+#[route(methods = ["GET"])]
+fn other() -> &'static str {
+    "hi"
+}
+
+fn main() {}

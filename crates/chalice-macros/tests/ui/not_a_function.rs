@@ -1,0 +1,6 @@
+use chalice::route;
+
+#[route("/")]
+struct Index;
+
+fn main() {}

@@ -1,0 +1,8 @@
+use chalice::route;
+
+#[route("users")]
+fn users() -> &'static str {
+    "[]"
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use chalice::route;
+
+struct Item;
+
+#[route("/item")]
+fn item() -> Item {
+    Item
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use chalice::route;
+
+struct Api;
+
+impl Api {
+    #[route("/")]
+    fn index(&self) -> &'static str {
+        "hi"
+    }
+}
+
+fn main() {}
