@@ -134,8 +134,8 @@ impl Chalice {
 
     /// The response for a view's error; unhandled errors are logged with the request's path.
     fn error_response(&self, error: &ChaliceError, request: &Request) -> Response {
-        if let Some((status, body)) = error.view_body() {
-            return Response::raw_json(status, body);
+        if !error.is_unhandled() {
+            return error.to_response();
         }
         let report = error.debug_report();
         self.log().error(format!(
@@ -147,10 +147,7 @@ impl Chalice {
                 .status_code(500)
                 .header("content-type", "text/plain")
         } else {
-            Response::raw_json(
-                500,
-                error_body("InternalServerError", "An internal server error occurred."),
-            )
+            error.to_response()
         }
     }
 }

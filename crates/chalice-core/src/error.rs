@@ -246,14 +246,27 @@ impl ChaliceError {
         }
     }
 
-    /// The JSON body Chalice sends for a kind: `{"Code":"...","Message":"..."}`.
-    pub(crate) fn view_body(&self) -> Option<(u16, Vec<u8>)> {
-        match &*self.repr {
-            Repr::View { kind, message } => {
-                Some((kind.status_code(), error_body(kind.code(), message)))
-            }
-            Repr::Unhandled(_) => None,
-        }
+    /// The response this error answers with: `{"Code":"...","Message":"..."}` and the kind's
+    /// status, or for an unhandled error the 500 that hides it (the debug page, which needs
+    /// the app's `debug`, is made by dispatch).
+    ///
+    /// ```
+    /// use chalice_core::ChaliceError;
+    ///
+    /// let response = ChaliceError::bad_request("Invalid base64 body").to_response();
+    /// assert_eq!(response.status_code, 400);
+    /// assert_eq!(response.body, r#"{"Code":"BadRequestError","Message":"Invalid base64 body"}"#);
+    /// assert_eq!(response.headers.get("content-type"), Some("application/json"));
+    /// ```
+    pub fn to_response(&self) -> crate::Response {
+        let (status, body) = match &*self.repr {
+            Repr::View { kind, message } => (kind.status_code(), error_body(kind.code(), message)),
+            Repr::Unhandled(_) => (
+                500,
+                error_body("InternalServerError", "An internal server error occurred."),
+            ),
+        };
+        crate::Response::raw_json(status, body)
     }
 
     /// The text of the debug page: the error, its causes, and the backtrace when one was taken.
@@ -380,10 +393,10 @@ mod tests {
         assert_eq!(table.len(), ErrorKind::ALL.len());
         for (kind, status, code) in table {
             assert_eq!((kind.status_code(), kind.code()), (status, code));
-            let (sent_status, body) = ChaliceError::new(kind, "boom").view_body().expect("a kind");
-            assert_eq!(sent_status, status);
+            let response = ChaliceError::new(kind, "boom").to_response();
+            assert_eq!(response.status_code, status);
             assert_eq!(
-                String::from_utf8(body).expect("utf-8"),
+                response.body,
                 format!(r#"{{"Code":"{code}","Message":"boom"}}"#)
             );
         }

@@ -144,7 +144,7 @@ impl Gateway {
             return payload_too_large();
         }
         let Some((path, uri_params)) = self.app.table.match_path(&request.path) else {
-            return missing_authentication_token(&request.headers);
+            return missing_authentication_token_for(&request.headers);
         };
         let has_method = path.entry(&request.method).is_some();
         if request.method == Method::OPTIONS && !has_method {
@@ -188,7 +188,7 @@ impl Gateway {
                 request.method,
                 methods
             );
-            return missing_authentication_token(&request.headers);
+            return missing_authentication_token_for(&request.headers);
         }
         let context = json!({
             "resourcePath": &*path.template,
@@ -223,11 +223,23 @@ impl std::fmt::Debug for Gateway {
     }
 }
 
-/// API Gateway's answer for a path (or a method of a path) the API does not have.
+/// API Gateway's answer for a path (or a method of a path) a REST API does not have: 403
+/// `{"message":"Missing Authentication Token"}`.
 ///
-/// With an `Authorization` header, API Gateway takes the request for a SigV4-signed one and
-/// says what the signature lacks instead (Chalice's local server mimics this too).
-fn missing_authentication_token(headers: &HeaderMap) -> Response {
+/// ```
+/// let response = chalice_core::missing_authentication_token();
+/// assert_eq!(response.status_code, 403);
+/// assert_eq!(response.body, r#"{"message":"Missing Authentication Token"}"#);
+/// assert_eq!(response.headers.get("x-amzn-errortype"), Some("MissingAuthenticationTokenException"));
+/// ```
+pub fn missing_authentication_token() -> Response {
+    missing_authentication_token_for(&HeaderMap::new())
+}
+
+/// The same, for a request with these headers: with an `Authorization` header, API Gateway
+/// takes the request for a SigV4-signed one and says what the signature lacks instead
+/// (Chalice's local server mimics this too).
+fn missing_authentication_token_for(headers: &HeaderMap) -> Response {
     let (kind, body) = match headers
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -66,7 +66,9 @@ pub use crate::app::{ApiConfig, Chalice, DefinitionError, DefinitionErrors, Rout
 pub use crate::cors::CorsConfig;
 pub use crate::current::{current_request, log};
 pub use crate::error::{ChaliceError, ErrorKind};
-pub use crate::gateway::{Gateway, HttpRequest, MAX_BODY_BYTES, payload_too_large};
+pub use crate::gateway::{
+    Gateway, HttpRequest, MAX_BODY_BYTES, missing_authentication_token, payload_too_large,
+};
 pub use crate::headers::{Headers, InvalidHeader};
 pub use crate::lambda_context::LambdaContext;
 pub use crate::log::Logger;

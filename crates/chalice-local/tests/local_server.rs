@@ -306,7 +306,7 @@ fn current_request_is_never_another_requests() {
             sync_view_sees.flatten().unwrap_or_default()
         ))
     });
-    app.route("/sync/{n}", || who_am_i());
+    app.route("/sync/{n}", who_am_i);
     run(async {
         let (addr, _stop, _task) = start(app).await;
         let mut tasks = Vec::new();

@@ -148,11 +148,31 @@ pub(crate) fn local(app: chalice_core::Chalice, addr: SocketAddr) -> i32 {
     })
 }
 
-/// Serves Lambda invocations; the exit status.
+/// Serves Lambda invocations through the Runtime API; the exit status.
+///
+/// A current-thread runtime: Lambda sends one invocation at a time (lambda_runtime spreads
+/// Managed Instances' concurrent invocations over tasks, which this runtime also runs), and
+/// it starts faster than a thread pool. Logs go to stdout, where CloudWatch reads them.
 pub(crate) fn lambda(app: chalice_core::Chalice) -> i32 {
     crate::logging::install(std::io::stdout);
-    tracing::error!(target: "chalice::lambda", "app '{}': Lambda mode is not built yet", app.app_name());
-    1
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!(target: "chalice::lambda", "cannot start the async runtime: {error}");
+            return 1;
+        }
+    };
+    // `run` reports definition mistakes and a broken environment as init errors itself.
+    match runtime.block_on(chalice_lambda::run(Arc::new(app))) {
+        Ok(()) => 0,
+        Err(error) => {
+            tracing::error!(target: "chalice::lambda", "{error}");
+            1
+        }
+    }
 }
 
 #[cfg(test)]

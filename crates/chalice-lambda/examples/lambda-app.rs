@@ -1,0 +1,45 @@
+//! A small app served through the Lambda Runtime API; the end-to-end test runs it against a
+//! fake Runtime API (`tests/runtime_api.rs`).
+//!
+//! It is an ordinary chalice app: `app.run()` sees `AWS_LAMBDA_RUNTIME_API` and serves the
+//! Runtime API. Run with a Runtime API listening on 127.0.0.1:9001 (the Lambda runtime
+//! interface emulator, say):
+//!
+//! ```text
+//! AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001 AWS_LAMBDA_FUNCTION_NAME=lambda-app \
+//! AWS_LAMBDA_FUNCTION_VERSION='$LATEST' AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128 \
+//!     cargo run -p chalice-lambda --example lambda-app
+//! ```
+//!
+//! With `LAMBDA_APP_BROKEN=1`, the app has a definition mistake and reports an init error
+//! instead.
+
+use chalice::{Chalice, Json, Request};
+use serde_json::{Value, json};
+
+fn hello(request: &Request) -> Json<Value> {
+    let context = request.lambda_context().cloned().unwrap_or_default();
+    Json(json!({
+        "hello": request.uri_param("name"),
+        "request_id": context.aws_request_id,
+        "deadline_ms": context.deadline_ms,
+        "invoked_function_arn": context.invoked_function_arn,
+        "function_name": context.function_name,
+        "memory_limit_in_mb": context.memory_limit_in_mb,
+    }))
+}
+
+fn main() {
+    let mut app = Chalice::new("lambda-app");
+    app.route("/hello/{name}", hello);
+    app.route("/log", || {
+        if let Some(log) = chalice::log() {
+            log.error("a line for CloudWatch");
+        }
+        "logged"
+    });
+    if std::env::var_os("LAMBDA_APP_BROKEN").is_some() {
+        app.route("/broken/", || "a trailing slash is a definition mistake");
+    }
+    app.run();
+}

@@ -1,0 +1,478 @@
+//! Event → the parts of a core [`Request`](chalice_core::Request): routing, headers, query,
+//! body, stage.
+//!
+//! API Gateway has already matched the route, so the template it names (`resource` in
+//! payload 1.0, `routeKey` in 2.0) is looked up in the app's hash map (DESIGN.md rule 3).
+//! Only when the event names no template the app knows (an HTTP API `$default` route, a
+//! REST `{proxy+}` catch-all) is the concrete path matched, as the local server does.
+//!
+//! No `http::Uri` is ever built from the event: lambda_http builds one and panicked on the
+//! spaces and other characters that API Gateway passes through in paths and queries
+//! (<https://github.com/aws/aws-lambda-rust-runtime/issues/461>,
+//! <https://github.com/aws/aws-lambda-rust-runtime/issues/515>). Paths go to the router as
+//! text, queries to a form-urlencoded parser, and neither can fail.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use chalice_core::{
+    Chalice, ChaliceError, Method, MultiDict, Params, Response, missing_authentication_token,
+};
+use http::header::{COOKIE, HeaderMap, HeaderName, HeaderValue};
+use serde_json::value::RawValue;
+
+use crate::error::EventError;
+use crate::event::{ContextFields, Event, Pairs, Str};
+
+/// The payload version of an event, which decides the shape of its response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Version {
+    /// REST API proxy events (and HTTP API payload 1.0).
+    V1,
+    /// HTTP API payload 2.0.
+    V2,
+}
+
+/// What an event decodes to: a request for the app, or an answer given without it.
+#[derive(Debug)]
+pub(crate) enum Decoded {
+    Request(Parts),
+    /// A 400 for a malformed HTTP request inside a well-formed event, or the gateway's own
+    /// not-found answer for a path no route matches.
+    Response(Response),
+}
+
+/// Everything a [`chalice_core::RequestBuilder`] needs, owned.
+#[derive(Debug)]
+pub(crate) struct Parts {
+    pub(crate) method: Method,
+    pub(crate) template: Arc<str>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) query: Option<MultiDict>,
+    pub(crate) uri_params: Option<Params>,
+    pub(crate) stage_vars: Option<Params>,
+    pub(crate) body: Bytes,
+    pub(crate) context: Option<Box<RawValue>>,
+}
+
+/// Decodes the text of an event in one serde pass.
+pub(crate) fn decode(app: &Chalice, text: &str) -> Result<(Version, Decoded), EventError> {
+    if !text.trim_start().starts_with('{') {
+        let kind = match text.trim_start().bytes().next() {
+            Some(b'[') => "an array",
+            Some(b'"') => "a string",
+            Some(b'n') => "null",
+            Some(b't' | b'f') => "a boolean",
+            _ => "a number",
+        };
+        return Err(EventError::new(format!(
+            "not an API Gateway proxy event: expected a JSON object, got {kind}"
+        )));
+    }
+    let event: Event<'_> = serde_json::from_str(text).map_err(|e| EventError::json(&e))?;
+    match event.version.as_deref() {
+        Some("2.0") => Ok((Version::V2, decode_v2(app, event)?)),
+        Some("1.0") => Ok((Version::V1, decode_v1(app, event)?)),
+        None if event.http_method.is_some() => Ok((Version::V1, decode_v1(app, event)?)),
+        None => Err(EventError::new(
+            "not an API Gateway proxy event: it has neither \"httpMethod\" (REST API, payload 1.0) \
+             nor \"version\": \"2.0\" (HTTP API, payload 2.0)",
+        )),
+        Some(other) => Err(EventError::new(format!(
+            "not an API Gateway proxy event: payload version {other:?} is neither \"1.0\" (REST API) \
+             nor \"2.0\" (HTTP API)"
+        ))),
+    }
+}
+
+/// REST API proxy event (payload 1.0).
+fn decode_v1(app: &Chalice, event: Event<'_>) -> Result<Decoded, EventError> {
+    let mut context = LazyContext::new(event.request_context);
+    let method = event
+        .http_method
+        .ok_or_else(|| EventError::missing("1.0", "httpMethod"))?;
+    let method = match parse_method(&method) {
+        Ok(method) => method,
+        Err(message) => return Ok(Decoded::Response(bad_request(&message))),
+    };
+    let resource = match event.resource {
+        Some(resource) => Some(resource),
+        None => context.fields()?.resource_path.clone(),
+    };
+    let route = match resource.as_deref().and_then(|r| app.template(r)) {
+        Some(template) => Some((Arc::clone(template), params(event.path_parameters))),
+        None => {
+            // A template the app does not know: a REST `{proxy+}` catch-all in front of the
+            // app, or an API deployed from another definition. Route by path, as API Gateway
+            // sees it: the template with its captures filled in is the path relative to the
+            // API, free of the stage and of any custom-domain base path that `path` may carry.
+            let relative = resource
+                .as_deref()
+                .and_then(|r| fill_template(r, event.path_parameters.as_ref()));
+            let found = relative.as_deref().and_then(|p| app.match_path(p));
+            let found = match found {
+                Some(found) => Some(found),
+                None => match event.path.as_deref() {
+                    Some(path) => match app.match_path(path) {
+                        Some(found) => Some(found),
+                        None => strip_stage(path, context.fields()?.stage.as_deref())
+                            .and_then(|p| app.match_path(p)),
+                    },
+                    None if resource.is_none() => {
+                        return Err(EventError::missing("1.0", "resource"));
+                    }
+                    None => None,
+                },
+            };
+            found.map(|m| (Arc::clone(m.template()), m.into_uri_params()))
+        }
+    };
+    let Some((template, uri_params)) = route else {
+        tracing::warn!(
+            target: "chalice::lambda",
+            resource = resource.as_deref(),
+            path = event.path.as_deref(),
+            "no route of the app matches the event; answering as API Gateway does for an unknown path"
+        );
+        return Ok(Decoded::Response(missing_authentication_token()));
+    };
+
+    // `multiValueHeaders` holds every value, `headers` only the last of each name; API
+    // Gateway sends both when multi-value support is on (always, for proxy integrations).
+    let headers = match event.multi_value_headers {
+        Some(multi) if !multi.0.is_empty() => header_map(multi, None),
+        _ => header_map(event.headers.unwrap_or_default(), None),
+    };
+    let query = match event.multi_value_query_string_parameters {
+        Some(multi) if !multi.0.is_empty() => Some(multi_dict(multi)),
+        _ => event.query_string_parameters.map(multi_dict),
+    };
+    let body = match body(event.body, event.is_base64_encoded) {
+        Ok(body) => body,
+        Err(message) => return Ok(Decoded::Response(bad_request(&message))),
+    };
+    Ok(Decoded::Request(Parts {
+        method,
+        template,
+        headers,
+        query,
+        uri_params,
+        stage_vars: params(event.stage_variables),
+        body,
+        context: event.request_context.map(ToOwned::to_owned),
+    }))
+}
+
+/// HTTP API event (payload 2.0).
+fn decode_v2(app: &Chalice, event: Event<'_>) -> Result<Decoded, EventError> {
+    let mut context = LazyContext::new(event.request_context);
+    // `routeKey` is "GET /users/{name}", "ANY /{proxy+}" or "$default"; some tools send a
+    // bare stage name ("Prod"), which names no template either.
+    let (key_method, key_template) = match event.route_key.as_deref() {
+        Some(key) => match key.split_once(' ') {
+            Some((method, template)) if template.starts_with('/') => (Some(method), Some(template)),
+            _ => (None, None),
+        },
+        None => (None, None),
+    };
+    // HTTP APIs match a route's method exactly (or any method for ANY), so a concrete method
+    // in the route key is the request's: no need to parse `requestContext` for it.
+    let method = match key_method {
+        Some(method) if method != "ANY" => Cow::Borrowed(method),
+        _ => match context
+            .fields()?
+            .http
+            .as_ref()
+            .and_then(|h| h.method.clone())
+        {
+            Some(method) => Cow::Owned(method.0.into_owned()),
+            None => return Err(EventError::missing("2.0", "requestContext.http.method")),
+        },
+    };
+    let method = match parse_method(&method) {
+        Ok(method) => method,
+        Err(message) => return Ok(Decoded::Response(bad_request(&message))),
+    };
+    let route = match key_template.and_then(|t| app.template(t)) {
+        Some(template) => Some((Arc::clone(template), params(event.path_parameters))),
+        None => {
+            let relative =
+                key_template.and_then(|t| fill_template(t, event.path_parameters.as_ref()));
+            match relative.as_deref().and_then(|p| app.match_path(p)) {
+                Some(found) => Some(found),
+                None => {
+                    let fields = context.fields()?;
+                    let raw_path = match (&event.raw_path, fields.http.as_ref()) {
+                        (Some(path), _) => path.clone(),
+                        (None, Some(http)) => match &http.path {
+                            Some(path) => path.clone(),
+                            None => return Err(EventError::missing("2.0", "rawPath")),
+                        },
+                        (None, None) => return Err(EventError::missing("2.0", "rawPath")),
+                    };
+                    // HTTP APIs put the stage in `rawPath` unless it is `$default`;
+                    // lambda_http keeps it there and breaks routing behind named stages
+                    // (https://github.com/aws/aws-lambda-rust-runtime/issues/782, #668).
+                    // They also hand the path over percent-decoded: escape `%` so that
+                    // matching, which decodes captures, does not decode twice.
+                    let raw_path = escape_percent(&raw_path);
+                    let stripped = strip_stage(&raw_path, fields.stage.as_deref());
+                    stripped
+                        .and_then(|p| app.match_path(p))
+                        .or_else(|| app.match_path(&raw_path))
+                }
+            }
+            .map(|m| (Arc::clone(m.template()), m.into_uri_params()))
+        }
+    };
+    let Some((template, uri_params)) = route else {
+        tracing::warn!(
+            target: "chalice::lambda",
+            route_key = event.route_key.as_deref(),
+            path = event.raw_path.as_deref(),
+            "no route of the app matches the event; answering as an HTTP API does for an unknown route"
+        );
+        return Ok(Decoded::Response(not_found()));
+    };
+
+    // Payload 2.0 joins repeated headers with commas and moves cookies to their own list;
+    // they go back into one `Cookie` header, as a browser sends them (RFC 6265 §5.4).
+    let cookie = event.cookies.filter(|c| !c.0.is_empty()).map(|cookies| {
+        cookies
+            .0
+            .iter()
+            .map(|c| &**c)
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    let headers = header_map(event.headers.unwrap_or_default(), cookie);
+    // `rawQueryString` keeps repeated keys apart; `queryStringParameters` joins them with
+    // commas, which cannot be told from a comma inside a value.
+    let query = match event.raw_query_string.as_deref() {
+        Some(raw) if !raw.is_empty() => MultiDict::parse(raw),
+        _ => event.query_string_parameters.map(multi_dict),
+    };
+    let body = match body(event.body, event.is_base64_encoded) {
+        Ok(body) => body,
+        Err(message) => return Ok(Decoded::Response(bad_request(&message))),
+    };
+    Ok(Decoded::Request(Parts {
+        method,
+        template,
+        headers,
+        query,
+        uri_params,
+        stage_vars: params(event.stage_variables),
+        body,
+        context: event.request_context.map(ToOwned::to_owned),
+    }))
+}
+
+/// `requestContext`, parsed the first time a field of it is needed.
+struct LazyContext<'a> {
+    raw: Option<&'a RawValue>,
+    fields: Option<ContextFields<'a>>,
+}
+
+impl<'a> LazyContext<'a> {
+    fn new(raw: Option<&'a RawValue>) -> Self {
+        LazyContext { raw, fields: None }
+    }
+
+    fn fields(&mut self) -> Result<&ContextFields<'a>, EventError> {
+        if self.fields.is_none() {
+            let fields = match self.raw {
+                Some(raw) => serde_json::from_str(raw.get()).map_err(|e| {
+                    EventError::new(format!("invalid API Gateway event: requestContext: {e}"))
+                })?,
+                None => ContextFields::default(),
+            };
+            self.fields = Some(fields);
+        }
+        Ok(self.fields.get_or_insert_with(ContextFields::default))
+    }
+}
+
+/// The method, or the message of the 400 for one HTTP cannot carry.
+fn parse_method(method: &str) -> Result<Method, String> {
+    Method::from_bytes(method.as_bytes()).map_err(|_| format!("Invalid HTTP method: {method:?}"))
+}
+
+/// The headers, lowercased by `http`. A name or value HTTP cannot carry (API Gateway
+/// never sends one; a hand-written event might) is left out rather than failing the
+/// request, as a proxy would drop it.
+fn header_map(pairs: Pairs<'_>, cookie: Option<String>) -> HeaderMap {
+    // `HeaderMap` panics past 32,768 entries unless asked with the `try_` methods.
+    let mut map = HeaderMap::try_with_capacity(pairs.0.len().min(256) + 1).unwrap_or_default();
+    for (name, value) in pairs.0 {
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) else {
+            tracing::debug!(target: "chalice::lambda", name = &*name, "header left out: not valid in HTTP");
+            continue;
+        };
+        if map.try_append(name, value).is_err() {
+            break;
+        }
+    }
+    if let Some(cookie) = cookie {
+        if let Ok(value) = HeaderValue::try_from(cookie) {
+            // Ignored on a full map, like any header past the limit.
+            let _ = map.try_insert(COOKIE, value);
+        }
+    }
+    map
+}
+
+fn multi_dict(pairs: Pairs<'_>) -> MultiDict {
+    pairs
+        .0
+        .into_iter()
+        .map(|(k, v)| (k.0.into_owned(), v.0.into_owned()))
+        .collect()
+}
+
+/// `pathParameters` / `stageVariables`; `None` when API Gateway sends `null`.
+fn params(pairs: Option<Pairs<'_>>) -> Option<Params> {
+    pairs.map(|pairs| {
+        pairs
+            .0
+            .into_iter()
+            .map(|(k, v)| (k.0.into_owned(), v.0.into_owned()))
+            .collect()
+    })
+}
+
+/// The body as bytes: base64-decoded when the event says so, UTF-8 text otherwise; or the
+/// message of the 400 for a body that is not the base64 it claims to be.
+fn body(body: Option<Str<'_>>, is_base64: Option<bool>) -> Result<Bytes, String> {
+    let Some(body) = body else {
+        return Ok(Bytes::new());
+    };
+    if is_base64.unwrap_or(false) {
+        // Padding optional: API Gateway pads, hand-written test events often do not.
+        const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        );
+        return LENIENT
+            .decode(body.as_bytes())
+            .map(Bytes::from)
+            .map_err(|e| {
+                format!("The request body is marked isBase64Encoded but is not valid base64: {e}")
+            });
+    }
+    Ok(match body.0 {
+        Cow::Borrowed(text) => Bytes::copy_from_slice(text.as_bytes()),
+        Cow::Owned(text) => Bytes::from(text),
+    })
+}
+
+/// `path` without a leading `/{stage}`, if it has one.
+fn strip_stage<'p>(path: &'p str, stage: Option<&str>) -> Option<&'p str> {
+    let stage = stage.filter(|s| !s.is_empty() && *s != "$default")?;
+    let rest = path.strip_prefix('/')?.strip_prefix(stage)?;
+    match rest {
+        "" => Some("/"),
+        rest if rest.starts_with('/') => Some(rest),
+        _ => None,
+    }
+}
+
+/// `%` as `%25`, for paths API Gateway has already percent-decoded.
+fn escape_percent(path: &str) -> Cow<'_, str> {
+    if path.contains('%') {
+        Cow::Owned(path.replace('%', "%25"))
+    } else {
+        Cow::Borrowed(path)
+    }
+}
+
+/// A template with its captures filled in from (decoded) `pathParameters`, encoded again
+/// so that path matching decodes them to the same values: `/files/{name}` with
+/// `name = "a/b%"` is `/files/a%2Fb%25`. `None` if a capture has no value.
+fn fill_template(template: &str, params: Option<&Pairs<'_>>) -> Option<String> {
+    let mut path = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        path.push_str(&rest[..start]);
+        let end = start + rest[start..].find('}')?;
+        let name = &rest[start + 1..end];
+        let (name, greedy) = match name.strip_suffix('+') {
+            Some(name) => (name, true),
+            None => (name, false),
+        };
+        let value = params?.0.iter().rev().find(|(k, _)| &**k == name)?;
+        for c in value.1.chars() {
+            match c {
+                '%' => path.push_str("%25"),
+                '/' if !greedy => path.push_str("%2F"),
+                c => path.push(c),
+            }
+        }
+        rest = &rest[end + 1..];
+    }
+    path.push_str(rest);
+    Some(path)
+}
+
+/// A 400 as Chalice's `BadRequestError` sends it.
+fn bad_request(message: &str) -> Response {
+    ChaliceError::bad_request(message.to_owned()).to_response()
+}
+
+/// HTTP API's answer for a request no route matches.
+fn not_found() -> Response {
+    Response::new(&br#"{"message":"Not Found"}"#[..])
+        .status_code(404)
+        .header("content-type", "application/json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_prefixes() {
+        // (path, stage, stripped)
+        let cases = [
+            ("/Prod/users", Some("Prod"), Some("/users")),
+            ("/Prod", Some("Prod"), Some("/")),
+            ("/Prod/", Some("Prod"), Some("/")),
+            ("/Production/users", Some("Prod"), None),
+            ("/users", Some("Prod"), None),
+            ("/users", Some("$default"), None),
+            ("/users", None, None),
+            ("/users", Some(""), None),
+        ];
+        for (path, stage, expected) in cases {
+            assert_eq!(strip_stage(path, stage), expected, "{path} {stage:?}");
+        }
+    }
+
+    #[test]
+    fn templates_fill_from_path_parameters() {
+        let params: Pairs<'_> =
+            serde_json::from_str(r#"{"name":"a/b%","proxy":"x/y z"}"#).expect("pairs");
+        // (template, filled)
+        let cases = [
+            ("/users/{name}", Some("/users/a%2Fb%25")),
+            ("/files/{proxy+}", Some("/files/x/y z")),
+            ("/static", Some("/static")),
+            ("/users/{missing}", None),
+            ("/broken/{name", None),
+        ];
+        for (template, expected) in cases {
+            assert_eq!(
+                fill_template(template, Some(&params)).as_deref(),
+                expected,
+                "{template}"
+            );
+        }
+        assert_eq!(fill_template("/u/{name}", None), None);
+    }
+}

@@ -1,0 +1,93 @@
+//! [`handle_event`]: one API Gateway event in, its response JSON out.
+
+use chalice_core::{Chalice, Headers, LambdaContext, Request};
+use serde_json::value::RawValue;
+
+use crate::decode::{self, Decoded};
+use crate::encode::Encoded;
+use crate::error::EventError;
+
+/// Answers one API Gateway proxy event: the event's JSON in, the response's JSON out.
+///
+/// REST API proxy events (payload 1.0) and HTTP API events (payload 2.0) are told apart by
+/// their `version` field and answered in the same version. The request reaches
+/// [`Chalice::handle`] with the route's template from the event, the headers, query
+/// parameters, captures, stage variables, the body (base64-decoded when the event says so),
+/// `requestContext` (parsed only if the view reads it), `context` as the
+/// [`LambdaContext`] and the event itself for [`Request::to_original_event`].
+///
+/// This is what [`crate::run`] does for each invocation, without the Runtime API; use it to
+/// test or benchmark an app against captured events.
+///
+/// # Errors
+///
+/// An [`EventError`] when the event is not an API Gateway proxy event (not JSON, another
+/// event source, a required field missing or of the wrong type). A malformed HTTP request
+/// inside a proper event (a body that is not valid base64) is a 400 response instead, and
+/// a path no route matches gets the answer API Gateway would give (403 `Missing
+/// Authentication Token` for REST APIs, 404 `Not Found` for HTTP APIs).
+///
+/// ```
+/// # let block_on = |f| tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f);
+/// use chalice_core::{Chalice, LambdaContext, Request};
+///
+/// let mut app = Chalice::new("app");
+/// app.route("/users/{name}", |request: &Request| {
+///     format!("hello {}", request.uri_param("name").unwrap_or_default())
+/// });
+///
+/// let event = br#"{
+///     "version": "2.0",
+///     "routeKey": "GET /users/{name}",
+///     "rawPath": "/users/bob",
+///     "pathParameters": {"name": "bob"},
+///     "requestContext": {"http": {"method": "GET"}, "stage": "$default"}
+/// }"#;
+/// let response = block_on(chalice_lambda::handle_event(&app, event, LambdaContext::default()))?;
+/// assert_eq!(
+///     std::str::from_utf8(&response)?,
+///     r#"{"statusCode":200,"headers":{"content-type":"application/json"},"cookies":[],"body":"hello bob","isBase64Encoded":false}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub async fn handle_event(
+    app: &Chalice,
+    event: &[u8],
+    context: LambdaContext,
+) -> Result<Vec<u8>, EventError> {
+    // The core keeps the event for `to_original_event` as a `Box<RawValue>`, whose only
+    // constructors validate; this pass is that validation (see the crate docs' note on
+    // speed).
+    let event: Box<RawValue> = serde_json::from_slice(event).map_err(|e| EventError::json(&e))?;
+    let encoded = respond(app, event, context).await?;
+    serde_json::to_vec(&encoded)
+        .map_err(|e| EventError::new(format!("could not write the response: {e}")))
+}
+
+/// The response to an event already validated as JSON (lambda_runtime hands it over so).
+pub(crate) async fn respond(
+    app: &Chalice,
+    event: Box<RawValue>,
+    context: LambdaContext,
+) -> Result<Encoded, EventError> {
+    let (version, decoded) = decode::decode(app, event.get())?;
+    let response = match decoded {
+        Decoded::Response(response) => response,
+        Decoded::Request(parts) => {
+            let mut builder = Request::builder(parts.method, parts.template)
+                .headers(Headers::from(parts.headers))
+                .query_params(parts.query)
+                .uri_params(parts.uri_params)
+                .stage_vars(parts.stage_vars)
+                .body(parts.body)
+                .lambda_context(context)
+                .original_event(event);
+            if let Some(request_context) = parts.context {
+                builder = builder.context_raw(request_context);
+            }
+            app.handle(builder.build()).await
+        }
+    };
+    let binary = app.is_binary(&response);
+    Ok(Encoded::new(version, response, binary))
+}

@@ -1,0 +1,80 @@
+//! chalice for Rust on AWS Lambda: API Gateway proxy events to [`chalice_core::Request`]s
+//! and back, and the Lambda Runtime API loop.
+//!
+//! ```text
+//!  Runtime API ──► lambda_runtime ──► event JSON ──► decode (one borrowed serde pass)
+//!                                                      │ route template → Request
+//!                                                      ▼
+//!  Runtime API ◄── lambda_runtime ◄── response JSON ◄── encode ◄── Chalice::handle
+//! ```
+//!
+//! REST API proxy events (payload 1.0) and HTTP API events (payload 2.0) are told apart by
+//! their `version` field and answered in the same shape. API Gateway has already matched
+//! the route, so the request is dispatched by the template the event names (`resource`,
+//! `routeKey`); the concrete path, without the stage prefix, is matched only for an HTTP API
+//! `$default` route or a template the app does not know. Multi-valued headers and query
+//! parameters, cookies, base64 bodies and binary responses follow API Gateway's rules.
+//!
+//! [`run`] serves an app on Lambda; [`handle_event`] answers one event without the Runtime
+//! API, for tests and benchmarks:
+//!
+//! ```
+//! # let block_on = |f| tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f);
+//! use chalice_core::{Chalice, LambdaContext, Request};
+//! use serde_json::{json, Value};
+//!
+//! let mut app = Chalice::new("app");
+//! app.route("/whoami", |request: &Request| {
+//!     let id = request.lambda_context().map(|c| c.aws_request_id.clone()).unwrap_or_default();
+//!     chalice_core::Json(json!({"request_id": id}))
+//! });
+//!
+//! let event = json!({
+//!     "resource": "/whoami",
+//!     "path": "/whoami",
+//!     "httpMethod": "GET",
+//!     "headers": {"Accept": "*/*"},
+//!     "multiValueHeaders": {"Accept": ["*/*"]},
+//!     "requestContext": {"resourcePath": "/whoami", "stage": "api"},
+//!     "body": null,
+//!     "isBase64Encoded": false
+//! });
+//! let context = LambdaContext::new("c6af9ac6-7b61-11e6-9a41-93e8deadbeef", 0);
+//! let response = block_on(chalice_lambda::handle_event(&app, event.to_string().as_bytes(), context))?;
+//! let response: Value = serde_json::from_slice(&response)?;
+//! assert_eq!(response["statusCode"], 200);
+//! assert_eq!(response["body"], r#"{"request_id":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef"}"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Errors and bad events
+//!
+//! Nothing in an event panics or stops the process. An event that is not an API Gateway
+//! proxy event (not JSON, another event source, a required field missing) fails its
+//! invocation with an [`EventError`] naming the problem; a bad HTTP request inside a proper
+//! event (invalid base64 body, impossible method) gets a 400 `BadRequestError`; a path no
+//! route matches gets API Gateway's own answer (403 `Missing Authentication Token` for a
+//! REST API, 404 `Not Found` for an HTTP API).
+//!
+//! # Speed
+//!
+//! One serde pass reads every field of both payload versions into a borrowed struct;
+//! `requestContext` stays raw JSON until a view reads it; the route template is the app's
+//! shared `Arc<str>`; the response is written by serde from borrowed views. Before that
+//! pass, the event is validated once more into the `Box<RawValue>` the core keeps for
+//! `to_original_event` (lambda_runtime does this for [`run`]; [`handle_event`] does it
+//! itself): about a fifth of the time per event. Answering a 2.8 KB REST API GET event
+//! takes well under half of what lambda_http with axum takes for it.
+
+mod decode;
+mod encode;
+mod error;
+mod event;
+mod handle;
+mod init_error;
+mod runtime;
+
+pub use crate::error::EventError;
+pub use crate::handle::handle_event;
+pub use crate::init_error::report_init_error;
+pub use crate::runtime::run;

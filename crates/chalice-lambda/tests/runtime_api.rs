@@ -1,0 +1,353 @@
+//! End to end: the `lambda-app` example binary against a fake Lambda Runtime API served
+//! here on 127.0.0.1:0 (hyper). Next → response, next → error, init error.
+//! <https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html>
+
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
+use tokio::sync::{Mutex, mpsc};
+use tokio::time::timeout;
+
+/// How long any one step may take before the test fails instead of hanging.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// What the function posted to the Runtime API.
+#[derive(Debug)]
+enum Post {
+    Response {
+        id: String,
+        body: Value,
+    },
+    Error {
+        id: String,
+        error_type: String,
+        body: Value,
+    },
+    InitError {
+        error_type: String,
+        body: Value,
+    },
+}
+
+/// A fake Runtime API: `/next` hands out queued invocations (waiting for one, as Lambda's
+/// long poll does), posts are forwarded to the test.
+struct RuntimeApi {
+    address: String,
+    invocations: mpsc::UnboundedSender<(String, Vec<u8>)>,
+    posts: mpsc::UnboundedReceiver<Post>,
+}
+
+impl RuntimeApi {
+    async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address").to_string();
+        let (invocations, queue) = mpsc::unbounded_channel::<(String, Vec<u8>)>();
+        let (post_tx, posts) = mpsc::unbounded_channel();
+        let queue = Arc::new(Mutex::new(queue));
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (queue, post_tx) = (Arc::clone(&queue), post_tx.clone());
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |request| {
+                        serve(request, Arc::clone(&queue), post_tx.clone())
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        RuntimeApi {
+            address,
+            invocations,
+            posts,
+        }
+    }
+
+    fn invoke(&self, id: &str, event: impl Into<Vec<u8>>) {
+        self.invocations
+            .send((id.to_owned(), event.into()))
+            .expect("the server is running");
+    }
+
+    async fn next_post(&mut self) -> Post {
+        timeout(PATIENCE, self.posts.recv())
+            .await
+            .expect("the function posts within the time limit")
+            .expect("the server is running")
+    }
+}
+
+async fn serve(
+    request: Request<Incoming>,
+    queue: Arc<Mutex<mpsc::UnboundedReceiver<(String, Vec<u8>)>>>,
+    posts: mpsc::UnboundedSender<Post>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let path = request.uri().path().to_owned();
+    let error_type = request
+        .headers()
+        .get("lambda-runtime-function-error-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if request.method() == Method::GET && path == "/2018-06-01/runtime/invocation/next" {
+        let next = queue.lock().await.recv().await;
+        let Some((id, event)) = next else {
+            return Ok(status(StatusCode::GONE));
+        };
+        let response = Response::builder()
+            .header("lambda-runtime-aws-request-id", id)
+            .header("lambda-runtime-deadline-ms", "1542409706888")
+            .header(
+                "lambda-runtime-invoked-function-arn",
+                "arn:aws:lambda:us-east-1:123456789012:function:lambda-app",
+            )
+            .header(
+                "lambda-runtime-trace-id",
+                "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700",
+            )
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(event)));
+        return Ok(response.unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR)));
+    }
+    let body = match request.into_body().collect().await {
+        Ok(body) => body.to_bytes(),
+        Err(_) => return Ok(status(StatusCode::BAD_REQUEST)),
+    };
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let invocation = path
+        .strip_prefix("/2018-06-01/runtime/invocation/")
+        .and_then(|rest| rest.split_once('/'));
+    let post = match invocation {
+        Some((id, "response")) => Post::Response {
+            id: id.to_owned(),
+            body,
+        },
+        Some((id, "error")) => Post::Error {
+            id: id.to_owned(),
+            error_type,
+            body,
+        },
+        _ if path == "/2018-06-01/runtime/init/error" => Post::InitError { error_type, body },
+        _ => return Ok(status(StatusCode::NOT_FOUND)),
+    };
+    let _ = posts.send(post);
+    Ok(status(StatusCode::ACCEPTED))
+}
+
+fn status(code: StatusCode) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = code;
+    response
+}
+
+/// Builds the example (a no-op when `cargo test` already did) and returns its path.
+fn example_binary() -> PathBuf {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "chalice-lambda",
+            "--example",
+            "lambda-app",
+            "--message-format=json",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("cargo runs");
+    assert!(output.status.success(), "building the example failed");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|message| message["target"]["name"] == "lambda-app")
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .expect("cargo names the example's executable")
+}
+
+/// Starts the example as Lambda would, pointed at `api`, with `extra` variables set;
+/// `unset` leaves a variable out. Its stdout (where Lambda logs go) is captured.
+fn spawn(api: &RuntimeApi, extra: &[(&str, &str)], unset: Option<&str>) -> Child {
+    let mut command = Command::new(example_binary());
+    command
+        .env_clear()
+        .envs(extra.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    let env = [
+        ("AWS_LAMBDA_RUNTIME_API", api.address.as_str()),
+        ("AWS_LAMBDA_FUNCTION_NAME", "lambda-app"),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
+        ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/lambda-app"),
+        ("AWS_LAMBDA_LOG_STREAM_NAME", "2024/01/01/[$LATEST]abc"),
+    ];
+    for (name, value) in env {
+        if Some(name) != unset {
+            command.env(name, value);
+        }
+    }
+    command.spawn().expect("the example starts")
+}
+
+fn hello_event() -> Vec<u8> {
+    json!({
+        "version": "2.0",
+        "routeKey": "GET /hello/{name}",
+        "rawPath": "/hello/bob",
+        "rawQueryString": "",
+        "headers": {"accept": "application/json"},
+        "pathParameters": {"name": "bob"},
+        "requestContext": {"http": {"method": "GET", "path": "/hello/bob"}, "stage": "$default"},
+        "isBase64Encoded": false
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// Stops the function and returns what it logged to stdout.
+async fn stop(mut child: Child) -> String {
+    let _ = child.kill().await;
+    let mut logs = String::new();
+    if let Some(mut stdout) = child.stdout.take() {
+        let _ = timeout(PATIENCE, stdout.read_to_string(&mut logs)).await;
+    }
+    logs
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serves_events_and_fails_invocations_of_bad_ones() {
+    let mut api = RuntimeApi::start().await;
+    let child = spawn(&api, &[], None);
+
+    // (request id, event, what the function must post)
+    api.invoke("req-1", hello_event());
+    let Post::Response { id, body } = api.next_post().await else {
+        panic!("a response to req-1");
+    };
+    assert_eq!(id, "req-1");
+    assert_eq!(body["statusCode"], 200);
+    let view: Value =
+        serde_json::from_str(body["body"].as_str().unwrap_or_default()).expect("JSON");
+    assert_eq!(
+        view,
+        json!({
+            "hello": "bob",
+            "request_id": "req-1",
+            "deadline_ms": 1_542_409_706_888_u64,
+            "invoked_function_arn": "arn:aws:lambda:us-east-1:123456789012:function:lambda-app",
+            "function_name": "lambda-app",
+            "memory_limit_in_mb": 128,
+        })
+    );
+
+    // JSON, but not an API Gateway event: our error.
+    api.invoke("req-2", br#"{"Records": []}"#.to_vec());
+    match api.next_post().await {
+        Post::Error {
+            id,
+            error_type,
+            body,
+        } => {
+            assert_eq!(id, "req-2");
+            assert_eq!(error_type, "unhandled");
+            assert_eq!(body["errorType"], "Chalice.InvalidEvent");
+            assert_eq!(
+                body["errorMessage"],
+                "not an API Gateway proxy event: it has neither \"httpMethod\" (REST API, payload \
+                 1.0) nor \"version\": \"2.0\" (HTTP API, payload 2.0)"
+            );
+        }
+        other => panic!("an error for req-2, got {other:?}"),
+    }
+
+    // Not JSON at all: lambda_runtime's deserialization error, the handler never runs.
+    api.invoke("req-3", b"GET /hello/bob HTTP/1.1".to_vec());
+    match api.next_post().await {
+        Post::Error { id, body, .. } => {
+            assert_eq!(id, "req-3");
+            let message = body["errorMessage"].as_str().unwrap_or_default();
+            assert!(
+                message.contains("expected value at line 1 column 1"),
+                "{message}"
+            );
+        }
+        other => panic!("an error for req-3, got {other:?}"),
+    }
+
+    // The process survived both and serves the next event.
+    api.invoke("req-4", hello_event());
+    match api.next_post().await {
+        Post::Response { id, body } => {
+            assert_eq!(id, "req-4");
+            assert_eq!(body["statusCode"], 200);
+        }
+        other => panic!("a response to req-4, got {other:?}"),
+    }
+
+    // `app.log` lines go to stdout, in Chalice's format, for CloudWatch.
+    let log_event = json!({
+        "version": "2.0", "routeKey": "GET /log", "rawPath": "/log",
+        "requestContext": {"http": {"method": "GET"}, "stage": "$default"}
+    });
+    api.invoke("req-5", log_event.to_string());
+    assert!(matches!(api.next_post().await, Post::Response { .. }));
+    let logs = stop(child).await;
+    assert!(
+        logs.contains("lambda-app - ERROR - a line for CloudWatch"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("invocation failed: not an API Gateway proxy event"),
+        "{logs}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn init_errors_are_reported_and_the_process_exits() {
+    // (extra variables, variable left out, error type, text the message contains)
+    let cases = [
+        (
+            &[("LAMBDA_APP_BROKEN", "1")][..],
+            None,
+            "Chalice.DefinitionError",
+            "Route cannot end with a trailing slash: /broken/",
+        ),
+        (
+            &[][..],
+            Some("AWS_LAMBDA_FUNCTION_NAME"),
+            "Runtime.ConfigInvalid",
+            "AWS_LAMBDA_FUNCTION_NAME is not set",
+        ),
+    ];
+    for (extra, unset, expected_type, expected_text) in cases {
+        let mut api = RuntimeApi::start().await;
+        let mut child = spawn(&api, extra, unset);
+        match api.next_post().await {
+            Post::InitError { error_type, body } => {
+                assert_eq!(error_type, expected_type);
+                assert_eq!(body["errorType"], expected_type);
+                let message = body["errorMessage"].as_str().unwrap_or_default();
+                assert!(message.contains(expected_text), "{message}");
+            }
+            other => panic!("an init error for {extra:?}, got {other:?}"),
+        }
+        let status = timeout(PATIENCE, child.wait())
+            .await
+            .expect("the process exits after an init error")
+            .expect("wait");
+        assert!(!status.success(), "{status}");
+    }
+}
