@@ -102,6 +102,18 @@ impl CorsConfig {
         self
     }
 
+    /// The configuration's values: origin, allowed headers (sorted), exposed headers, max
+    /// age, credentials.
+    pub(crate) fn parts(&self) -> (String, Vec<String>, Vec<String>, Option<u32>, bool) {
+        (
+            self.allow_origin.clone(),
+            self.allow_headers.iter().cloned().collect(),
+            self.expose_headers.clone(),
+            self.max_age,
+            self.allow_credentials,
+        )
+    }
+
     /// The headers added to each response, in Chalice's order. `Access-Control-Allow-Methods`
     /// is not among them: API Gateway's preflight answer adds it.
     pub fn access_control_headers(&self) -> Vec<(&'static str, String)> {

@@ -48,6 +48,7 @@ mod gateway;
 mod headers;
 mod lambda_context;
 mod log;
+mod manifest;
 mod media;
 mod panic;
 mod params;
@@ -72,6 +73,10 @@ pub use crate::gateway::{
 pub use crate::headers::{Headers, InvalidHeader};
 pub use crate::lambda_context::LambdaContext;
 pub use crate::log::Logger;
+pub use crate::manifest::{
+    AuthorizerManifest, CorsManifest, EventSourceManifest, MANIFEST_VERSION, Manifest,
+    RouteManifest,
+};
 pub use crate::media::DEFAULT_BINARY_TYPES;
 pub use crate::params::{MultiDict, Params};
 pub use crate::request::{Request, RequestBuilder};

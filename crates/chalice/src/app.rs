@@ -37,7 +37,9 @@ impl Chalice {
     /// - on AWS Lambda (`AWS_LAMBDA_RUNTIME_API` is set), serves API Gateway events through
     ///   the Lambda Runtime API;
     /// - anywhere else, serves HTTP on `--host`/`--port` (or `CHALICE_HOST`/`CHALICE_PORT`,
-    ///   default 127.0.0.1:8000) until Ctrl-C, answering as API Gateway and Lambda would.
+    ///   default 127.0.0.1:8000) until Ctrl-C, answering as API Gateway and Lambda would;
+    /// - with `--manifest`, prints the app's [manifest](chalice_core::Manifest) as JSON: how
+    ///   the `chalice` CLI learns the routes to package and deploy.
     ///
     /// An app with definition mistakes does not start: each mistake is printed with the file
     /// and line that made it, and the process exits with status 2 (on Lambda, the mistakes are
@@ -66,6 +68,22 @@ impl Chalice {
                 0
             }
             (Mode::Lambda, _) => run::lambda(self.core),
+            (Mode::Manifest, Ok(())) => match serde_json::to_string_pretty(&self.core.manifest()) {
+                Ok(json) => {
+                    print_help(&format!("{json}\n"));
+                    0
+                }
+                Err(error) => {
+                    report_definition_errors(&format!(
+                        "the manifest does not serialize: {error}\n"
+                    ));
+                    1
+                }
+            },
+            (Mode::Manifest, Err(errors)) => {
+                report_definition_errors(&errors.to_string());
+                run::USAGE_ERROR
+            }
             (Mode::Local { .. }, Err(errors)) => {
                 report_definition_errors(&errors.to_string());
                 run::USAGE_ERROR
@@ -92,6 +110,7 @@ fn report_definition_errors(report: &str) {
     eprint!("error: {report}");
 }
 
+/// Writes `text` to stdout: the help, or the manifest (nothing else may go there then).
 #[allow(clippy::print_stdout)]
 fn print_help(text: &str) {
     print!("{text}");

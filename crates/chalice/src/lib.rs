@@ -43,8 +43,8 @@ pub use crate::app::Chalice;
 pub use chalice_core::{
     ApiConfig, Bytes, ChaliceError, CorsConfig, DEFAULT_BINARY_TYPES, DefinitionError,
     DefinitionErrors, ErrorKind, Headers, IntoBody, IntoResponse, InvalidHeader, Json,
-    LambdaContext, Level, Logger, Method, MultiDict, Params, Request, RequestBuilder, Response,
-    Route, RouteInfo, RouteMatch, View, current_request, log,
+    LambdaContext, Level, Logger, Manifest, Method, MultiDict, Params, Request, RequestBuilder,
+    Response, Route, RouteInfo, RouteMatch, View, current_request, log,
 };
 pub use chalice_macros::route;
 

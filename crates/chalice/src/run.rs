@@ -17,6 +17,8 @@ pub(crate) enum Mode {
     Local { addr: SocketAddr },
     /// Serve Lambda invocations through the Runtime API.
     Lambda,
+    /// Print the app's manifest for the CLI.
+    Manifest,
     /// Print the usage text.
     Help,
 }
@@ -54,6 +56,7 @@ pub(crate) fn mode(
             "--host" => host = Some(value("--host")?),
             "--port" => port = Some(value("--port")?),
             "-h" | "--help" => return Ok(Mode::Help),
+            "--manifest" => return Ok(Mode::Manifest),
             other => return Err(UsageError(format!("unexpected argument '{other}'"))),
         }
     }
@@ -108,6 +111,7 @@ pub(crate) fn usage(app_name: &str) -> String {
          Options:\n  \
            --host HOST  address to listen on [env: CHALICE_HOST] [default: 127.0.0.1]\n  \
            --port PORT  port to listen on; 0 picks a free one [env: CHALICE_PORT] [default: 8000]\n  \
+           --manifest   print the app's routes and settings as JSON, for the chalice CLI\n  \
            -h, --help   print this help\n",
         bin = std::env::args().next().unwrap_or_else(|| "app".to_owned()),
     )
@@ -222,6 +226,12 @@ mod tests {
                 local("127.0.0.1:8000"),
             ),
             (&["--help"], &[], Ok(Mode::Help)),
+            (&["--manifest"], &[], Ok(Mode::Manifest)),
+            (
+                &["--manifest"],
+                &[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")],
+                Ok(Mode::Lambda),
+            ),
             (&["-h"], &[], Ok(Mode::Help)),
             (
                 &["--port", "70000"],
