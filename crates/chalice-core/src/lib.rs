@@ -74,8 +74,8 @@ pub use crate::headers::{Headers, InvalidHeader};
 pub use crate::lambda_context::LambdaContext;
 pub use crate::log::Logger;
 pub use crate::manifest::{
-    AuthorizerManifest, CorsManifest, EventSourceManifest, MANIFEST_VERSION, Manifest,
-    RouteManifest,
+    AuthorizerKind, AuthorizerManifest, CorsManifest, EventSourceManifest, MANIFEST_VERSION,
+    Manifest, RouteManifest,
 };
 pub use crate::media::DEFAULT_BINARY_TYPES;
 pub use crate::params::{MultiDict, Params};

@@ -71,9 +71,12 @@ pub struct RouteManifest {
     /// Whether API Gateway requires an API key.
     #[serde(default)]
     pub api_key_required: bool,
-    /// The name of the route's authorizer.
+    /// The name of the route's authorizer (one of [`Manifest::authorizers`]).
     #[serde(default)]
     pub authorizer: Option<String>,
+    /// The OAuth scopes the route's authorizer requires (Cognito, custom).
+    #[serde(default)]
+    pub authorization_scopes: Vec<String>,
     /// API Gateway's `authorizationType`, when set directly.
     #[serde(default)]
     pub authorization_type: Option<String>,
@@ -147,7 +150,44 @@ pub struct AuthorizerManifest {
     pub name: String,
     /// What kind of authorizer it is, and its settings.
     #[serde(flatten)]
-    pub kind: serde_json::Map<String, serde_json::Value>,
+    pub kind: AuthorizerKind,
+}
+
+/// The kinds of authorizer, with the settings API Gateway needs for each (Chalice's
+/// `ChaliceAuthorizer`, `CognitoUserPoolAuthorizer`, `IAMAuthorizer`, `CustomAuthorizer`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AuthorizerKind {
+    /// A function of the app (the same binary, deployed as its own Lambda function with
+    /// `CHALICE_AUTHORIZER` naming it), API Gateway `TOKEN` authorizer.
+    Builtin {
+        /// The request header holding the token.
+        header: String,
+        /// How long API Gateway caches a decision.
+        ttl_seconds: u32,
+    },
+    /// Amazon Cognito user pools.
+    CognitoUserPools {
+        /// The user pools' ARNs.
+        provider_arns: Vec<String>,
+        /// The request header holding the token.
+        header: String,
+    },
+    /// IAM (SigV4-signed requests).
+    Iam,
+    /// A Lambda authorizer defined outside the app, by its invocation URI.
+    Custom {
+        /// The authorizer's invocation URI (`arn:aws:apigateway:...:lambda:path/...`).
+        authorizer_uri: String,
+        /// The request header holding the token.
+        header: String,
+        /// How long API Gateway caches a decision.
+        ttl_seconds: u32,
+        /// The role API Gateway assumes to invoke it.
+        #[serde(default)]
+        invoke_role_arn: Option<String>,
+    },
 }
 
 /// An event source of one of the app's functions.
@@ -181,6 +221,7 @@ impl Chalice {
                     cors: route.cors().map(CorsManifest::from),
                     api_key_required: route.api_key_required(),
                     authorizer: route.authorizer().map(str::to_owned),
+                    authorization_scopes: Vec::new(),
                     authorization_type: route.authorization_type().map(str::to_owned),
                     authorizer_id: route.authorizer_id().map(str::to_owned),
                 })

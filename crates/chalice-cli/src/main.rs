@@ -1,0 +1,74 @@
+//! `chalice`: create, run and package chalice for Rust apps, as Chalice's CLI does for
+//! Python ones.
+//!
+//! The CLI learns an app by running it: it builds the user's crate and runs the binary with
+//! `--manifest`, which prints the app's routes and settings as JSON ([`chalice_core::Manifest`]);
+//! everything it generates (Swagger, SAM, Terraform) is a pure function of that manifest and
+//! the stage's `.chalice/config.json`.
+
+mod cli;
+mod config;
+mod sam;
+mod swagger;
+mod terraform;
+mod yaml;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+/// Exit status for usage and configuration errors, as Chalice's CLI uses.
+const USAGE_ERROR: u8 = 2;
+
+/// A mistake the user must fix in their input (configuration, arguments, the app's
+/// definition): exit status 2 instead of 1.
+#[derive(Debug)]
+pub(crate) struct UsageError(pub(crate) String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            report(&error);
+            if error.downcast_ref::<UsageError>().is_some()
+                || error.downcast_ref::<config::ConfigError>().is_some()
+            {
+                ExitCode::from(USAGE_ERROR)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let _project_dir = cli.project_dir;
+    match cli.command {
+        Command::NewProject(_)
+        | Command::Local(_)
+        | Command::Package(_)
+        | Command::GenerateModels(_) => {
+            anyhow::bail!("not built yet")
+        }
+    }
+}
+
+/// Prints an error and its causes, as cargo does.
+#[allow(clippy::print_stderr)]
+fn report(error: &anyhow::Error) {
+    eprintln!("error: {error}");
+    for cause in error.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}
