@@ -6,8 +6,13 @@
 //! everything it generates (Swagger, SAM, Terraform) is a pure function of that manifest and
 //! the stage's `.chalice/config.json`.
 
+mod bundle;
 mod cli;
 mod config;
+mod local;
+mod new_project;
+mod output;
+mod project;
 mod sam;
 mod swagger;
 mod terraform;
@@ -18,6 +23,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
+use crate::output::Output;
+use crate::project::Project;
 
 /// Exit status for usage and configuration errors, as Chalice's CLI uses.
 const USAGE_ERROR: u8 = 2;
@@ -41,9 +48,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             report(&error);
-            if error.downcast_ref::<UsageError>().is_some()
-                || error.downcast_ref::<config::ConfigError>().is_some()
-            {
+            let usage = error.downcast_ref::<UsageError>().is_some()
+                || error.downcast_ref::<config::ConfigError>().is_some();
+            if usage {
                 ExitCode::from(USAGE_ERROR)
             } else {
                 ExitCode::FAILURE
@@ -53,14 +60,17 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let _project_dir = cli.project_dir;
+    let output = Output::new();
     match cli.command {
-        Command::NewProject(_)
-        | Command::Local(_)
-        | Command::Package(_)
-        | Command::GenerateModels(_) => {
-            anyhow::bail!("not built yet")
+        Command::NewProject(args) => {
+            let parent = match cli.project_dir {
+                Some(dir) => dir,
+                None => std::env::current_dir()?,
+            };
+            new_project::new_project(&parent, &args, output)
         }
+        Command::Local(args) => local::local(&Project::open(cli.project_dir)?, &args, output),
+        Command::Package(_) | Command::GenerateModels(_) => anyhow::bail!("not built yet"),
     }
 }
 

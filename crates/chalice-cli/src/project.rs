@@ -1,0 +1,190 @@
+//! A chalice project: its directory, its configuration, building it and asking the built app
+//! for its manifest.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, bail};
+use chalice_core::{MANIFEST_VERSION, Manifest};
+use serde_json::Value;
+
+use crate::UsageError;
+use crate::config::Config;
+use crate::output::Output;
+
+/// How to build the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Profile {
+    /// Fast to build: for `local` and for reading the manifest.
+    Debug,
+    /// Fast to run and small: the Lambda bootstrap.
+    Release,
+}
+
+/// A project directory with its `.chalice/config.json`.
+#[derive(Debug)]
+pub(crate) struct Project {
+    pub(crate) dir: PathBuf,
+    pub(crate) config: Config,
+}
+
+impl Project {
+    /// The project at `dir` (the current directory by default).
+    pub(crate) fn open(dir: Option<PathBuf>) -> anyhow::Result<Project> {
+        let dir = match dir {
+            Some(dir) => dir,
+            None => std::env::current_dir().context("cannot read the current directory")?,
+        };
+        if !dir.join("Cargo.toml").is_file() {
+            return Err(UsageError(format!(
+                "{} has no Cargo.toml: run this in a chalice project (create one with `chalice new-project NAME`) \
+                 or point at one with --project-dir",
+                dir.display()
+            ))
+            .into());
+        }
+        let config = Config::load(&dir)?;
+        Ok(Project { dir, config })
+    }
+
+    /// Builds the app and returns its binary. The compiler's messages go to the terminal as
+    /// cargo prints them; a failed build is an error carrying cargo's exit status.
+    pub(crate) fn build(
+        &self,
+        profile: Profile,
+        target: Option<&str>,
+        output: Output,
+    ) -> anyhow::Result<PathBuf> {
+        let what = match (profile, target) {
+            (Profile::Debug, _) => "debug".to_owned(),
+            (Profile::Release, None) => "release".to_owned(),
+            (Profile::Release, Some(target)) => format!("release, {target}"),
+        };
+        output.status("Building", format!("{} ({what})", self.dir.display()));
+        let mut command = cargo();
+        command
+            .arg("build")
+            .arg("--manifest-path")
+            .arg(self.dir.join("Cargo.toml"))
+            .arg("--message-format=json-render-diagnostics")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if profile == Profile::Release {
+            command.arg("--release");
+        }
+        if let Some(target) = target {
+            command.args(["--target", target]);
+        }
+        let run = command
+            .output()
+            .context("cannot run cargo (is the Rust toolchain installed?)")?;
+        if !run.status.success() {
+            bail!(BuildFailed(run.status.code()));
+        }
+        executable(&String::from_utf8_lossy(&run.stdout), &self.dir)
+    }
+
+    /// Runs the built app with `--manifest` and reads what it prints.
+    pub(crate) fn manifest(&self, binary: &Path) -> anyhow::Result<Manifest> {
+        let run = Command::new(binary)
+            .arg("--manifest")
+            .env_remove("AWS_LAMBDA_RUNTIME_API")
+            .stdin(Stdio::null())
+            .output()
+            .with_context(|| format!("cannot run {}", binary.display()))?;
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        match run.status.code() {
+            Some(0) => {}
+            // The app refused its own definition: its message lists every mistake.
+            Some(2) => {
+                return Err(
+                    UsageError(stderr.trim_end().trim_start_matches("error: ").to_owned()).into(),
+                );
+            }
+            _ => bail!(
+                "{} --manifest failed ({}): {}\n(is `app.run()` the last thing `main` does?)",
+                binary.display(),
+                run.status,
+                stderr.trim_end()
+            ),
+        }
+        let manifest: Manifest = serde_json::from_slice(&run.stdout).with_context(|| {
+            format!(
+                "{} --manifest did not print a chalice manifest (is main calling `app.run()`?)",
+                binary.display()
+            )
+        })?;
+        if manifest.manifest_version > MANIFEST_VERSION {
+            bail!(
+                "the app speaks manifest version {}, this CLI knows up to {MANIFEST_VERSION}: update the chalice CLI",
+                manifest.manifest_version
+            );
+        }
+        Ok(manifest)
+    }
+}
+
+/// The build failed; cargo already printed why.
+#[derive(Debug)]
+pub(crate) struct BuildFailed(pub(crate) Option<i32>);
+
+impl std::fmt::Display for BuildFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the build failed (the compiler's messages are above)")
+    }
+}
+
+impl std::error::Error for BuildFailed {}
+
+/// `cargo`, the one running this CLI when there is one (`CARGO`), else from `PATH`.
+pub(crate) fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// The executable among cargo's JSON messages: the project's binary. With several, the one
+/// built from `src/main.rs`.
+fn executable(messages: &str, dir: &Path) -> anyhow::Result<PathBuf> {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+    let mut binaries: Vec<(String, PathBuf, PathBuf)> = Vec::new();
+    for line in messages.lines() {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        let is_bin = message["target"]["kind"]
+            .as_array()
+            .is_some_and(|kinds| kinds.iter().any(|k| k == "bin"));
+        let manifest = message["manifest_path"]
+            .as_str()
+            .map(Path::new)
+            .and_then(|p| p.canonicalize().ok());
+        let ours = manifest.as_deref().and_then(Path::parent) == Some(dir.as_path());
+        if message["reason"] != "compiler-artifact" || !is_bin || !ours {
+            continue;
+        }
+        if let Some(path) = message["executable"].as_str() {
+            let name = message["target"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let source = PathBuf::from(message["target"]["src_path"].as_str().unwrap_or_default());
+            binaries.push((name, source, PathBuf::from(path)));
+        }
+    }
+    if binaries.len() > 1 {
+        let main = dir.join("src").join("main.rs");
+        if let Some(position) = binaries.iter().position(|(_, source, _)| *source == main) {
+            return Ok(binaries.swap_remove(position).2);
+        }
+        let names: Vec<&str> = binaries.iter().map(|(name, ..)| name.as_str()).collect();
+        bail!(
+            "the project builds several binaries ({}) and none from src/main.rs: which one is the app?",
+            names.join(", ")
+        );
+    }
+    match binaries.pop() {
+        Some((_, _, path)) => Ok(path),
+        None => bail!(
+            "the project builds no binary: its src/main.rs should build the app and call `app.run()`"
+        ),
+    }
+}
