@@ -97,21 +97,21 @@ pub(crate) fn parse(path: &str) -> Result<Vec<Segment<'_>>, PathError> {
     let mut parts = path[1..].split('/').peekable();
     while let Some(part) = parts.next() {
         let segment = parse_segment(path, part)?;
-        if let Segment::Greedy(name) = segment {
-            if parts.peek().is_some() {
-                return Err(PathError::GreedyNotLast {
-                    path: path.to_owned(),
-                    name: name.to_owned(),
-                });
-            }
+        if let Segment::Greedy(name) = segment
+            && parts.peek().is_some()
+        {
+            return Err(PathError::GreedyNotLast {
+                path: path.to_owned(),
+                name: name.to_owned(),
+            });
         }
-        if let Segment::Capture(name) | Segment::Greedy(name) = segment {
-            if capture_names(&segments).any(|seen| seen == name) {
-                return Err(PathError::DuplicateCapture {
-                    path: path.to_owned(),
-                    name: name.to_owned(),
-                });
-            }
+        if let Segment::Capture(name) | Segment::Greedy(name) = segment
+            && capture_names(&segments).any(|seen| seen == name)
+        {
+            return Err(PathError::DuplicateCapture {
+                path: path.to_owned(),
+                name: name.to_owned(),
+            });
         }
         segments.push(segment);
     }

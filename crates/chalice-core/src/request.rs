@@ -221,10 +221,10 @@ impl Request {
     /// The event this request came from (Chalice's `to_original_event()`): on Lambda the
     /// event as received; locally, the REST API (v1) proxy event Lambda would have received.
     pub fn to_original_event(&self) -> Value {
-        if let Some(raw) = &self.inner.original_event {
-            if let Ok(value) = serde_json::from_str(raw.get()) {
-                return value;
-            }
+        if let Some(raw) = &self.inner.original_event
+            && let Ok(value) = serde_json::from_str(raw.get())
+        {
+            return value;
         }
         self.synthesized_event()
     }

@@ -318,11 +318,11 @@ fn header_map(pairs: Pairs<'_>, cookie: Option<String>) -> HeaderMap {
             break;
         }
     }
-    if let Some(cookie) = cookie {
-        if let Ok(value) = HeaderValue::try_from(cookie) {
-            // Ignored on a full map, like any header past the limit.
-            let _ = map.try_insert(COOKIE, value);
-        }
+    if let Some(cookie) = cookie
+        && let Ok(value) = HeaderValue::try_from(cookie)
+    {
+        // Ignored on a full map, like any header past the limit.
+        let _ = map.try_insert(COOKIE, value);
     }
     map
 }
