@@ -27,6 +27,8 @@ pub(crate) struct StageConfig {
     pub(crate) stage: String,
     pub(crate) api_gateway_stage: String,
     pub(crate) api_gateway_endpoint_type: EndpointType,
+    /// The VPC endpoints that may call a `PRIVATE` API (a string or a list in the file).
+    pub(crate) api_gateway_endpoint_vpce: Vec<String>,
     pub(crate) environment_variables: BTreeMap<String, String>,
     pub(crate) lambda_memory_size: u32,
     pub(crate) lambda_timeout: u32,
@@ -251,6 +253,10 @@ impl Config {
                         format!("must be one of EDGE, REGIONAL, PRIVATE, not {other:?}"),
                     ));
                 }
+            },
+            api_gateway_endpoint_vpce: match lookup.find("api_gateway_endpoint_vpce") {
+                Some((_, Value::String(one))) => vec![one.clone()],
+                _ => lookup.strings("api_gateway_endpoint_vpce")?,
             },
             environment_variables: lookup.merged_strings("environment_variables")?,
             lambda_memory_size: lookup

@@ -9,13 +9,19 @@
 mod bundle;
 mod cli;
 mod config;
+mod functions;
 mod local;
+mod merge;
+mod models;
 mod new_project;
 mod output;
+mod package;
+mod policy;
 mod project;
 mod sam;
 mod swagger;
 mod terraform;
+mod validate;
 mod yaml;
 
 use std::process::ExitCode;
@@ -70,7 +76,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             new_project::new_project(&parent, &args, output)
         }
         Command::Local(args) => local::local(&Project::open(cli.project_dir)?, &args, output),
-        Command::Package(_) | Command::GenerateModels(_) => anyhow::bail!("not built yet"),
+        Command::Package(args) => package::package(&Project::open(cli.project_dir)?, &args, output),
+        Command::GenerateModels(args) => {
+            models::generate_models(&Project::open(cli.project_dir)?, &args, output)
+        }
     }
 }
 

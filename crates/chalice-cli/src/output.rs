@@ -32,6 +32,12 @@ impl Output {
         };
     }
 
+    /// Lines of advice after a summary, as they are.
+    pub(crate) fn note(&self, message: impl Display) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{message}");
+    }
+
     fn line(&self, verb: &str, color: &str, message: impl Display) {
         let mut stderr = std::io::stderr().lock();
         let _ = if self.color {

@@ -130,7 +130,13 @@ pub(crate) struct BuildFailed(pub(crate) Option<i32>);
 
 impl std::fmt::Display for BuildFailed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the build failed (the compiler's messages are above)")
+        match self.0 {
+            Some(code) => write!(
+                f,
+                "the build failed (cargo exited with status {code}; its messages are above)"
+            ),
+            None => f.write_str("the build failed (cargo was stopped; its messages are above)"),
+        }
     }
 }
 

@@ -1,1 +1,203 @@
-//! Being written.
+//! The SAM template of `chalice package` (Chalice's `SAMTemplateGenerator`): the app's
+//! functions, their role, the REST API with its Swagger definition, and the permissions
+//! that let API Gateway invoke the functions.
+//!
+//! Logical ids are Chalice's, so templates merged with `--merge-template` and stacks
+//! updated from Chalice-shaped templates keep working: `DefaultRole`, `APIHandler`,
+//! `RestAPI`, `APIHandlerInvokePermission`, `ApiHandlerLogGroup`, and for each built-in
+//! authorizer its CamelCase name, `<Name>InvokePermission` and `<Name>LogGroup`
+//! (see [`crate::functions`]). Functions carry no `FunctionName`: CloudFormation names
+//! them after the stack, so two stages never collide.
+
+use serde_json::{Map, Value, json};
+
+use chalice_core::Manifest;
+
+use crate::UsageError;
+use crate::config::StageConfig;
+use crate::functions::{
+    API_HANDLER_CFN, INVOKE_PERMISSION_SUFFIX, LOG_GROUP_SUFFIX, builtin_authorizers,
+};
+use crate::policy::{lambda_trust_policy, private_api_policy};
+use crate::swagger::{Target, swagger};
+
+/// The custom runtime a Rust `bootstrap` runs on.
+pub(crate) const RUNTIME: &str = "provided.al2023";
+/// The executable Lambda starts in a `provided` runtime.
+pub(crate) const HANDLER: &str = "bootstrap";
+/// The environment variable that tells the shared binary which authorizer it serves.
+pub(crate) const AUTHORIZER_ENV: &str = "CHALICE_AUTHORIZER";
+
+/// The SAM template for `manifest` under `config`, with the deployment package at
+/// `code_uri` (relative to the template) and `policy` as the managed role's policy (the
+/// default one, or the stage's `iam_policy_file`).
+pub(crate) fn sam_template(
+    manifest: &Manifest,
+    config: &StageConfig,
+    code_uri: &str,
+    policy: &Value,
+) -> Result<Value, UsageError> {
+    let authorizers = builtin_authorizers(manifest)?;
+    let role = if config.manage_iam_role {
+        json!({"Fn::GetAtt": ["DefaultRole", "Arn"]})
+    } else {
+        match &config.iam_role_arn {
+            Some(arn) => json!(arn),
+            None => {
+                return Err(UsageError(
+                    "iam_role_arn is required when manage_iam_role is false".to_owned(),
+                ));
+            }
+        }
+    };
+    let mut resources = Map::new();
+    if config.manage_iam_role {
+        resources.insert(
+            "DefaultRole".into(),
+            json!({
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": lambda_trust_policy(),
+                    "Policies": [{"PolicyDocument": policy, "PolicyName": "DefaultRolePolicy"}],
+                },
+            }),
+        );
+    }
+    let function = |authorizer: Option<&str>| {
+        json!({
+            "Type": "AWS::Serverless::Function",
+            "Properties": function_properties(config, code_uri, &role, authorizer),
+        })
+    };
+    resources.insert(API_HANDLER_CFN.into(), function(None));
+    if let Some(days) = config.log_retention_in_days {
+        resources.insert(
+            format!("ApiHandler{LOG_GROUP_SUFFIX}"),
+            log_group(API_HANDLER_CFN, days),
+        );
+    }
+    let mut api = json!({
+        "Type": "AWS::Serverless::Api",
+        "Properties": {
+            "EndpointConfiguration": {"Type": config.api_gateway_endpoint_type.as_str()},
+            "StageName": config.api_gateway_stage,
+            "DefinitionBody": swagger(manifest, private_api_policy(config).as_ref(), Target::CloudFormation)?,
+        },
+    });
+    if config.xray {
+        api["Properties"]["TracingEnabled"] = json!(true);
+    }
+    resources.insert("RestAPI".into(), api);
+    resources.insert(
+        format!("{API_HANDLER_CFN}{INVOKE_PERMISSION_SUFFIX}"),
+        invoke_permission(&json!({"Ref": API_HANDLER_CFN})),
+    );
+    for authorizer in &authorizers {
+        let id = &authorizer.cfn_id;
+        resources.insert(id.clone(), function(Some(authorizer.name)));
+        if let Some(days) = config.log_retention_in_days {
+            resources.insert(format!("{id}{LOG_GROUP_SUFFIX}"), log_group(id, days));
+        }
+        resources.insert(
+            format!("{id}{INVOKE_PERMISSION_SUFFIX}"),
+            invoke_permission(&json!({"Fn::GetAtt": [id, "Arn"]})),
+        );
+    }
+    Ok(json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": resources,
+        // Chalice's output names, which its users' scripts read.
+        "Outputs": {
+            "RestAPIId": {"Value": {"Ref": "RestAPI"}},
+            "APIHandlerName": {"Value": {"Ref": API_HANDLER_CFN}},
+            "APIHandlerArn": {"Value": {"Fn::GetAtt": [API_HANDLER_CFN, "Arn"]}},
+            "EndpointURL": {
+                "Value": {
+                    "Fn::Sub": format!(
+                        "https://${{RestAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{}/",
+                        sub_literal(&config.api_gateway_stage)
+                    )
+                }
+            },
+        },
+    }))
+}
+
+/// `text` as `Fn::Sub` reads it literally: `${` would start a reference, `${!` is its
+/// escape (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html>).
+fn sub_literal(text: &str) -> String {
+    text.replace("${", "${!")
+}
+
+/// A function's properties: the stage's settings, shared by the API handler and the
+/// authorizers (which Chalice would configure under `lambda_functions.<name>`; here they
+/// run with the API handler's settings, plus `CHALICE_AUTHORIZER`).
+fn function_properties(
+    config: &StageConfig,
+    code_uri: &str,
+    role: &Value,
+    authorizer: Option<&str>,
+) -> Value {
+    let mut properties = json!({
+        "Runtime": RUNTIME,
+        "Handler": HANDLER,
+        "CodeUri": code_uri,
+        "Architectures": [config.lambda_architecture.as_str()],
+        "MemorySize": config.lambda_memory_size,
+        "Timeout": config.lambda_timeout,
+        "Tracing": if config.xray { "Active" } else { "PassThrough" },
+        "Tags": config.tags,
+    });
+    let mut variables = config.environment_variables.clone();
+    if let Some(name) = authorizer {
+        variables.insert(AUTHORIZER_ENV.to_owned(), name.to_owned());
+    }
+    if !variables.is_empty() {
+        properties["Environment"] = json!({ "Variables": variables });
+    }
+    if !config.subnet_ids.is_empty() {
+        properties["VpcConfig"] = json!({
+            "SecurityGroupIds": config.security_group_ids,
+            "SubnetIds": config.subnet_ids,
+        });
+    }
+    if let Some(reserved) = config.reserved_concurrency {
+        properties["ReservedConcurrentExecutions"] = json!(reserved);
+    }
+    if !config.layers.is_empty() {
+        properties["Layers"] = json!(config.layers);
+    }
+    properties["Role"] = role.clone();
+    properties
+}
+
+/// The function's log group, created ahead of Lambda so its retention applies (Chalice's
+/// `log_retention_in_days`). Lambda writes to `/aws/lambda/<function name>`.
+fn log_group(function_id: &str, days: u32) -> Value {
+    json!({
+        "Type": "AWS::Logs::LogGroup",
+        "Properties": {
+            "LogGroupName": {"Fn::Sub": format!("/aws/lambda/${{{function_id}}}")},
+            "RetentionInDays": days,
+        },
+    })
+}
+
+/// Lets this REST API's methods and authorizers invoke the function.
+fn invoke_permission(function: &Value) -> Value {
+    json!({
+        "Type": "AWS::Lambda::Permission",
+        "Properties": {
+            "FunctionName": function,
+            "Action": "lambda:InvokeFunction",
+            "Principal": "apigateway.amazonaws.com",
+            "SourceArn": {
+                "Fn::Sub": [
+                    "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestAPIId}/*",
+                    {"RestAPIId": {"Ref": "RestAPI"}},
+                ]
+            },
+        },
+    })
+}

@@ -1,0 +1,295 @@
+//! Checks before anything is built or written, as Chalice's `validate_configuration` runs
+//! before a deploy or a package: every mistake at once, each naming what to change.
+//!
+//! The app binary already refuses definition mistakes when it prints its manifest (bad
+//! paths, CORS beside a user-defined `OPTIONS`, ...), and `.chalice/config.json` is checked
+//! as it is read (environment values are strings, subnets come with security groups, a role
+//! ARN when the role is not managed). The checks here are the ones that need both the
+//! manifest and the stage, or that guard what the templates can express: a manifest from
+//! an older or hand-written app gets the same messages Chalice gives.
+
+use chalice_core::Manifest;
+
+use crate::UsageError;
+use crate::config::{EndpointType, StageConfig};
+use crate::functions::builtin_authorizers;
+use crate::swagger::{Target, method_key, preflight, route_auth, routes_by_path};
+
+/// Every reason `manifest` can't be deployed under `config`, or `Ok`.
+pub(crate) fn validate(manifest: &Manifest, config: &StageConfig) -> Result<(), UsageError> {
+    let mut problems = manifest_problems(manifest);
+    if config.api_gateway_endpoint_type == EndpointType::Private
+        && config.api_gateway_endpoint_vpce.is_empty()
+    {
+        problems.push(
+            "api_gateway_endpoint_vpce must be specified when using PRIVATE endpoint type \
+             (in .chalice/config.json: the VPC endpoint ids that may call the API)"
+                .to_owned(),
+        );
+    }
+    match problems.as_slice() {
+        [] => Ok(()),
+        [one] => Err(UsageError(one.clone())),
+        many => Err(UsageError(format!(
+            "the app can't be packaged:\n  - {}",
+            many.join("\n  - ")
+        ))),
+    }
+}
+
+/// The mistakes of the manifest alone.
+pub(crate) fn manifest_problems(manifest: &Manifest) -> Vec<String> {
+    let mut problems = Vec::new();
+    if manifest.routes.is_empty() {
+        problems.push(
+            "the app has no routes, so there is no REST API to package: register one with \
+             app.route(\"/\", view)"
+                .to_owned(),
+        );
+    }
+    if !manifest.event_sources.is_empty() {
+        let names: Vec<&str> = manifest
+            .event_sources
+            .iter()
+            .map(|source| source.name.as_str())
+            .collect();
+        problems.push(format!(
+            "the app has event handlers ({}), which this version of chalice package can't \
+             deploy yet; package an app with routes only",
+            names.join(", ")
+        ));
+    }
+    for (path, routes) in routes_by_path(manifest) {
+        if path.is_empty() {
+            problems.push("Route cannot be the empty string".to_owned());
+            continue;
+        }
+        if path != "/" && path.ends_with('/') {
+            problems.push(format!("Route cannot end with a trailing slash: {path}"));
+        }
+        if !path.starts_with('/') {
+            problems.push(format!("Route must start with a slash: {path}"));
+        }
+        if routes.iter().any(|r| r.cors.is_some())
+            && routes
+                .iter()
+                .any(|r| r.method.eq_ignore_ascii_case("OPTIONS"))
+        {
+            problems.push(format!(
+                "Route entry cannot have both cors=True and methods=['OPTIONS', ...] \
+                 configured.  When CORS is enabled, an OPTIONS method is automatically added \
+                 for you.  Please remove 'OPTIONS' from the list of configured HTTP methods \
+                 for: {path}"
+            ));
+        } else if let Err(error) = preflight(path, &routes, Target::CloudFormation) {
+            problems.push(error.0);
+        }
+        for (i, route) in routes.iter().enumerate() {
+            if let Err(error) = method_key(route) {
+                problems.push(error.0);
+            } else if routes[..i]
+                .iter()
+                .any(|r| r.method.eq_ignore_ascii_case(&route.method))
+            {
+                problems.push(format!(
+                    "Duplicate method: '{}' detected for route: '{path}' (view {})",
+                    route.method, route.view_name
+                ));
+            }
+            if let Err(error) = route_auth(manifest, route) {
+                problems.push(error.0);
+            }
+            let (binary, text): (Vec<&String>, Vec<&String>) = route
+                .content_types
+                .iter()
+                .partition(|ct| manifest.binary_types.contains(ct));
+            if !binary.is_empty() && !text.is_empty() {
+                problems.push(format!(
+                    "In view function \"{}\", the content_types {binary:?} support binary and \
+                     {text:?} do not. All content_types must be consistent in their binary \
+                     support.",
+                    route.view_name
+                ));
+            }
+        }
+    }
+    if let Err(error) = builtin_authorizers(manifest) {
+        problems.push(error.0);
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use serde_json::{Value, json};
+
+    fn route(path: &str, method: &str, extra: Value) -> Value {
+        let mut route = json!({"path": path, "method": method, "view_name": "v",
+            "content_types": ["application/json"]});
+        if let (Some(route), Value::Object(extra)) = (route.as_object_mut(), extra) {
+            route.extend(extra);
+        }
+        route
+    }
+
+    fn manifest(routes: &[Value], extra: Value) -> Manifest {
+        let mut manifest = json!({"manifest_version": 1, "app_name": "a",
+            "binary_types": ["image/png"], "routes": routes});
+        if let (Some(manifest), Value::Object(extra)) = (manifest.as_object_mut(), extra) {
+            manifest.extend(extra);
+        }
+        serde_json::from_value(manifest).expect("a manifest")
+    }
+
+    fn stage(config: &str) -> StageConfig {
+        Config::parse(".chalice/config.json".into(), config)
+            .and_then(|c| c.stage("dev"))
+            .expect("a valid config")
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let cors = json!({"cors": {"allow_origin": "*", "allow_headers": ["X"]}});
+        let other_cors = json!({"cors": {"allow_origin": "https://a", "allow_headers": ["X"]}});
+        let cases: Vec<(Vec<Value>, Value, &str)> = vec![
+            (vec![], json!({}), "the app has no routes"),
+            (
+                vec![route("/a/", "GET", json!({}))],
+                json!({}),
+                "Route cannot end with a trailing slash: /a/",
+            ),
+            (
+                vec![route("", "GET", json!({}))],
+                json!({}),
+                "Route cannot be the empty string",
+            ),
+            (
+                vec![route("a", "GET", json!({}))],
+                json!({}),
+                "Route must start with a slash: a",
+            ),
+            (
+                vec![
+                    route("/a", "GET", cors.clone()),
+                    route("/a", "OPTIONS", json!({})),
+                ],
+                json!({}),
+                "Route entry cannot have both cors=True and methods=['OPTIONS', ...] configured.",
+            ),
+            (
+                vec![
+                    route("/a", "GET", cors.clone()),
+                    route("/a", "PUT", other_cors),
+                ],
+                json!({}),
+                "may not have multiple differing CORS configurations",
+            ),
+            (
+                vec![route("/a", "GET", json!({})), route("/a", "GET", json!({}))],
+                json!({}),
+                "Duplicate method: 'GET' detected for route: '/a'",
+            ),
+            (
+                vec![route("/a", "TRACE", json!({}))],
+                json!({}),
+                "route TRACE /a (view v): API Gateway has no TRACE method",
+            ),
+            (
+                vec![route(
+                    "/a",
+                    "POST",
+                    json!({"content_types": ["image/png", "text/plain"]}),
+                )],
+                json!({}),
+                r#"In view function "v", the content_types ["image/png"] support binary and ["text/plain"] do not."#,
+            ),
+            (
+                vec![route("/a", "GET", json!({"authorizer": "missing"}))],
+                json!({}),
+                r#"route GET /a (view v): uses authorizer "missing", which the app does not define"#,
+            ),
+            (
+                vec![route("/a", "GET", json!({"authorizer_id": "abc123"}))],
+                json!({}),
+                r#"route GET /a (view v): authorizer_id "abc123" refers to an authorizer outside the app"#,
+            ),
+            (
+                vec![route("/a", "GET", json!({"authorization_type": "CUSTOM"}))],
+                json!({}),
+                "authorization_type CUSTOM needs an authorizer",
+            ),
+            (
+                vec![route(
+                    "/a",
+                    "GET",
+                    json!({"authorizer": "iam", "authorization_type": "CUSTOM"}),
+                )],
+                json!({"authorizers": [{"name": "iam", "type": "iam"}]}),
+                r#"authorization_type CUSTOM contradicts its authorizer "iam" (AWS_IAM)"#,
+            ),
+            (
+                vec![route(
+                    "/a",
+                    "GET",
+                    json!({"cors": {"allow_origin": "it's", "allow_headers": []}}),
+                )],
+                json!({}),
+                "can't hold a value with a single quote",
+            ),
+            (
+                vec![route("/a", "GET", json!({}))],
+                json!({"event_sources": [{"name": "every_hour", "source": "schedule"}]}),
+                "the app has event handlers (every_hour)",
+            ),
+        ];
+        let config = stage(r#"{"app_name": "a"}"#);
+        for (routes, extra, expected) in cases {
+            let manifest = manifest(&routes, extra);
+            let error = validate(&manifest, &config).expect_err(expected).0;
+            assert!(
+                error.contains(expected),
+                "want {expected:?}\n got {error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_mistake_is_listed_at_once() {
+        let manifest = manifest(
+            &[
+                route("/a/", "GET", json!({})),
+                route("/b", "GET", json!({"authorizer": "x"})),
+            ],
+            json!({}),
+        );
+        let error = validate(&manifest, &stage(r#"{"app_name": "a"}"#))
+            .expect_err("two mistakes")
+            .0;
+        assert!(
+            error.starts_with("the app can't be packaged:\n  - Route cannot end"),
+            "{error}"
+        );
+        assert!(
+            error.contains("\n  - route GET /b (view v): uses authorizer \"x\""),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_private_api_needs_its_vpc_endpoints() {
+        let manifest = manifest(&[route("/", "GET", json!({}))], json!({}));
+        let private = stage(r#"{"app_name": "a", "api_gateway_endpoint_type": "PRIVATE"}"#);
+        let error = validate(&manifest, &private).expect_err("no vpce").0;
+        assert!(
+            error.starts_with("api_gateway_endpoint_vpce must be specified"),
+            "{error}"
+        );
+        let with_vpce = stage(
+            r#"{"app_name": "a", "api_gateway_endpoint_type": "PRIVATE", "api_gateway_endpoint_vpce": "vpce-1"}"#,
+        );
+        assert!(validate(&manifest, &with_vpce).is_ok());
+        assert!(validate(&manifest, &stage(r#"{"app_name": "a"}"#)).is_ok());
+    }
+}
