@@ -20,6 +20,8 @@ mod policy;
 mod project;
 mod sam;
 mod swagger;
+#[cfg(test)]
+mod template_tests;
 mod terraform;
 mod validate;
 mod yaml;

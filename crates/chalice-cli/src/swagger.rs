@@ -422,10 +422,13 @@ fn security_definition(
     })
 }
 
-/// The capture names of a path template (`/users/{name}` → `name`).
+/// The capture names of a path template (`/users/{name}` → `name`). A greedy capture
+/// (`{rest+}`) is named without its `+`, as API Gateway's own `{proxy+}` examples declare
+/// the `proxy` parameter.
 fn path_captures(path: &str) -> Vec<&str> {
     path.split('/')
         .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| name.strip_suffix('+').unwrap_or(name))
         .collect()
 }
 

@@ -199,7 +199,7 @@ pub(crate) fn terraform(
     Ok(json!({
         "terraform": {
             "required_version": ">= 1.0",
-            "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.0"}},
+            "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.0, < 7.0"}},
         },
         "locals": {"chalice_api_swagger": body},
         "resource": resources,
