@@ -3,9 +3,11 @@
 //! last good server answering; Ctrl-C stops everything) → package (a zip with an
 //! executable `bootstrap` and a template).
 //!
-//! Builds of the generated project go to their own target directory (kept between runs, so
-//! only the first run compiles the dependencies): the outer `cargo test` holds the lock on
-//! the workspace's.
+//! Builds of the generated project share the workspace's target directory (cargo releases
+//! its lock once the test binaries are built), with the workspace's `Cargo.lock` copied into
+//! the project: the same dependency versions, features and profiles hash to the same
+//! artifacts, so the release build for Lambda reuses what `.ci/run` compiled for the
+//! `hello-world` bootstrap, and compiles little more than the app itself.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -27,7 +29,8 @@ fn chalice(dir: &Path) -> Command {
 }
 
 fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("workflow-target")
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent().unwrap_or(tmp).to_owned()
 }
 
 fn fresh_dir(name: &str) -> PathBuf {
@@ -108,6 +111,11 @@ fn new_project_local_package() {
         .expect("chalice runs");
     assert!(status.success());
     let project = work.join("demo");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.lock"),
+        project.join("Cargo.lock"),
+    )
+    .expect("copy the workspace's Cargo.lock");
     for file in [
         "Cargo.toml",
         "src/main.rs",
@@ -181,4 +189,127 @@ fn new_project_local_package() {
         TcpStream::connect(&addr).is_err()
     });
     std::fs::write(&main, &source).expect("restore");
+
+    package(&project);
+}
+
+/// chalice package, generate-models, and the mistakes they refuse.
+fn package(project: &Path) {
+    // Refused before anything is built: exit 2, the problem named.
+    let refusals: &[(&[&str], &str)] = &[
+        (
+            &[
+                "package",
+                "out",
+                "--pkg-format",
+                "terraform",
+                "--template-format",
+                "yaml",
+            ],
+            "error: --template-format yaml is for CloudFormation templates",
+        ),
+        (
+            &["package", "out", "--stage", "prod"],
+            r#".chalice/config.json: stages: has no stage "prod" (stages here: dev)"#,
+        ),
+    ];
+    for (args, expected) in refusals {
+        let run = chalice(project).args(*args).output().expect("chalice runs");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+
+    let run = chalice(project)
+        .args(["package", "out"])
+        .output()
+        .expect("chalice package runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "chalice package failed:\n{stderr}");
+    for line in [
+        "Wrote out/deployment.zip (",
+        "Wrote out/sam.json (SAM template: 1 function, a REST API with 1 route, stage \"api\")",
+        "aws cloudformation deploy --template-file out/packaged.yaml --stack-name demo-dev",
+    ] {
+        assert!(stderr.contains(line), "no {line:?} in:\n{stderr}");
+    }
+
+    // The zip holds an executable `bootstrap` that is the app.
+    let out = project.join("out");
+    let zip = std::fs::File::open(out.join("deployment.zip")).expect("deployment.zip");
+    let mut archive = zip::ZipArchive::new(zip).expect("a zip");
+    assert_eq!(archive.len(), 1, "only bootstrap");
+    let mut entry = archive.by_name("bootstrap").expect("a bootstrap entry");
+    assert_eq!(entry.unix_mode().map(|mode| mode & 0o777), Some(0o755));
+    let bootstrap = out.join("bootstrap");
+    let mut file = std::fs::File::create(&bootstrap).expect("extract");
+    std::io::copy(&mut entry, &mut file).expect("extract");
+    drop(file);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&bootstrap, std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+    }
+    let run = Command::new(&bootstrap)
+        .arg("--manifest")
+        .output()
+        .expect("bootstrap runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&run.stdout).expect("bootstrap --manifest prints JSON");
+    assert_eq!(manifest["app_name"], "demo");
+    assert_eq!(manifest["routes"][0]["path"], "/");
+
+    let template: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("sam.json")).expect("sam.json"))
+            .expect("sam.json is JSON");
+    let function = &template["Resources"]["APIHandler"]["Properties"];
+    assert_eq!(function["CodeUri"], "./deployment.zip");
+    assert_eq!(function["Runtime"], "provided.al2023");
+    assert_eq!(function["Handler"], "bootstrap");
+    let paths = &template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"];
+    assert!(
+        paths["/"]["get"]["x-amazon-apigateway-integration"].is_object(),
+        "{paths}"
+    );
+
+    // Terraform, from the builds already made.
+    let run = chalice(project)
+        .args(["package", "out-tf", "--pkg-format", "terraform"])
+        .output()
+        .expect("chalice package runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let terraform: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(project.join("out-tf/chalice.tf.json")).expect("chalice.tf.json"),
+    )
+    .expect("chalice.tf.json is JSON");
+    assert_eq!(
+        terraform["resource"]["aws_lambda_function"]["api_handler"]["function_name"],
+        "demo-dev"
+    );
+    assert!(project.join("out-tf/deployment.zip").is_file());
+
+    // The OpenAPI document on stdout, nothing else there.
+    let run = chalice(project)
+        .arg("openapi")
+        .output()
+        .expect("chalice openapi runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let document: serde_json::Value =
+        serde_json::from_slice(&run.stdout).expect("stdout is the JSON document");
+    assert_eq!(document["swagger"], "2.0");
+    assert_eq!(document["info"]["title"], "demo");
+    assert!(document["paths"]["/"]["get"].is_object(), "{document}");
 }
