@@ -3,9 +3,18 @@
 use std::fmt;
 use std::panic::Location;
 
+use crate::auth::{
+    AuthRequest, AuthResponse, AuthorizerFn, AuthorizerRef, Authorizers, ChaliceAuthorizer,
+};
+use crate::blueprint::{Blueprint, BlueprintOptions, check_url_prefix};
 use crate::cors::CorsConfig;
+use crate::error::ChaliceError;
 use crate::log::Logger;
 use crate::media::{self, DEFAULT_BINARY_TYPES};
+use crate::middleware::{
+    ErasedMiddlewareChain, ErrorHandlers, EventType, MiddlewareFn, MiddlewareList,
+};
+use crate::response::IntoResponse;
 use crate::route::Route;
 use crate::router::RouteTable;
 use crate::view::View;
@@ -36,6 +45,11 @@ pub struct Chalice {
     pub api: ApiConfig,
     log: Logger,
     pub(crate) table: RouteTable,
+    pub(crate) authorizers: Authorizers,
+    middleware: MiddlewareList,
+    /// The middleware that apply to HTTP requests, in order (kept ready for dispatch).
+    pub(crate) http_middleware: ErasedMiddlewareChain,
+    pub(crate) error_handlers: ErrorHandlers,
     errors: Vec<DefinitionError>,
 }
 
@@ -72,6 +86,10 @@ impl Chalice {
             debug: false,
             api: ApiConfig::default(),
             table: RouteTable::default(),
+            authorizers: Authorizers::default(),
+            middleware: MiddlewareList::default(),
+            http_middleware: ErasedMiddlewareChain::default(),
+            error_handlers: ErrorHandlers::default(),
             errors: Vec::new(),
         }
     }
@@ -119,8 +137,186 @@ impl Chalice {
     /// Registers a route. A mistake in it is kept and reported by [`Chalice::check`].
     pub fn register(&mut self, route: Route) -> &mut Self {
         let location = route.location;
+        if let Some(Err(message)) = route
+            .authorizer
+            .as_ref()
+            .and_then(AuthorizerRef::declared)
+            .map(|decl| self.authorizers.insert(decl))
+        {
+            self.errors.push(DefinitionError { message, location });
+        }
         if let Err(message) = self.table.insert(route) {
             self.errors.push(DefinitionError { message, location });
+        }
+        self
+    }
+
+    /// Declares a built-in authorizer (Chalice's `@app.authorizer()`) and returns it, for
+    /// routes to name with [`Route::authorizer`] (by value or by its name).
+    ///
+    /// The function gets an [`AuthRequest`] (the caller's token and the ARN of what they
+    /// call) and answers an [`AuthResponse`] listing the routes the caller may use. Locally
+    /// and in tests it runs before each request to a route it guards; on Lambda the same
+    /// binary answers API Gateway's authorizer events when `CHALICE_AUTHORIZER` names it.
+    ///
+    /// ```
+    /// use chalice_core::{AuthRequest, AuthResponse, Chalice, ChaliceError, Route};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// let auth = app.authorizer("token_auth", |request: &AuthRequest| {
+    ///     match request.token.as_str() {
+    ///         "allow" => Ok(AuthResponse::new("user").routes(["/private"]).context("plan", "gold")),
+    ///         _ => Err(ChaliceError::unauthorized("bad token")),
+    ///     }
+    /// });
+    /// app.register(Route::new("/private", || "secret").authorizer(&auth));
+    /// assert!(app.check().is_ok());
+    /// ```
+    #[track_caller]
+    pub fn authorizer<F, M>(&mut self, name: impl Into<String>, function: F) -> ChaliceAuthorizer
+    where
+        F: AuthorizerFn<M>,
+    {
+        let authorizer = ChaliceAuthorizer::new(name, function);
+        self.add_authorizer(&authorizer);
+        authorizer
+    }
+
+    /// Declares an authorizer of any kind, so routes (and `#[route(authorizer = "..")]`)
+    /// can name it before or without holding it. Routes given an authorizer value declare it
+    /// themselves.
+    #[track_caller]
+    pub fn add_authorizer(&mut self, authorizer: impl Into<AuthorizerRef>) -> &mut Self {
+        let authorizer = authorizer.into();
+        if let Some(Err(message)) = authorizer
+            .declared()
+            .map(|decl| self.authorizers.insert(decl))
+        {
+            self.errors.push(DefinitionError {
+                message,
+                location: Location::caller(),
+            });
+        }
+        self
+    }
+
+    /// Runs the built-in authorizer `name` on `request`, as its own Lambda function does:
+    /// `None` if the app has no built-in authorizer of that name. A request without a token
+    /// (a `REQUEST` event) gets the value of the authorizer's header. Panics in the
+    /// authorizer are caught and returned as unhandled errors.
+    pub async fn call_authorizer(
+        &self,
+        name: &str,
+        mut request: AuthRequest,
+    ) -> Option<Result<AuthResponse, ChaliceError>> {
+        let (function, header) = self.authorizers.builtin(name)?;
+        if request.token.is_empty()
+            && let Some(token) = request.headers.get(header)
+        {
+            request.token = token.to_owned();
+        }
+        Some(crate::auth::call(function, name, request, self.log(), self.debug()).await)
+    }
+
+    /// The names of the app's built-in authorizers, in declaration order.
+    pub fn builtin_authorizers(&self) -> impl Iterator<Item = &str> + '_ {
+        self.authorizers.builtin_names()
+    }
+
+    /// Adds middleware for `event_type` (Chalice's `@app.middleware('http')`): an async
+    /// function of the request and [`crate::Next`], the rest of the chain. Middleware run in
+    /// registration order, the first outermost, around the view (after API Gateway's checks
+    /// and the authorizer); the chain's error, if any, then goes to the error handlers and
+    /// becomes a response.
+    ///
+    /// ```
+    /// use chalice_core::{Chalice, ChaliceError, EventType, Next, Request, Response};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.middleware(EventType::Http, |request: Request, next: Next| async move {
+    ///     if request.headers().get("x-blocked").is_some() {
+    ///         return Ok(Response::new("blocked").status_code(403));
+    ///     }
+    ///     let mut response = next.run(request).await?;
+    ///     response.headers.insert("x-checked", "yes");
+    ///     Ok::<_, ChaliceError>(response)
+    /// });
+    /// ```
+    pub fn middleware<F, M>(&mut self, event_type: EventType, function: F) -> &mut Self
+    where
+        F: MiddlewareFn<M>,
+    {
+        self.middleware.push(event_type, function);
+        self.http_middleware = self.middleware.http();
+        self
+    }
+
+    /// Maps errors of type `E` that views (or middleware) return through `?` to a
+    /// response, instead of the unhandled-error 500. The error itself or any error in its
+    /// `source()` chain matches; the first handler registered for a type wins.
+    ///
+    /// ```
+    /// use chalice_core::{Chalice, ChaliceError, Response};
+    ///
+    /// #[derive(Debug)]
+    /// struct OutOfStock(String);
+    /// impl std::fmt::Display for OutOfStock {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         write!(f, "{} is out of stock", self.0)
+    ///     }
+    /// }
+    /// impl std::error::Error for OutOfStock {}
+    ///
+    /// let mut app = Chalice::new("shop");
+    /// app.error_handler(|error: &OutOfStock| {
+    ///     Response::new(format!(r#"{{"error":"{error}"}}"#)).status_code(409)
+    /// });
+    /// app.route("/buy", || -> Result<String, ChaliceError> { Err(OutOfStock("tea".into()))? });
+    /// ```
+    pub fn error_handler<E, F, R>(&mut self, handler: F) -> &mut Self
+    where
+        E: std::error::Error + Send + Sync + 'static,
+        F: Fn(&E) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        self.error_handlers.push(handler);
+        self
+    }
+
+    /// Registers a blueprint's routes, middleware and authorizers (Chalice's
+    /// `app.register_blueprint`), with the prefixes of `options`.
+    #[track_caller]
+    // By value, so that the options read as Chalice's keyword arguments at the call.
+    #[allow(clippy::needless_pass_by_value)]
+    pub fn register_blueprint(
+        &mut self,
+        blueprint: &Blueprint,
+        options: BlueprintOptions,
+    ) -> &mut Self {
+        let registered_at = Location::caller();
+        if let Some(Err(message)) = options.url_prefix.as_deref().map(check_url_prefix) {
+            self.errors.push(DefinitionError {
+                message,
+                location: registered_at,
+            });
+            return self;
+        }
+        for authorizer in &blueprint.authorizers {
+            if let Err(message) = self.authorizers.insert(authorizer.decl()) {
+                self.errors.push(DefinitionError {
+                    message,
+                    location: registered_at,
+                });
+            }
+        }
+        for (event_type, function) in &blueprint.middleware.entries {
+            self.middleware
+                .entries
+                .push((*event_type, std::sync::Arc::clone(function)));
+        }
+        self.http_middleware = self.middleware.http();
+        for route in &blueprint.routes {
+            self.register(route.prefixed(blueprint, &options, registered_at));
         }
         self
     }
@@ -134,6 +330,31 @@ impl Chalice {
     pub fn check(&self) -> Result<(), DefinitionErrors> {
         let mut errors = self.errors.clone();
         for path in &self.table.paths {
+            for (i, entry) in path.entries.iter().enumerate() {
+                let Some(name) = &entry.authorizer else {
+                    continue;
+                };
+                let reported = path.entries[..i]
+                    .iter()
+                    .any(|e| std::sync::Arc::ptr_eq(&e.view, &entry.view));
+                if reported || self.authorizers.get(name).is_some() || entry.authorizer_id.is_some()
+                {
+                    continue;
+                }
+                let known = self.authorizers.names();
+                errors.push(DefinitionError {
+                    message: format!(
+                        "Route {} uses authorizer \"{name}\", which the app does not declare ({}). Declare it with                          app.authorizer(..) or app.add_authorizer(..), or set authorizer_id for one defined outside the app.",
+                        path.template,
+                        if known.is_empty() {
+                            "it declares none".to_owned()
+                        } else {
+                            format!("it declares {}", known.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", "))
+                        }
+                    ),
+                    location: entry.location,
+                });
+            }
             let with_cors: Vec<_> = path
                 .entries
                 .iter()

@@ -79,6 +79,15 @@ impl<F> Scoped<F> {
             debug,
         }
     }
+
+    /// A future polled with panics caught and no request current (an authorizer's).
+    pub(crate) fn without_request(future: F, debug: bool) -> Self {
+        Scoped {
+            future,
+            slot: None,
+            debug,
+        }
+    }
 }
 
 impl<F: Future> Future for Scoped<F> {

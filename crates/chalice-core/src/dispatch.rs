@@ -1,19 +1,19 @@
 //! [`Chalice::handle`]: the one dispatch every front door calls.
 //!
-//! Route → method (405) → content type (415) → view, with its request current and panics
-//! caught → errors to responses → header check → CORS → binary `Accept` gate → default
+//! Route → method (405) → middleware → content type (415) → view, with its request current
+//! and panics caught → error handlers → errors to responses → header check → CORS → binary `Accept` gate → default
 //! `Content-Type`. The order is Chalice's (`RestAPIEventHandler._main_rest_api_handler`),
 //! so the same request gets the same answer on Lambda, locally and in tests.
 
+use std::sync::Arc;
+
 use crate::app::Chalice;
-use crate::current::{self, Scoped};
-use crate::error::{ChaliceError, MessageError, error_body};
+use crate::error::{ChaliceError, error_body};
 use crate::media;
+use crate::middleware::{Endpoint, Next, call_endpoint};
 use crate::panic;
 use crate::request::Request;
 use crate::response::Response;
-use crate::route::RouteEntry;
-use crate::view::ErasedView;
 
 impl Chalice {
     /// Answers a request that API Gateway (or its emulation) has routed: `request.path()`
@@ -57,32 +57,33 @@ impl Chalice {
         let cors = self.resolve_cors(&entry.cors);
         let cors_headers = cors.map(|c| c.access_control_headers()).unwrap_or_default();
 
-        if !entry.content_types.is_empty() {
-            let content_type = request
-                .headers()
-                .get("content-type")
-                .unwrap_or("application/json");
-            if !media::matches_content_type(content_type, &entry.content_types) {
-                let message = format!("Unsupported media type: {content_type}");
-                let response =
-                    Response::raw_json(415, error_body("UnsupportedMediaType", &message));
-                return with_cors(response, &cors_headers);
-            }
-        }
-
-        let mut response = match self.call_view(entry, &request).await {
-            Ok(mut response) => match response.take_deferred_error() {
-                Some(error) => self.error_response(&error, &request),
-                None if !(100..=599).contains(&response.status_code) => {
-                    let message = format!(
-                        "Invalid status code {} returned by the view",
-                        response.status_code
-                    );
-                    self.error_response(&ChaliceError::unhandled(MessageError(message)), &request)
-                }
-                None => response,
+        let result = if self.http_middleware.is_empty() {
+            call_endpoint(
+                &entry.view,
+                &entry.content_types,
+                self.log(),
+                self.debug(),
+                request.clone(),
+            )
+            .await
+        } else {
+            let endpoint = Endpoint {
+                view: Arc::clone(&entry.view),
+                content_types: Arc::clone(&entry.content_types),
+                log: self.log().clone(),
+                debug: self.debug(),
+            };
+            Next::new(Arc::clone(&self.http_middleware), endpoint)
+                .run(request.clone())
+                .await
+        };
+        let mut response = match result {
+            Ok(response) => response,
+            Err(error) => match self.error_handlers.handle(&error) {
+                Some(Ok(response)) => response,
+                Some(Err(error)) => self.error_response(&error, &request),
+                None => self.error_response(&error, &request),
             },
-            Err(error) => self.error_response(&error, &request),
         };
         response = with_cors(response, &cors_headers);
 
@@ -113,23 +114,6 @@ impl Chalice {
             response.headers.insert("content-type", "application/json");
         }
         response
-    }
-
-    async fn call_view(
-        &self,
-        entry: &RouteEntry,
-        request: &Request,
-    ) -> Result<Response, ChaliceError> {
-        match &*entry.view {
-            ErasedView::Sync(view) => {
-                current::run_sync(request, self.log(), self.debug(), || view(request))?
-            }
-            ErasedView::Async(view) => {
-                let future =
-                    current::run_sync(request, self.log(), self.debug(), || view(request.clone()))?;
-                Scoped::new(future, request.clone(), self.log().clone(), self.debug()).await?
-            }
-        }
     }
 
     /// The response for a view's error; unhandled errors are logged with the request's path.

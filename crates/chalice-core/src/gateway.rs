@@ -6,13 +6,15 @@
 //! `requestContext`. [`Gateway`] does the same, in one place, so that `chalice local` and
 //! the test client answer as the deployed API does (DESIGN.md rule 4).
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde_json::json;
 
 use crate::app::Chalice;
+use crate::auth::{self, AuthInput};
 use crate::headers::Headers;
 use crate::lambda_context::LambdaContext;
 use crate::params::{MultiDict, Params};
@@ -94,6 +96,9 @@ pub struct Gateway {
     app: Arc<Chalice>,
     stage: Arc<str>,
     stage_vars: Option<Params>,
+    api_keys: Arc<HashSet<String>>,
+    /// Authorizers whose local limits were already logged: once each is enough.
+    warned: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Gateway {
@@ -103,7 +108,38 @@ impl Gateway {
             app,
             stage: "api".into(),
             stage_vars: None,
+            api_keys: Arc::default(),
+            warned: Arc::default(),
         }
+    }
+
+    /// The API keys routes with `api_key_required` accept in the `x-api-key` header (API
+    /// Gateway's usage-plan keys). With none, such routes answer 403 to every request, as a
+    /// deployed API without keys does.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use chalice_core::{Chalice, Gateway, HttpRequest, Method, Route};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.register(Route::new("/paid", || "ok").api_key_required(true));
+    /// let gateway = Gateway::new(Arc::new(app)).api_keys(["k-123"]);
+    /// # let block_on = chalice_core::__private::block_on;
+    /// let response = block_on(gateway.handle(HttpRequest::new(Method::GET, "/paid")));
+    /// assert_eq!((response.status_code, &response.body[..]), (403, &br#"{"message":"Forbidden"}"#[..]));
+    ///
+    /// let mut request = HttpRequest::new(Method::GET, "/paid");
+    /// request.headers.insert("x-api-key", "k-123".parse().unwrap());
+    /// assert_eq!(block_on(gateway.handle(request)).status_code, 200);
+    /// ```
+    #[must_use]
+    pub fn api_keys<I>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.api_keys = Arc::new(keys.into_iter().map(Into::into).collect());
+        self
     }
 
     /// Sets the stage name reported in `requestContext.stage`.
@@ -190,7 +226,60 @@ impl Gateway {
             );
             return missing_authentication_token_for(&request.headers);
         }
-        let context = json!({
+        let Some(entry) = path.entry(&request.method) else {
+            return missing_authentication_token_for(&request.headers);
+        };
+        // API Gateway's order: the authorizer, then the API key.
+        let mut authorizer_context = None;
+        if let Some(name) = &entry.authorizer {
+            let input = AuthInput {
+                method: request.method.as_str(),
+                path: &request.path,
+                headers: &request.headers,
+                stage: &self.stage,
+                request_id: &request.request_id,
+                time_epoch_ms: request.time_epoch_ms,
+            };
+            match auth::authorize(&self.app, name, &entry.authorization_scopes, &input).await {
+                Ok(granted) => {
+                    if let Some(warning) = granted.warning {
+                        self.warn_once(name, &warning);
+                    }
+                    authorizer_context = granted.context;
+                }
+                Err(response) => return response,
+            }
+        }
+        if entry.api_key_required == Some(true) {
+            let key = request
+                .headers
+                .get("x-api-key")
+                .and_then(|value| value.to_str().ok());
+            if !key.is_some_and(|key| self.api_keys.contains(key)) {
+                if self.api_keys.is_empty() {
+                    self.warn_once(
+                        "api keys",
+                        "Routes with api_key_required answer 403 to every request: no API keys are configured \
+                         (CHALICE_API_KEYS=key1,key2 for the local server, Client::api_keys in tests)",
+                    );
+                }
+                let input = AuthInput {
+                    method: request.method.as_str(),
+                    path: &request.path,
+                    headers: &request.headers,
+                    stage: &self.stage,
+                    request_id: &request.request_id,
+                    time_epoch_ms: request.time_epoch_ms,
+                };
+                return auth::gateway_error(
+                    &input,
+                    403,
+                    "ForbiddenException",
+                    r#"{"message":"Forbidden"}"#,
+                );
+            }
+        }
+        let mut context = json!({
             "resourcePath": &*path.template,
             "httpMethod": request.method.as_str(),
             "path": request.path,
@@ -200,6 +289,9 @@ impl Gateway {
             "protocol": "HTTP/1.1",
             "identity": {"sourceIp": request.source_ip},
         });
+        if let (Some(authorizer), Some(map)) = (authorizer_context, context.as_object_mut()) {
+            map.insert("authorizer".to_owned(), authorizer);
+        }
         let mut builder = Request::builder(request.method, Arc::clone(&path.template))
             .headers(Headers::from(request.headers))
             .query_params(request.query.as_deref().and_then(MultiDict::parse))
@@ -211,6 +303,19 @@ impl Gateway {
             builder = builder.lambda_context(lambda_context);
         }
         self.app.handle(builder.build()).await
+    }
+}
+
+impl Gateway {
+    fn warn_once(&self, key: &str, message: &str) {
+        let first = self
+            .warned
+            .lock()
+            .map(|mut warned| warned.insert(key.to_owned()))
+            .unwrap_or(false);
+        if first {
+            tracing::warn!(target: "chalice::gateway", "{message}");
+        }
     }
 }
 

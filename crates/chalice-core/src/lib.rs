@@ -40,6 +40,8 @@
 //! ```
 
 mod app;
+mod auth;
+mod blueprint;
 mod cors;
 mod current;
 mod dispatch;
@@ -50,6 +52,7 @@ mod lambda_context;
 mod log;
 mod manifest;
 mod media;
+mod middleware;
 mod panic;
 mod params;
 mod path;
@@ -64,6 +67,13 @@ mod view;
 pub mod __private;
 
 pub use crate::app::{ApiConfig, Chalice, DefinitionError, DefinitionErrors, RouteMatch};
+pub use crate::auth::{
+    AuthRequest, AuthResponse, AuthRoute, AuthorizerFn, AuthorizerRef, ChaliceAuthorizer,
+    CognitoUserPoolAuthorizer, CustomAuthorizer, IamAuthorizer,
+};
+#[doc(hidden)]
+pub use crate::auth::{ErasedAuthorizer, markers as auth_markers};
+pub use crate::blueprint::{Blueprint, BlueprintOptions};
 pub use crate::cors::CorsConfig;
 pub use crate::current::{current_request, log};
 pub use crate::error::{ChaliceError, ErrorKind};
@@ -78,6 +88,7 @@ pub use crate::manifest::{
     Manifest, RouteManifest,
 };
 pub use crate::media::DEFAULT_BINARY_TYPES;
+pub use crate::middleware::{EventType, MiddlewareFn, Next};
 pub use crate::params::{MultiDict, Params};
 pub use crate::request::{Request, RequestBuilder};
 pub use crate::response::{IntoBody, IntoResponse, Json, Response};

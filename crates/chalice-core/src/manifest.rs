@@ -221,12 +221,16 @@ impl Chalice {
                     cors: route.cors().map(CorsManifest::from),
                     api_key_required: route.api_key_required(),
                     authorizer: route.authorizer().map(str::to_owned),
-                    authorization_scopes: Vec::new(),
+                    authorization_scopes: route.authorization_scopes().to_vec(),
                     authorization_type: route.authorization_type().map(str::to_owned),
                     authorizer_id: route.authorizer_id().map(str::to_owned),
                 })
                 .collect(),
-            authorizers: Vec::new(),
+            authorizers: self
+                .authorizers
+                .iter()
+                .map(|decl| decl.manifest())
+                .collect(),
             event_sources: Vec::new(),
         }
     }

@@ -3,6 +3,7 @@
 use std::panic::Location;
 use std::sync::Arc;
 
+use crate::auth::AuthorizerRef;
 use crate::cors::CorsConfig;
 use crate::view::{ErasedView, View};
 
@@ -32,19 +33,31 @@ use crate::view::{ErasedView, View};
 /// assert!(app.check().is_ok());
 /// ```
 #[must_use = "a route does nothing until it is registered with `app.register(route)`"]
+#[derive(Clone)]
 pub struct Route {
     pub(crate) path: String,
-    pub(crate) view: ErasedView,
+    /// Shared, so that a blueprint can be registered more than once.
+    pub(crate) view: Arc<ErasedView>,
     pub(crate) view_name: String,
     pub(crate) methods: Vec<String>,
     pub(crate) content_types: Vec<String>,
     /// `None`: the app's `api.cors`; `Some(None)`: off; `Some(Some(c))`: `c`.
     pub(crate) cors: Option<Option<CorsConfig>>,
     pub(crate) api_key_required: Option<bool>,
-    pub(crate) authorizer: Option<String>,
+    pub(crate) authorizer: Option<AuthorizerRef>,
     pub(crate) authorization_type: Option<String>,
     pub(crate) authorizer_id: Option<String>,
     pub(crate) location: &'static Location<'static>,
+    /// The blueprint the route came from, for messages about conflicts.
+    pub(crate) origin: Option<Origin>,
+}
+
+/// Where a blueprint's route entered the app: the blueprint's name and the
+/// `register_blueprint` call.
+#[derive(Debug, Clone)]
+pub(crate) struct Origin {
+    pub(crate) blueprint: Arc<str>,
+    pub(crate) registered_at: &'static Location<'static>,
 }
 
 impl Route {
@@ -58,7 +71,7 @@ impl Route {
         Route {
             path: path.into(),
             view_name: crate::view::default_name::<V>(location),
-            view: view.erase(),
+            view: Arc::new(view.erase()),
             methods: vec!["GET".to_owned()],
             content_types: vec!["application/json".to_owned()],
             cors: None,
@@ -67,6 +80,7 @@ impl Route {
             authorization_type: None,
             authorizer_id: None,
             location,
+            origin: None,
         }
     }
 
@@ -116,9 +130,34 @@ impl Route {
         self
     }
 
-    /// The name of the authorizer that guards the route.
-    pub fn authorizer(mut self, name: impl Into<String>) -> Self {
-        self.authorizer = Some(name.into());
+    /// The authorizer that guards the route: one declared in the app ([`ChaliceAuthorizer`],
+    /// [`CognitoUserPoolAuthorizer`], [`IamAuthorizer`], [`CustomAuthorizer`], with the scopes
+    /// `with_scopes` gave it), or the name of one registered with the app.
+    ///
+    /// A name no authorizer of the app has is a definition mistake reported by
+    /// [`crate::Chalice::check`], unless the route also sets [`Route::authorizer_id`] (an
+    /// authorizer defined outside the app).
+    ///
+    /// ```
+    /// use chalice_core::{AuthRequest, AuthResponse, Chalice, CognitoUserPoolAuthorizer, Route};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// let auth = app.authorizer("demo_auth", |request: &AuthRequest| {
+    ///     AuthResponse::new("user").routes(["/private"])
+    /// });
+    /// let pool = CognitoUserPoolAuthorizer::new("pool", ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"]);
+    /// app.register(Route::new("/private", || "secret").authorizer(&auth));
+    /// app.register(Route::new("/by-name", || "secret").authorizer("demo_auth"));
+    /// app.register(Route::new("/admin", || "admin").authorizer(pool.with_scopes(["admin"])));
+    /// assert!(app.check().is_ok());
+    /// ```
+    ///
+    /// [`ChaliceAuthorizer`]: crate::ChaliceAuthorizer
+    /// [`CognitoUserPoolAuthorizer`]: crate::CognitoUserPoolAuthorizer
+    /// [`IamAuthorizer`]: crate::IamAuthorizer
+    /// [`CustomAuthorizer`]: crate::CustomAuthorizer
+    pub fn authorizer(mut self, authorizer: impl Into<AuthorizerRef>) -> Self {
+        self.authorizer = Some(authorizer.into());
         self
     }
 
@@ -172,9 +211,45 @@ pub(crate) struct RouteEntry {
     pub(crate) cors: Option<Option<CorsConfig>>,
     pub(crate) api_key_required: Option<bool>,
     pub(crate) authorizer: Option<Arc<str>>,
+    pub(crate) authorization_scopes: Arc<[String]>,
     pub(crate) authorization_type: Option<Arc<str>>,
     pub(crate) authorizer_id: Option<Arc<str>>,
     pub(crate) location: &'static Location<'static>,
+    pub(crate) origin: Option<Origin>,
+}
+
+impl RouteEntry {
+    /// The view's name and where it was declared, for messages naming both sides of a
+    /// conflict: `"list_users" (src/users.rs:12:5, blueprint "users" registered at
+    /// src/main.rs:30:5)`.
+    pub(crate) fn describe(&self) -> String {
+        describe(&self.view_name, self.location, self.origin.as_ref())
+    }
+}
+
+pub(crate) fn describe(
+    view_name: &str,
+    location: &Location<'_>,
+    origin: Option<&Origin>,
+) -> String {
+    let mut text = format!(
+        "\"{view_name}\" ({}:{}:{}",
+        location.file(),
+        location.line(),
+        location.column()
+    );
+    if let Some(origin) = origin {
+        let at = origin.registered_at;
+        text.push_str(&format!(
+            ", blueprint \"{}\" registered at {}:{}:{}",
+            origin.blueprint,
+            at.file(),
+            at.line(),
+            at.column()
+        ));
+    }
+    text.push(')');
+    text
 }
 
 /// A registered route as the app sees it (Chalice's `app.routes[path][method]`): for
@@ -223,6 +298,10 @@ impl<'a> RouteInfo<'a> {
     /// The name of the route's authorizer.
     pub fn authorizer(&self) -> Option<&'a str> {
         self.entry.authorizer.as_deref()
+    }
+    /// The OAuth scopes the route's authorizer requires (`with_scopes`).
+    pub fn authorization_scopes(&self) -> &'a [String] {
+        &self.entry.authorization_scopes
     }
     /// API Gateway's `authorizationType`, when set.
     pub fn authorization_type(&self) -> Option<&'a str> {

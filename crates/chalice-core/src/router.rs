@@ -13,7 +13,7 @@ use percent_encoding::percent_decode_str;
 
 use crate::params::Params;
 use crate::path::{self, Segment};
-use crate::route::{Route, RouteEntry};
+use crate::route::{Route, RouteEntry, describe};
 
 /// The methods API Gateway REST APIs offer, in the order `Allow` lists them.
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -56,25 +56,37 @@ impl RouteTable {
         let methods = normalize_methods(&route)?;
         let index = match self.by_template.get(route.path.as_str()) {
             Some(&index) => index,
-            None => self.add_path(&route.path, &segments)?,
+            None => self.add_path(&route, &segments)?,
         };
         let path = &mut self.paths[index];
         for method in &methods {
             if let Some(existing) = path.entry(method) {
-                // Chalice's wording (chalice/app.py, _register_route).
+                // Chalice's wording (chalice/app.py, _register_route), then where each view
+                // was declared: with blueprints, the two may be far apart.
                 return Err(format!(
                     "Duplicate method: '{method}' detected for route: '{}'\nbetween view functions: \"{}\" and \"{}\". \
-                     A specific method may only be specified once for a particular path.",
-                    route.path, existing.view_name, route.view_name
+                     A specific method may only be specified once for a particular path.\n  \
+                     first: {}\n  then:  {}",
+                    route.path,
+                    existing.view_name,
+                    route.view_name,
+                    existing.describe(),
+                    describe(&route.view_name, route.location, route.origin.as_ref()),
                 ));
             }
         }
-        let view = Arc::new(route.view);
+        let view = route.view;
         let view_name: Arc<str> = route.view_name.into();
         let content_types: Arc<[String]> = route.content_types.into();
         let shared = |s: Option<String>| s.map(Arc::<str>::from);
-        let (authorizer, authorization_type, authorizer_id) = (
-            shared(route.authorizer),
+        let (authorizer, authorization_scopes) = match &route.authorizer {
+            Some(authorizer) => (
+                Some(Arc::<str>::from(authorizer.name())),
+                Arc::<[String]>::from(authorizer.scopes()),
+            ),
+            None => (None, Arc::from([])),
+        };
+        let (authorization_type, authorizer_id) = (
             shared(route.authorization_type),
             shared(route.authorizer_id),
         );
@@ -87,15 +99,18 @@ impl RouteTable {
                 cors: route.cors.clone(),
                 api_key_required: route.api_key_required,
                 authorizer: authorizer.clone(),
+                authorization_scopes: Arc::clone(&authorization_scopes),
                 authorization_type: authorization_type.clone(),
                 authorizer_id: authorizer_id.clone(),
                 location: route.location,
+                origin: route.origin.clone(),
             });
         }
         Ok(())
     }
 
-    fn add_path(&mut self, template: &str, segments: &[Segment<'_>]) -> Result<usize, String> {
+    fn add_path(&mut self, route: &Route, segments: &[Segment<'_>]) -> Result<usize, String> {
+        let template = route.path.as_str();
         let index = self.paths.len();
         let mut prefix = String::new();
         let mut new_children = Vec::new();
@@ -104,9 +119,11 @@ impl RouteTable {
                 match self.variable_children.get(&prefix) {
                     Some((existing, owner)) if existing != text => {
                         return Err(format!(
-                            "Route {template} conflicts with route {}: API Gateway allows one variable path part                              under {} ({existing} there, {text} here); use the same capture name in both routes",
+                            "Route {template} conflicts with route {}: API Gateway allows one variable path part \
+                             under {} ({existing} there, {text} here); use the same capture name in both routes{}",
                             self.paths[*owner].template,
                             if prefix.is_empty() { "/" } else { &prefix },
+                            self.both_sides(*owner, route),
                         ));
                     }
                     Some(_) => {}
@@ -117,17 +134,23 @@ impl RouteTable {
             prefix.push_str(text);
         }
         if let Err(error) = self.matcher.insert(matchit_pattern(segments), index) {
-            let other = match &error {
+            let (other, sides) = match &error {
                 matchit::InsertError::Conflict { with } => {
                     let with_index = self.matcher.at(&sample_path(with)).map(|m| *m.value).ok();
-                    with_index.map_or_else(|| with.clone(), |i| self.paths[i].template.to_string())
+                    match with_index {
+                        Some(i) => (
+                            self.paths[i].template.to_string(),
+                            self.both_sides(i, route),
+                        ),
+                        None => (with.clone(), String::new()),
+                    }
                 }
-                _ => error.to_string(),
+                _ => (error.to_string(), String::new()),
             };
             return Err(format!(
                 "Route {template} conflicts with route {other}: API Gateway allows only one capture \
                  (or greedy capture) at the same place in sibling paths; use the same capture name, \
-                 or a static segment"
+                 or a static segment{sides}"
             ));
         }
         let template: Arc<str> = template.into();
@@ -144,6 +167,19 @@ impl RouteTable {
             self.variable_children.insert(prefix, (text, index));
         }
         Ok(index)
+    }
+
+    /// The views on both sides of a conflict between the path at `existing` and `route`.
+    fn both_sides(&self, existing: usize, route: &Route) -> String {
+        let first = self.paths[existing]
+            .entries
+            .first()
+            .map(RouteEntry::describe)
+            .unwrap_or_default();
+        format!(
+            "\n  first: {first}\n  then:  {}",
+            describe(&route.view_name, route.location, route.origin.as_ref())
+        )
     }
 
     /// The path registered with this template (the Lambda way in).

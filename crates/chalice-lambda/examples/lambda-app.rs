@@ -12,9 +12,10 @@
 //! ```
 //!
 //! With `LAMBDA_APP_BROKEN=1`, the app has a definition mistake and reports an init error
-//! instead.
+//! instead. With `CHALICE_AUTHORIZER=token_auth`, it is the function of its built-in
+//! authorizer and answers API Gateway's authorizer events.
 
-use chalice::{Chalice, Json, Request};
+use chalice::{AuthRequest, AuthResponse, Chalice, ChaliceError, Json, Request, Route};
 use serde_json::{Value, json};
 
 fn hello(request: &Request) -> Json<Value> {
@@ -32,6 +33,18 @@ fn hello(request: &Request) -> Json<Value> {
 fn main() {
     let mut app = Chalice::new("lambda-app");
     app.route("/hello/{name}", hello);
+    let auth = app.authorizer("token_auth", |request: &AuthRequest| {
+        match request.token.as_str() {
+            "allow" => Ok(AuthResponse::new("lambda-user")
+                .routes(["/private"])
+                .context("tier", "gold")),
+            "fail" => Err(ChaliceError::unhandled(std::io::Error::other(
+                "token store unreachable",
+            ))),
+            _ => Err(ChaliceError::unauthorized("unknown token")),
+        }
+    });
+    app.register(Route::new("/private", || "secret").authorizer(&auth));
     app.route("/log", || {
         if let Some(log) = chalice::log() {
             log.error("a line for CloudWatch");

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// An event that is not an API Gateway proxy event this adapter can serve.
+/// An event that is not an API Gateway proxy event this adapter can serve, or a built-in
+/// authorizer's refusal.
 ///
 /// API Gateway never sends one: it comes from a direct `aws lambda invoke`, a test, or an
 /// event source the app does not handle. It fails the invocation (the Runtime API's
@@ -26,6 +27,7 @@ use std::fmt;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventError {
+    error_type: &'static str,
     message: String,
 }
 
@@ -34,9 +36,22 @@ impl EventError {
     pub const ERROR_TYPE: &'static str = "Chalice.InvalidEvent";
 
     pub(crate) fn new(message: impl Into<String>) -> Self {
+        EventError::with_type(EventError::ERROR_TYPE, message)
+    }
+
+    pub(crate) fn with_type(error_type: &'static str, message: impl Into<String>) -> Self {
         EventError {
+            error_type,
             message: message.into(),
         }
+    }
+
+    /// The error type reported to Lambda: [`EventError::ERROR_TYPE`] for an event this
+    /// adapter cannot serve; `Chalice.Unauthorized` (message `Unauthorized`, which API Gateway
+    /// turns into a 401) and `Chalice.AuthorizerError` for a built-in authorizer's refusal
+    /// and failure.
+    pub fn error_type(&self) -> &str {
+        self.error_type
     }
 
     /// The event was not JSON, or a field had the wrong JSON type.
@@ -74,7 +89,7 @@ impl std::error::Error for EventError {}
 impl From<EventError> for lambda_runtime::Diagnostic {
     fn from(error: EventError) -> Self {
         lambda_runtime::Diagnostic {
-            error_type: EventError::ERROR_TYPE.to_owned(),
+            error_type: error.error_type.to_owned(),
             error_message: error.message,
         }
     }

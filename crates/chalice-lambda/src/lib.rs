@@ -66,6 +66,7 @@
 //! itself): about a fifth of the time per event. Answering a 2.8 KB REST API GET event
 //! takes well under half of what lambda_http with axum takes for it.
 
+mod authorizer;
 mod decode;
 mod encode;
 mod error;
@@ -74,6 +75,7 @@ mod handle;
 mod init_error;
 mod runtime;
 
+pub use crate::authorizer::{AUTHORIZER_ENV, handle_authorizer_event};
 pub use crate::error::EventError;
 pub use crate::handle::handle_event;
 pub use crate::init_error::report_init_error;

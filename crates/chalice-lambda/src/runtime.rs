@@ -6,6 +6,7 @@ use chalice_core::{Chalice, LambdaContext};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::value::RawValue;
 
+use crate::authorizer::{AUTHORIZER_ENV, no_such_authorizer, policy_for};
 use crate::handle::respond;
 use crate::init_error::{post_init_error, runtime_api};
 
@@ -58,6 +59,9 @@ pub async fn run(app: Arc<Chalice>) -> Result<(), lambda_runtime::Error> {
         post_init_error(&api, "Chalice.DefinitionError", &message).await?;
         return Err(Box::new(mistakes));
     }
+    if let Ok(name) = std::env::var(AUTHORIZER_ENV) {
+        return run_authorizer(app, name, &api).await;
+    }
     let service = service_fn(move |event: LambdaEvent<Box<RawValue>>| {
         let app = Arc::clone(&app);
         async move {
@@ -73,6 +77,34 @@ pub async fn run(app: Arc<Chalice>) -> Result<(), lambda_runtime::Error> {
     // which doubles as the original event the core keeps. lambda_runtime offers the raw
     // bytes only to a tower layer that must then post the response itself, and
     // `serde_json::Value` would build a tree per event.
+    lambda_runtime::run_concurrent(service).await
+}
+
+/// Serves the built-in authorizer `name`'s events (the function's `CHALICE_AUTHORIZER`).
+async fn run_authorizer(
+    app: Arc<Chalice>,
+    name: String,
+    api: &http::Uri,
+) -> Result<(), lambda_runtime::Error> {
+    if app.builtin_authorizers().all(|known| known != name) {
+        let error = no_such_authorizer(&app, &name);
+        tracing::error!(target: "chalice::lambda", "{error}");
+        post_init_error(api, "Chalice.DefinitionError", error.message()).await?;
+        return Err(Box::new(error));
+    }
+    let name: Arc<str> = name.into();
+    let service = service_fn(move |event: LambdaEvent<Box<RawValue>>| {
+        let (app, name) = (Arc::clone(&app), Arc::clone(&name));
+        async move {
+            let result = policy_for(&app, &name, event.payload.get().as_bytes()).await;
+            if let Err(error) = &result
+                && error.error_type() != "Chalice.Unauthorized"
+            {
+                tracing::error!(target: "chalice::lambda", "authorizer invocation failed: {error}");
+            }
+            result
+        }
+    });
     lambda_runtime::run_concurrent(service).await
 }
 

@@ -351,3 +351,100 @@ async fn init_errors_are_reported_and_the_process_exits() {
         assert!(!status.success(), "{status}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_binary_serves_its_built_in_authorizer() {
+    let mut api = RuntimeApi::start().await;
+    let child = spawn(&api, &[("CHALICE_AUTHORIZER", "token_auth")], None);
+    let arn = "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/api/GET/private";
+    let token_event = |token: &str| {
+        json!({"type": "TOKEN", "authorizationToken": token, "methodArn": arn}).to_string()
+    };
+
+    api.invoke("auth-1", token_event("allow"));
+    match api.next_post().await {
+        Post::Response { id, body } => {
+            assert_eq!(id, "auth-1");
+            assert_eq!(
+                body,
+                json!({
+                    "principalId": "lambda-user",
+                    "policyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{
+                            "Action": "execute-api:Invoke",
+                            "Effect": "Allow",
+                            "Resource": ["arn:aws:execute-api:us-east-1:123456789012:abcdef1234/api/*/private"]
+                        }]
+                    },
+                    "context": {"tier": "gold"}
+                })
+            );
+        }
+        other => panic!("a policy for auth-1, got {other:?}"),
+    }
+
+    // Refused: the invocation fails with exactly "Unauthorized", which API Gateway turns
+    // into its 401.
+    api.invoke("auth-2", token_event("bogus"));
+    match api.next_post().await {
+        Post::Error { id, body, .. } => {
+            assert_eq!(id, "auth-2");
+            assert_eq!(body["errorMessage"], "Unauthorized");
+        }
+        other => panic!("an error for auth-2, got {other:?}"),
+    }
+
+    // A failing authorizer: an error naming it (API Gateway answers 500).
+    api.invoke("auth-3", token_event("fail"));
+    match api.next_post().await {
+        Post::Error { id, body, .. } => {
+            assert_eq!(id, "auth-3");
+            assert_eq!(body["errorType"], "Chalice.AuthorizerError");
+            let message = body["errorMessage"].as_str().unwrap_or_default();
+            assert!(
+                message.starts_with("authorizer \"token_auth\" failed"),
+                "{message}"
+            );
+        }
+        other => panic!("an error for auth-3, got {other:?}"),
+    }
+
+    // A REQUEST authorizer event: the token comes from the headers.
+    let request_event = json!({
+        "type": "REQUEST", "methodArn": arn, "resource": "/private", "path": "/private",
+        "httpMethod": "GET", "headers": {"Authorization": "allow"},
+        "queryStringParameters": {"q": "1"}, "pathParameters": {}, "stageVariables": {}
+    });
+    api.invoke("auth-4", request_event.to_string());
+    match api.next_post().await {
+        Post::Response { id, body } => {
+            assert_eq!(id, "auth-4");
+            assert_eq!(body["principalId"], "lambda-user");
+        }
+        other => panic!("a policy for auth-4, got {other:?}"),
+    }
+    let logs = stop(child).await;
+    assert!(logs.contains("token store unreachable"), "{logs}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_authorizer_name_is_an_init_error() {
+    let mut api = RuntimeApi::start().await;
+    let mut child = spawn(&api, &[("CHALICE_AUTHORIZER", "nope")], None);
+    match api.next_post().await {
+        Post::InitError { error_type, body } => {
+            assert_eq!(error_type, "Chalice.DefinitionError");
+            assert_eq!(
+                body["errorMessage"],
+                "CHALICE_AUTHORIZER names \"nope\", but the app has no built-in authorizer of that name (it has \"token_auth\")"
+            );
+        }
+        other => panic!("an init error, got {other:?}"),
+    }
+    let status = timeout(PATIENCE, child.wait())
+        .await
+        .expect("exits")
+        .expect("wait");
+    assert!(!status.success());
+}

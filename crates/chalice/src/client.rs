@@ -80,6 +80,30 @@ impl Client {
         }
     }
 
+    /// The API keys routes with `api_key_required` accept in `x-api-key` (none by default:
+    /// such routes then answer 403, as a deployed API without keys does).
+    ///
+    /// ```
+    /// use chalice::{Chalice, Route, test::Client};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.register(Route::new("/paid", || "ok").api_key_required(true));
+    /// let client = Client::new(app).api_keys(["k-1"]);
+    /// assert_eq!(client.http().get("/paid").send().status_code, 403);
+    /// assert_eq!(client.http().get("/paid").header("x-api-key", "k-1").send().status_code, 200);
+    /// ```
+    #[must_use]
+    pub fn api_keys<I>(self, keys: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        Client {
+            gateway: self.gateway.api_keys(keys),
+            ..self
+        }
+    }
+
     /// The HTTP client (Chalice's `client.http`).
     pub fn http(&self) -> HttpClient<'_> {
         HttpClient { client: self }

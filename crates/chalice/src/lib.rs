@@ -41,10 +41,12 @@ mod run;
 
 pub use crate::app::Chalice;
 pub use chalice_core::{
-    ApiConfig, Bytes, ChaliceError, CorsConfig, DEFAULT_BINARY_TYPES, DefinitionError,
-    DefinitionErrors, ErrorKind, Headers, IntoBody, IntoResponse, InvalidHeader, Json,
-    LambdaContext, Level, Logger, Manifest, Method, MultiDict, Params, Request, RequestBuilder,
-    Response, Route, RouteInfo, RouteMatch, View, current_request, log,
+    ApiConfig, AuthRequest, AuthResponse, AuthRoute, AuthorizerFn, AuthorizerRef, Blueprint,
+    BlueprintOptions, Bytes, ChaliceAuthorizer, ChaliceError, CognitoUserPoolAuthorizer,
+    CorsConfig, CustomAuthorizer, DEFAULT_BINARY_TYPES, DefinitionError, DefinitionErrors,
+    ErrorKind, EventType, Headers, IamAuthorizer, IntoBody, IntoResponse, InvalidHeader, Json,
+    LambdaContext, Level, Logger, Manifest, Method, MiddlewareFn, MultiDict, Next, Params, Request,
+    RequestBuilder, Response, Route, RouteInfo, RouteMatch, View, current_request, log,
 };
 pub use chalice_macros::route;
 

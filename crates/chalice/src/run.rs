@@ -112,7 +112,10 @@ pub(crate) fn usage(app_name: &str) -> String {
            --host HOST  address to listen on [env: CHALICE_HOST] [default: 127.0.0.1]\n  \
            --port PORT  port to listen on; 0 picks a free one [env: CHALICE_PORT] [default: 8000]\n  \
            --manifest   print the app's routes and settings as JSON, for the chalice CLI\n  \
-           -h, --help   print this help\n",
+           -h, --help   print this help\n\n\
+         Environment:\n  \
+           CHALICE_API_KEYS    comma-separated API keys that routes with api_key_required accept locally\n  \
+           CHALICE_AUTHORIZER  on Lambda, the built-in authorizer this function serves\n",
         bin = std::env::args().next().unwrap_or_else(|| "app".to_owned()),
     )
 }
@@ -131,7 +134,7 @@ pub(crate) fn local(app: chalice_core::Chalice, addr: SocketAddr) -> i32 {
         }
     };
     runtime.block_on(async move {
-        let gateway = Gateway::new(Arc::new(app));
+        let gateway = Gateway::new(Arc::new(app)).api_keys(api_keys_from_env());
         let server = match chalice_local::Server::bind(addr, gateway).await {
             Ok(server) => server,
             Err(error) => {
@@ -150,6 +153,17 @@ pub(crate) fn local(app: chalice_core::Chalice, addr: SocketAddr) -> i32 {
             }
         }
     })
+}
+
+/// The API keys the local server accepts: `CHALICE_API_KEYS`, comma-separated.
+fn api_keys_from_env() -> Vec<String> {
+    std::env::var("CHALICE_API_KEYS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|key| !key.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Serves Lambda invocations through the Runtime API; the exit status.

@@ -71,7 +71,9 @@ fn duplicate_method_names_both_views() {
     assert_eq!(
         errors.errors()[0].message(),
         "Duplicate method: 'GET' detected for route: '/a'\nbetween view functions: \"view\" and \"other_view\". \
-         A specific method may only be specified once for a particular path."
+         A specific method may only be specified once for a particular path.\n  \
+         first: \"view\" (crates/chalice/tests/definition.rs:68:18)\n  \
+         then:  \"other_view\" (crates/chalice/tests/definition.rs:69:18)"
     );
 }
 

@@ -1,0 +1,416 @@
+//! SPEC §7: middleware, error handlers and blueprints, through the test client.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use chalice::test::Client;
+use chalice::{
+    AuthRequest, AuthResponse, Blueprint, BlueprintOptions, Chalice, ChaliceError, EventType, Json,
+    Next, Request, Response, Route,
+};
+use serde_json::json;
+
+type Log = Arc<Mutex<Vec<String>>>;
+
+fn tracing_middleware(app: &mut Chalice, log: &Log, name: &'static str) {
+    let log = Arc::clone(log);
+    app.middleware(EventType::All, move |request: Request, next: Next| {
+        let log = Arc::clone(&log);
+        async move {
+            log.lock()
+                .expect("log")
+                .push(format!("{name} before {}", request.path()));
+            let result = next.run(request).await;
+            let outcome = match &result {
+                Ok(response) => format!("{name} after {}", response.status_code),
+                Err(error) => format!("{name} saw error {}", error.status_code()),
+            };
+            log.lock().expect("log").push(outcome);
+            result
+        }
+    });
+}
+
+#[test]
+fn middleware_runs_in_registration_order_around_the_view() {
+    let log: Log = Arc::default();
+    let mut app = Chalice::new("mw");
+    tracing_middleware(&mut app, &log, "outer");
+    tracing_middleware(&mut app, &log, "inner");
+    let view_log = Arc::clone(&log);
+    app.route("/", move || {
+        view_log.lock().expect("log").push("view".into());
+        "hi"
+    });
+    app.route("/fails", || {
+        Err::<String, _>(ChaliceError::not_found("gone"))
+    });
+    let client = Client::new(app);
+
+    let response = client.http().get("/").send();
+    assert_eq!((response.status_code, &*response.text()), (200, "hi"));
+    assert_eq!(
+        *log.lock().expect("log"),
+        [
+            "outer before /",
+            "inner before /",
+            "view",
+            "inner after 200",
+            "outer after 200"
+        ]
+    );
+
+    log.lock().expect("log").clear();
+    let response = client.http().get("/fails").send();
+    assert_eq!(response.status_code, 404);
+    assert_eq!(
+        *log.lock().expect("log"),
+        [
+            "outer before /fails",
+            "inner before /fails",
+            "inner saw error 404",
+            "outer saw error 404"
+        ]
+    );
+
+    // API Gateway's own answers never reach the app or its middleware.
+    log.lock().expect("log").clear();
+    assert_eq!(client.http().get("/nowhere").send().status_code, 403);
+    assert!(log.lock().expect("log").is_empty());
+}
+
+#[test]
+fn middleware_short_circuits_changes_responses_and_recovers_errors() {
+    let mut app = Chalice::new("mw");
+    app.middleware(EventType::Http, |request: Request, next: Next| async move {
+        if request.headers().get("x-block").is_some() {
+            return Ok(Response::new("blocked").status_code(429));
+        }
+        let mut response = match next.run(request).await {
+            Ok(response) => response,
+            // Turn a view's 404 into a friendlier 200.
+            Err(error) if error.status_code() == 404 => Response::new("fallback"),
+            Err(error) => return Err(error),
+        };
+        response.headers.insert("x-middleware", "yes");
+        Ok(response)
+    });
+    app.register(Route::new("/", || "view").cors(true));
+    app.route("/missing", || {
+        Err::<String, _>(ChaliceError::not_found("nope"))
+    });
+    app.route("/broken", || {
+        Err::<String, _>(ChaliceError::bad_request("bad"))
+    });
+    let client = Client::new(app);
+
+    let response = client.http().get("/").send();
+    assert_eq!((response.status_code, &*response.text()), (200, "view"));
+    assert_eq!(response.headers.get("x-middleware"), Some("yes"));
+    // The route's CORS headers still go on after the middleware.
+    assert_eq!(
+        response.headers.get("access-control-allow-origin"),
+        Some("*")
+    );
+
+    let response = client.http().get("/").header("x-block", "1").send();
+    assert_eq!((response.status_code, &*response.text()), (429, "blocked"));
+    assert_eq!(
+        response.headers.get("access-control-allow-origin"),
+        Some("*")
+    );
+
+    let response = client.http().get("/missing").send();
+    assert_eq!((response.status_code, &*response.text()), (200, "fallback"));
+
+    let response = client.http().get("/broken").send();
+    assert_eq!(response.status_code, 400);
+    assert_eq!(response.json()["Code"], "BadRequestError");
+}
+
+#[test]
+fn middleware_can_replace_the_request_the_view_sees() {
+    let mut app = Chalice::new("mw");
+    app.middleware(EventType::Http, |request: Request, next: Next| async move {
+        let user = request
+            .headers()
+            .get("x-user")
+            .unwrap_or("anonymous")
+            .to_uppercase();
+        let rewritten = Request::builder(request.method().clone(), request.path().to_owned())
+            .headers(request.headers().clone())
+            .header("x-user", user)
+            .build();
+        next.run(rewritten).await
+    });
+    app.route("/", || {
+        let request = chalice::current_request().expect("a current request");
+        request
+            .headers()
+            .get("x-user")
+            .unwrap_or_default()
+            .to_owned()
+    });
+    let client = Client::new(app);
+    assert_eq!(
+        client.http().get("/").header("x-user", "bob").send().text(),
+        "BOB"
+    );
+}
+
+#[test]
+fn a_panicking_middleware_is_a_500_not_a_crash() {
+    let mut app = Chalice::new("mw");
+    app.middleware(EventType::All, |_: Request, _: Next| async move {
+        if true {
+            panic!("middleware bug");
+        }
+        Ok::<_, ChaliceError>(Response::new("unreachable"))
+    });
+    app.route("/", || "hi");
+    let client = Client::new(app);
+    let response = client.http().get("/").send();
+    assert_eq!(response.status_code, 500);
+    assert_eq!(
+        response.json(),
+        json!({"Code": "InternalServerError", "Message": "An internal server error occurred."})
+    );
+    assert_eq!(client.http().get("/").send().status_code, 500);
+}
+
+#[derive(Debug)]
+struct OutOfStock(&'static str);
+
+impl fmt::Display for OutOfStock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is out of stock", self.0)
+    }
+}
+
+impl std::error::Error for OutOfStock {}
+
+#[derive(Debug)]
+struct Wrapped(OutOfStock);
+
+impl fmt::Display for Wrapped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("order failed")
+    }
+}
+
+impl std::error::Error for Wrapped {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+#[test]
+fn error_handlers_map_user_errors_to_responses() {
+    let mut app = Chalice::new("shop");
+    app.error_handler(|error: &OutOfStock| {
+        Json(json!({"error": error.to_string(), "item": error.0})).status_code(409)
+    });
+    app.error_handler(|_: &std::num::ParseIntError| {
+        Err::<Response, _>(ChaliceError::bad_request("not a number"))
+    });
+    app.route("/tea", || -> Result<String, ChaliceError> {
+        Err(OutOfStock("tea"))?
+    });
+    app.route("/order", || -> Result<String, ChaliceError> {
+        Err(Wrapped(OutOfStock("cake")))?
+    });
+    app.route("/count", || -> Result<String, ChaliceError> {
+        Ok("x".parse::<u8>()?.to_string())
+    });
+    app.route("/io", || -> Result<String, ChaliceError> {
+        Err(std::io::Error::other("disk"))?
+    });
+    let client = Client::new(app);
+
+    let response = client.http().get("/tea").send();
+    assert_eq!(response.status_code, 409);
+    assert_eq!(
+        response.json(),
+        json!({"error": "tea is out of stock", "item": "tea"})
+    );
+    // A cause deeper in the chain matches too.
+    let response = client.http().get("/order").send();
+    assert_eq!(
+        (response.status_code, response.json()["item"].clone()),
+        (409, json!("cake"))
+    );
+    // A handler may answer with one of Chalice's errors.
+    let response = client.http().get("/count").send();
+    assert_eq!(
+        (response.status_code, response.json()),
+        (
+            400,
+            json!({"Code": "BadRequestError", "Message": "not a number"})
+        )
+    );
+    // Errors without a handler stay unhandled 500s.
+    let response = client.http().get("/io").send();
+    assert_eq!(response.status_code, 500);
+    assert_eq!(response.json()["Code"], "InternalServerError");
+}
+
+trait StatusCode {
+    fn status_code(self, code: u16) -> Response;
+}
+
+impl StatusCode for Json<serde_json::Value> {
+    fn status_code(self, code: u16) -> Response {
+        Response::new(self.0.to_string())
+            .status_code(code)
+            .header("content-type", "application/json")
+    }
+}
+
+fn users_blueprint(log: &Log) -> Blueprint {
+    let mut bp = Blueprint::new("users");
+    bp.register(Route::new("/", || "all users").name("list"));
+    bp.register(
+        Route::new("/{name}", |r: &Request| {
+            r.uri_param("name").unwrap_or_default().to_owned()
+        })
+        .name("get")
+        .methods(["GET", "DELETE"]),
+    );
+    let auth = bp.authorizer("bp_auth", |r: &AuthRequest| {
+        if r.token == "ok" {
+            Ok(AuthResponse::new("bp-user").routes(["*"]))
+        } else {
+            Err(ChaliceError::unauthorized("no"))
+        }
+    });
+    bp.register(
+        Route::new("/me/secret", || "secret")
+            .name("secret")
+            .authorizer(&auth),
+    );
+    let log = Arc::clone(log);
+    bp.middleware(EventType::Http, move |request: Request, next: Next| {
+        let log = Arc::clone(&log);
+        async move {
+            log.lock()
+                .expect("log")
+                .push(format!("bp middleware {}", request.path()));
+            next.run(request).await
+        }
+    });
+    bp
+}
+
+#[test]
+fn blueprints_bring_prefixed_routes_middleware_and_authorizers() {
+    let log: Log = Arc::default();
+    let mut app = Chalice::new("app");
+    app.route("/", || "home");
+    app.register_blueprint(
+        &users_blueprint(&log),
+        BlueprintOptions::new()
+            .url_prefix("/users")
+            .name_prefix("users_"),
+    );
+    app.register_blueprint(
+        &users_blueprint(&log),
+        BlueprintOptions::new().url_prefix("/v2/people/"),
+    );
+    let errors = app.check().expect_err("a trailing slash in a url_prefix");
+    assert!(
+        errors
+            .to_string()
+            .contains("A blueprint's url_prefix cannot end with a trailing slash: \"/v2/people/\""),
+        "{errors}"
+    );
+
+    let mut app = Chalice::new("app");
+    app.route("/", || "home");
+    app.register_blueprint(
+        &users_blueprint(&log),
+        BlueprintOptions::new()
+            .url_prefix("/users")
+            .name_prefix("users_"),
+    );
+    let routes: Vec<String> = app
+        .routes()
+        .map(|r| format!("{} {} {}", r.method(), r.path(), r.view_name()))
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            "GET / {closure}",
+            "GET /users users_list",
+            "GET /users/{name} users_get",
+            "DELETE /users/{name} users_get",
+            "GET /users/me/secret users_secret",
+        ]
+        .map(|r| r.replace(
+            "{closure}",
+            &app.routes().next().expect("a route").view_name()
+        ))
+    );
+    let client = Client::new(app);
+    assert_eq!(client.http().get("/users").send().text(), "all users");
+    assert_eq!(client.http().delete("/users/bob").send().text(), "bob");
+    assert_eq!(
+        client.http().get("/users/me/secret").send().status_code,
+        401
+    );
+    let response = client
+        .http()
+        .get("/users/me/secret")
+        .header("Authorization", "ok")
+        .send();
+    assert_eq!((response.status_code, &*response.text()), (200, "secret"));
+    // The blueprint's middleware applies app-wide, as Chalice's does.
+    log.lock().expect("log").clear();
+    assert_eq!(client.http().get("/").send().text(), "home");
+    assert_eq!(*log.lock().expect("log"), ["bp middleware /"]);
+}
+
+#[test]
+fn blueprint_conflicts_name_both_sides() {
+    let log: Log = Arc::default();
+    let mut app = Chalice::new("app");
+    app.register(
+        Route::new("/users/{name}", || "mine")
+            .name("app_user")
+            .methods(["DELETE"]),
+    );
+    app.register_blueprint(
+        &users_blueprint(&log),
+        BlueprintOptions::new().url_prefix("/users"),
+    );
+    let text = app.check().expect_err("a clash").to_string();
+    assert!(
+        text.contains("Duplicate method: 'DELETE' detected for route: '/users/{name}'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("first: \"app_user\" (crates/chalice/tests/middleware.rs:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("then:  \"get\" (crates/chalice/tests/middleware.rs:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("blueprint \"users\" registered at crates/chalice/tests/middleware.rs:"),
+        "{text}"
+    );
+
+    // A capture named differently at the same place in the tree.
+    let mut app = Chalice::new("app");
+    app.route("/users/{id}/posts", || "posts");
+    app.register_blueprint(
+        &users_blueprint(&log),
+        BlueprintOptions::new().url_prefix("/users"),
+    );
+    let text = app.check().expect_err("a capture clash").to_string();
+    assert!(
+        text.contains("Route /users/{name} conflicts with route /users/{id}/posts"),
+        "{text}"
+    );
+    assert!(text.contains("blueprint \"users\""), "{text}");
+}
