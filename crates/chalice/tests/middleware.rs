@@ -347,7 +347,7 @@ fn blueprints_bring_prefixed_routes_middleware_and_authorizers() {
         ]
         .map(|r| r.replace(
             "{closure}",
-            &app.routes().next().expect("a route").view_name()
+            app.routes().next().expect("a route").view_name()
         ))
     );
     let client = Client::new(app);
