@@ -76,7 +76,7 @@ fn builtin_authorizer_allows_and_denies_as_api_gateway_does() {
     for (method, path, token, status, body) in cases {
         let mut request = client.http().request(method.parse().expect("method"), path);
         if let Some(token) = token {
-            request = request.header("Authorization", *token);
+            request = request.header("Authorization", token);
         }
         let response = request.send();
         assert_eq!(
@@ -322,10 +322,10 @@ fn api_keys_are_enforced_after_the_authorizer() {
     for (path, key, token, status, body) in cases {
         let mut request = client.http().get(path);
         if let Some(key) = key {
-            request = request.header("x-api-key", *key);
+            request = request.header("x-api-key", key);
         }
         if let Some(token) = token {
-            request = request.header("Authorization", *token);
+            request = request.header("Authorization", token);
         }
         let response = request.send();
         assert_eq!(
