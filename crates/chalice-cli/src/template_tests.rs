@@ -96,6 +96,17 @@ const CASES: &[Case] = &[
         merge_template: None,
         documents: &[SamJson, SamYaml, Terraform, OpenApi],
     },
+    // The auth-blueprint example's own manifest (`cargo run -p auth-blueprint -- --manifest`):
+    // a built-in authorizer on several routes, Cognito, an API key; arm64, log retention
+    // for the authorizer's function too.
+    Case {
+        name: "auth-blueprint",
+        manifest: "auth-blueprint",
+        project: "auth-blueprint",
+        stage: "dev",
+        merge_template: None,
+        documents: &[SamJson, Terraform],
+    },
     // `--merge-template` in YAML with short tags, over a full template.
     Case {
         name: "todo-merged",

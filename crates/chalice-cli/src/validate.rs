@@ -42,8 +42,8 @@ pub(crate) fn manifest_problems(manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
     if manifest.routes.is_empty() {
         problems.push(
-            "the app has no routes, so there is no REST API to package: register one with \
-             app.route(\"/\", view)"
+            "the app has no routes, so it has no REST API to describe or deploy: register one \
+             with app.route(\"/\", view)"
                 .to_owned(),
         );
     }
@@ -54,7 +54,7 @@ pub(crate) fn manifest_problems(manifest: &Manifest) -> Vec<String> {
             .map(|source| source.name.as_str())
             .collect();
         problems.push(format!(
-            "the app has event handlers ({}), which this version of chalice package can't \
+            "the app has event handlers ({}), which this version of the chalice CLI can't \
              deploy yet; package an app with routes only",
             names.join(", ")
         ));
