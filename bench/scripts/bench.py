@@ -664,6 +664,23 @@ def document(results, settings, loads, started, elapsed):
     return "\n".join(lines)
 
 
+BEGIN, END = "<!-- latest results: begin -->", "<!-- latest results: end -->"
+
+
+def update_readme(text):
+    """Puts a full run's results into bench/README.md, between its markers."""
+    readme = BENCH / "README.md"
+    if not readme.exists():
+        return
+    current = readme.read_text()
+    if BEGIN not in current or END not in current:
+        return
+    body = text.split("\n", 2)[2]  # without the "# Benchmark results" title
+    head, rest = current.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{BEGIN}\n{body.strip()}\n{END}{tail}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short runs, to check the harness")
@@ -707,6 +724,8 @@ def main():
     (RESULTS / f"{name}.md").write_text(text)
     raw = {"settings": vars(settings), "loads": loads, "results": results}
     (RESULTS / f"{name}.json").write_text(json.dumps(raw, indent=1, default=str) + "\n")
+    if name == "latest":
+        update_readme(text)
     print(text)
     say(f"written to {(RESULTS / f'{name}.md').relative_to(ROOT)} (raw figures in {name}.json)")
 
