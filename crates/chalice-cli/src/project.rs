@@ -74,6 +74,13 @@ impl Project {
         }
         if let Some(target) = target {
             command.args(["--target", target]);
+            if let Some((variable, linker)) = static_linker(target) {
+                // Unless the user chose a linker for it (environment or .cargo/config.toml,
+                // which cargo reads from the current directory, not the project's).
+                if std::env::var_os(variable).is_none() && !configures_linker(&self.dir, target) {
+                    command.env(variable, linker);
+                }
+            }
         }
         let run = command
             .output()
@@ -122,6 +129,24 @@ impl Project {
         }
         Ok(manifest)
     }
+}
+
+/// The linker a musl target needs where the host's C linker can't link it: Rust's own
+/// `rust-lld` links `aarch64-unknown-linux-musl` statically with no aarch64 toolchain
+/// installed (the same setting as this repository's `.cargo/config.toml`). Returns the
+/// environment variable cargo reads it from, and the linker.
+pub(crate) fn static_linker(target: &str) -> Option<(&'static str, &'static str)> {
+    (target == "aarch64-unknown-linux-musl")
+        .then_some(("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld"))
+}
+
+/// Whether the project's own `.cargo/config.toml` names a linker for `target`.
+fn configures_linker(dir: &Path, target: &str) -> bool {
+    [".cargo/config.toml", ".cargo/config"].iter().any(|file| {
+        std::fs::read_to_string(dir.join(file)).is_ok_and(|text| {
+            text.contains(&format!("[target.{target}]")) && text.contains("linker")
+        })
+    })
 }
 
 /// The build failed; cargo already printed why.
@@ -192,5 +217,30 @@ fn executable(messages: &str, dir: &Path) -> anyhow::Result<PathBuf> {
         None => bail!(
             "the project builds no binary: its src/main.rs should build the app and call `app.run()`"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arm64_links_with_rust_lld_unless_the_project_says_otherwise() {
+        assert_eq!(static_linker("x86_64-unknown-linux-musl"), None);
+        assert_eq!(
+            static_linker("aarch64-unknown-linux-musl"),
+            Some(("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld"))
+        );
+        let dir = std::env::temp_dir().join(format!("chalice-linker-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join(".cargo")).expect("temp dir");
+        assert!(!configures_linker(&dir, "aarch64-unknown-linux-musl"));
+        std::fs::write(
+            dir.join(".cargo/config.toml"),
+            "[target.aarch64-unknown-linux-musl]\nlinker = \"aarch64-linux-musl-gcc\"\n",
+        )
+        .expect("write");
+        assert!(configures_linker(&dir, "aarch64-unknown-linux-musl"));
+        assert!(!configures_linker(&dir, "x86_64-unknown-linux-musl"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
