@@ -356,7 +356,7 @@ def clear_criterion(prefix):
 def part_dispatch(settings):
     clear_criterion("dispatch_")
     run(
-        ["cargo", "bench", "--locked", "-p", "bench-dispatch", "--bench", "dispatch", "--",
+        ["cargo", "bench", "-p", "bench-dispatch", "--bench", "dispatch", "--",
          "--noplot", *settings.criterion],
         1800,
         log=RAW / "dispatch.log",
@@ -441,7 +441,7 @@ SIZES = [10, 100, 1000, 10000]
 def part_router(settings):
     clear_criterion("router_")
     run(
-        ["cargo", "bench", "--locked", "-p", "bench-dispatch", "--bench", "router", "--",
+        ["cargo", "bench", "-p", "bench-dispatch", "--bench", "router", "--",
          "--noplot", *settings.router_criterion],
         1800,
         log=RAW / "router.log",

@@ -10,7 +10,7 @@
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$BENCH"
-timeout 3600 cargo build --quiet --locked --profile profiling -p bench-dispatch --example dispatch_loop
+timeout 3600 cargo build --quiet --profile profiling -p bench-dispatch --example dispatch_loop
 bin="$BENCH/target/profiling/examples/dispatch_loop"
 out="$BENCH/target/callgrind"
 mkdir -p "$out"
