@@ -18,7 +18,7 @@ use crate::auth::{self, AuthInput};
 use crate::headers::Headers;
 use crate::lambda_context::LambdaContext;
 use crate::params::{MultiDict, Params};
-use crate::request::Request;
+use crate::request::{GatewayContext, Request};
 use crate::response::Response;
 
 /// API Gateway's limit on a request's payload: 10 MB.
@@ -279,26 +279,21 @@ impl Gateway {
                 );
             }
         }
-        let mut context = json!({
-            "resourcePath": &*path.template,
-            "httpMethod": request.method.as_str(),
-            "path": request.path,
-            "stage": &*self.stage,
-            "requestId": request.request_id,
-            "requestTimeEpoch": request.time_epoch_ms,
-            "protocol": "HTTP/1.1",
-            "identity": {"sourceIp": request.source_ip},
-        });
-        if let (Some(authorizer), Some(map)) = (authorizer_context, context.as_object_mut()) {
-            map.insert("authorizer".to_owned(), authorizer);
-        }
+        let context = GatewayContext {
+            path: request.path,
+            stage: Arc::clone(&self.stage),
+            request_id: request.request_id,
+            time_epoch_ms: request.time_epoch_ms,
+            source_ip: request.source_ip,
+            authorizer: authorizer_context,
+        };
         let mut builder = Request::builder(request.method, Arc::clone(&path.template))
             .headers(Headers::from(request.headers))
             .query_params(request.query.as_deref().and_then(MultiDict::parse))
             .uri_params(uri_params)
             .stage_vars(self.stage_vars.clone())
             .body(request.body)
-            .context(context);
+            .gateway_context(context);
         if let Some(lambda_context) = request.lambda_context {
             builder = builder.lambda_context(lambda_context);
         }

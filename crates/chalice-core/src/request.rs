@@ -49,10 +49,10 @@ struct Inner {
     uri_params: Option<Params>,
     stage_vars: Option<Params>,
     raw_body: Bytes,
-    context_raw: Option<Box<RawValue>>,
+    context_source: ContextSource,
     context: OnceLock<Value>,
     lambda_context: Option<LambdaContext>,
-    original_event: Option<Box<RawValue>>,
+    original_event: Option<EventText>,
     /// `Err(())` remembers that the body did not parse, so a retry answers the same 400.
     json_body: OnceLock<Result<Value, ()>>,
 }
@@ -69,7 +69,7 @@ impl Request {
                 uri_params: None,
                 stage_vars: None,
                 raw_body: Bytes::new(),
-                context_raw: None,
+                context_source: ContextSource::Empty,
                 context: OnceLock::new(),
                 lambda_context: None,
                 original_event: None,
@@ -186,10 +186,11 @@ impl Request {
     pub fn context(&self) -> &Value {
         self.inner
             .context
-            .get_or_init(|| match &self.inner.context_raw {
+            .get_or_init(|| match &self.inner.context_source {
                 // Raw JSON came from a parsed event, so it parses again.
-                Some(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
-                None => Value::Object(Map::new()),
+                ContextSource::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+                ContextSource::Gateway(parts) => parts.to_value(&self.inner),
+                ContextSource::Empty => Value::Object(Map::new()),
             })
     }
 
@@ -221,8 +222,8 @@ impl Request {
     /// The event this request came from (Chalice's `to_original_event()`): on Lambda the
     /// event as received; locally, the REST API (v1) proxy event Lambda would have received.
     pub fn to_original_event(&self) -> Value {
-        if let Some(raw) = &self.inner.original_event
-            && let Ok(value) = serde_json::from_str(raw.get())
+        if let Some(event) = &self.inner.original_event
+            && let Ok(value) = serde_json::from_str(event.text())
         {
             return value;
         }
@@ -280,6 +281,60 @@ impl fmt::Debug for Request {
             .field("uri_params", &self.inner.uri_params)
             .field("raw_body", &self.inner.raw_body)
             .finish_non_exhaustive()
+    }
+}
+
+/// Where `requestContext` comes from; it becomes a `Value` on first use.
+enum ContextSource {
+    Empty,
+    /// From a Lambda event, as its text.
+    Raw(Box<RawValue>),
+    /// From the gateway emulation, as parts.
+    Gateway(Box<GatewayContext>),
+}
+
+/// The event a request came from, as JSON text.
+enum EventText {
+    Raw(Box<RawValue>),
+    Text(String),
+}
+
+impl EventText {
+    fn text(&self) -> &str {
+        match self {
+            EventText::Raw(raw) => raw.get(),
+            EventText::Text(text) => text,
+        }
+    }
+}
+
+/// What the gateway emulation knows for `requestContext`; the method and resource path are
+/// the request's own.
+pub(crate) struct GatewayContext {
+    pub(crate) path: String,
+    pub(crate) stage: Arc<str>,
+    pub(crate) request_id: String,
+    pub(crate) time_epoch_ms: u64,
+    pub(crate) source_ip: String,
+    pub(crate) authorizer: Option<Value>,
+}
+
+impl GatewayContext {
+    fn to_value(&self, request: &Inner) -> Value {
+        let mut context = json!({
+            "resourcePath": &*request.path,
+            "httpMethod": request.method.as_str(),
+            "path": self.path,
+            "stage": &*self.stage,
+            "requestId": self.request_id,
+            "requestTimeEpoch": self.time_epoch_ms,
+            "protocol": "HTTP/1.1",
+            "identity": {"sourceIp": self.source_ip},
+        });
+        if let (Some(authorizer), Some(map)) = (&self.authorizer, context.as_object_mut()) {
+            map.insert("authorizer".to_owned(), authorizer.clone());
+        }
+        context
     }
 }
 
@@ -344,14 +399,22 @@ impl RequestBuilder {
     /// Sets `requestContext`.
     pub fn context(mut self, context: Value) -> Self {
         self.inner.context = OnceLock::from(context);
-        self.inner.context_raw = None;
+        self.inner.context_source = ContextSource::Empty;
         self
     }
 
     /// Sets `requestContext` as raw JSON, parsed only if a view asks for it (the Lambda
     /// adapter copies the event's text instead of building a tree per request).
     pub fn context_raw(mut self, context: Box<RawValue>) -> Self {
-        self.inner.context_raw = Some(context);
+        self.inner.context_source = ContextSource::Raw(context);
+        self.inner.context = OnceLock::new();
+        self
+    }
+
+    /// The gateway emulation's `requestContext`, as parts: made into JSON only if a view
+    /// asks for it.
+    pub(crate) fn gateway_context(mut self, parts: GatewayContext) -> Self {
+        self.inner.context_source = ContextSource::Gateway(Box::new(parts));
         self.inner.context = OnceLock::new();
         self
     }
@@ -364,7 +427,15 @@ impl RequestBuilder {
 
     /// Keeps the event the request came from, for [`Request::to_original_event`].
     pub fn original_event(mut self, event: Box<RawValue>) -> Self {
-        self.inner.original_event = Some(event);
+        self.inner.original_event = Some(EventText::Raw(event));
+        self
+    }
+
+    /// Keeps the event's JSON text for [`Request::to_original_event`], which parses it
+    /// when called. For adapters that have already parsed the text once (a text that does
+    /// not parse makes `to_original_event` describe the request instead).
+    pub fn original_event_text(mut self, event: impl Into<String>) -> Self {
+        self.inner.original_event = Some(EventText::Text(event.into()));
         self
     }
 

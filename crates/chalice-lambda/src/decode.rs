@@ -65,7 +65,15 @@ pub(crate) fn decode(app: &Chalice, text: &str) -> Result<(Version, Decoded), Ev
             Some(b'"') => "a string",
             Some(b'n') => "null",
             Some(b't' | b'f') => "a boolean",
-            _ => "a number",
+            Some(b'-' | b'0'..=b'9') => "a number",
+            // Not JSON at all: serde says where and why.
+            _ => {
+                let error = serde_json::from_str::<serde::de::IgnoredAny>(text)
+                    .err()
+                    .map(|e| EventError::json(&e))
+                    .unwrap_or_else(|| EventError::new("the event is not JSON"));
+                return Err(error);
+            }
         };
         return Err(EventError::new(format!(
             "not an API Gateway proxy event: expected a JSON object, got {kind}"

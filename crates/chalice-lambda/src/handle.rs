@@ -55,22 +55,34 @@ pub async fn handle_event(
     event: &[u8],
     context: LambdaContext,
 ) -> Result<Vec<u8>, EventError> {
-    // The core keeps the event for `to_original_event` as a `Box<RawValue>`, whose only
-    // constructors validate; this pass is that validation (see the crate docs' note on
-    // speed).
-    let event: Box<RawValue> = serde_json::from_slice(event).map_err(|e| EventError::json(&e))?;
-    let encoded = respond(app, event, context).await?;
+    // One pass: the decode below checks the whole text's JSON syntax as it reads it, so the
+    // text is kept as is for `to_original_event` (parsed only if a view calls it).
+    let text = std::str::from_utf8(event).map_err(|e| {
+        EventError::new(format!("the event is not JSON: it is not UTF-8 text ({e})"))
+    })?;
+    let encoded = respond(app, Event::Text(text), context).await?;
     serde_json::to_vec(&encoded)
         .map_err(|e| EventError::new(format!("could not write the response: {e}")))
 }
 
-/// The response to an event already validated as JSON (lambda_runtime hands it over so).
+/// An event's text: borrowed from the caller, or as lambda_runtime hands it over (already
+/// validated as JSON).
+pub(crate) enum Event<'a> {
+    Text(&'a str),
+    Raw(Box<RawValue>),
+}
+
+/// The response to an event.
 pub(crate) async fn respond(
     app: &Chalice,
-    event: Box<RawValue>,
+    event: Event<'_>,
     context: LambdaContext,
 ) -> Result<Encoded, EventError> {
-    let (version, decoded) = decode::decode(app, event.get())?;
+    let text = match &event {
+        Event::Text(text) => text,
+        Event::Raw(raw) => raw.get(),
+    };
+    let (version, decoded) = decode::decode(app, text)?;
     let response = match decoded {
         Decoded::Response(response) => response,
         Decoded::Request(parts) => {
@@ -80,8 +92,11 @@ pub(crate) async fn respond(
                 .uri_params(parts.uri_params)
                 .stage_vars(parts.stage_vars)
                 .body(parts.body)
-                .lambda_context(context)
-                .original_event(event);
+                .lambda_context(context);
+            builder = match event {
+                Event::Text(text) => builder.original_event_text(text),
+                Event::Raw(raw) => builder.original_event(raw),
+            };
             if let Some(request_context) = parts.context {
                 builder = builder.context_raw(request_context);
             }

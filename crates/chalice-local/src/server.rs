@@ -129,14 +129,19 @@ async fn answer(
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
+    // Cheap clones (shared bytes): the line is formatted only if someone listens.
     let method = request.method().clone();
-    let target = request
-        .uri()
-        .path_and_query()
-        .map_or_else(|| request.uri().path().to_owned(), |pq| pq.to_string());
+    let uri = request.uri().clone();
     let response = respond(&state, peer, request).await;
     let status = response.status().as_u16();
-    tracing::info!(target: "chalice::local", "{method} {target} {status} {:.2?}", started.elapsed());
+    let micros = started.elapsed().as_micros();
+    tracing::info!(
+        target: "chalice::local",
+        "{method} {} {status} {}.{:03}ms",
+        uri.path_and_query().map_or(uri.path(), |pq| pq.as_str()),
+        micros / 1000,
+        micros % 1000
+    );
     Ok(response)
 }
 

@@ -120,6 +120,10 @@ fn app() -> Chalice {
 /// `(status, body)` of `method target` (with an optional text body) through API Gateway.
 fn send(gateway: &Gateway, method: Method, target: &str, body: Option<&str>) -> (u16, String) {
     let mut request = HttpRequest::new(method, target);
+    // `/owned/{flag}` has `api_key_required = true`.
+    request
+        .headers
+        .insert("x-api-key", "test-key".parse().expect("a valid header"));
     if let Some(body) = body {
         request.body = body.to_owned().into();
         request.headers.insert(
@@ -272,7 +276,7 @@ fn declarations_register_path_methods_name_and_options() {
 
 #[test]
 fn views_answer_with_typed_captures() {
-    let gateway = Gateway::new(Arc::new(app().into_core()));
+    let gateway = Gateway::new(Arc::new(app().into_core())).api_keys(["test-key"]);
     let cases: &[(Method, &str, Option<&str>, u16, &str)] = &[
         (
             Method::GET,

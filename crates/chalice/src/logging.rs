@@ -86,10 +86,15 @@ impl Visit for Fields {
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        match field.name() {
-            "message" => self.message.push_str(&format!("{value:?}")),
-            "logger" => self.logger = Some(format!("{value:?}")),
-            name => self.message.push_str(&format!(" {name}={value:?}")),
-        }
+        use std::fmt::Write as _;
+        // Written straight into the line (a `String` cannot fail to grow).
+        let _ = match field.name() {
+            "message" => write!(self.message, "{value:?}"),
+            "logger" => {
+                self.logger = Some(format!("{value:?}"));
+                Ok(())
+            }
+            name => write!(self.message, " {name}={value:?}"),
+        };
     }
 }

@@ -55,7 +55,10 @@ mod tests {
         let header = encode(&json!({"alg": "RS256"}));
         let payload = encode(&json!({"sub": "abc", "cognito:username": "bob"}));
         let good = format!("{header}.{payload}.c2ln");
-        let padded = format!("{header}.{payload}==.");
+        let padded_payload = base64::engine::general_purpose::URL_SAFE
+            .encode(json!({"sub": "abc", "cognito:username": "bob"}).to_string());
+        assert!(padded_payload.ends_with('='), "the case needs padding");
+        let padded = format!("{header}.{padded_payload}.");
         // (token, Ok(sub) or Err(reason))
         let cases: Vec<(String, Result<&str, &str>)> = vec![
             (good.clone(), Ok("abc")),
