@@ -70,7 +70,8 @@ class Settings:
         self.python_iterations = 300 if quick else 2000
         self.python_batches = 3 if quick else 15
         self.coldstart_runs = 5 if quick else 50
-        self.coldstart_warmup = 1 if quick else 3
+        self.coldstart_rounds = 1 if quick else 5
+        self.coldstart_warmup = 1 if quick else 2
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -395,40 +396,47 @@ def is_stripped(path):
 
 
 def part_coldstart(settings):
+    """Rounds of hyperfine, the bootstraps taking turns in each, so that a burst of load from
+    elsewhere on this shared machine lands on all of them rather than on one."""
     event = FIXTURES / "v1-get-user.json"
+    per_round = settings.coldstart_runs // settings.coldstart_rounds
+    records = {key: [] for key, _, _, _ in BOOTSTRAPS}
+    times = {key: [] for key, _, _, _ in BOOTSTRAPS}
+    for round_ in range(settings.coldstart_rounds):
+        for key, label, command, _ in BOOTSTRAPS:
+            record = RAW / f"coldstart-{key}-{round_}.jsonl"
+            export = RAW / f"coldstart-{key}-{round_}.hyperfine.json"
+            stub = [
+                RELEASE / "coldstart-stub", "--event", event, "--record", record, "--timeout-ms", "10000",
+                # What lambda_http's users set to route REST API paths without the stage; the
+                # others ignore it.
+                "--env", "AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH=true",
+                "--", *command,
+            ]
+            say(f"   coldstart: {label:<20} round {round_ + 1}/{settings.coldstart_rounds}")
+            run(
+                ["hyperfine", "-N", "--style", "basic", "--runs", per_round,
+                 "--warmup", settings.coldstart_warmup, "--export-json", export, " ".join(map(str, stub))],
+                600,
+                log=RAW / "coldstart.log",
+            )
+            # The stub records warm-up runs too: keep the timed ones.
+            lines = record.read_text().splitlines()[-per_round:]
+            records[key] += [json.loads(line) for line in lines]
+            with open(export) as file:
+                times[key] += json.load(file)["results"][0]["times"]
     summary = {}
-    for key, label, command, binary in BOOTSTRAPS:
-        record = RAW / f"coldstart-{key}.jsonl"
-        record.unlink(missing_ok=True)
-        export = RAW / f"coldstart-{key}.hyperfine.json"
-        stub = [
-            RELEASE / "coldstart-stub", "--event", event, "--record", record, "--timeout-ms", "10000",
-            # What lambda_http's users set to route REST API paths without the stage; the
-            # others ignore it.
-            "--env", "AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH=true",
-            "--", *command,
-        ]
-        say(f"   coldstart: {label}")
-        runs = settings.coldstart_runs
-        run(
-            ["hyperfine", "-N", "--style", "basic", "--runs", runs, "--warmup", settings.coldstart_warmup,
-             "--export-json", export, " ".join(map(str, stub))],
-            600,
-            log=RAW / "coldstart.log",
-        )
-        records = [json.loads(line) for line in record.read_text().splitlines()][-runs:]
-        with open(export) as file:
-            hyperfine = json.load(file)["results"][0]
-        size = binary.stat().st_size if binary else None
+    for key, _, _, binary in BOOTSTRAPS:
+        rs = records[key]
         summary[key] = {
-            "exec_to_response_ms": statistics.median(r["exec_to_response_us"] for r in records) / 1000,
-            "exec_to_response_min_ms": min(r["exec_to_response_us"] for r in records) / 1000,
-            "hyperfine_mean_ms": hyperfine["mean"] * 1000,
-            "hyperfine_stddev_ms": (hyperfine["stddev"] or 0) * 1000,
-            "peak_rss_kb": statistics.median(r["peak_rss_kb"] for r in records if r["peak_rss_kb"]),
-            "size_bytes": size,
+            "exec_to_response_ms": statistics.median(r["exec_to_response_us"] for r in rs) / 1000,
+            "exec_to_response_min_ms": min(r["exec_to_response_us"] for r in rs) / 1000,
+            "hyperfine_mean_ms": statistics.mean(times[key]) * 1000,
+            "hyperfine_stddev_ms": statistics.stdev(times[key]) * 1000 if len(times[key]) > 1 else 0,
+            "peak_rss_kb": statistics.median(r["peak_rss_kb"] for r in rs if r["peak_rss_kb"]),
+            "size_bytes": binary.stat().st_size if binary else None,
             "stripped": is_stripped(binary) if binary else None,
-            "runs": len(records),
+            "runs": len(rs),
         }
     return summary
 
@@ -648,8 +656,9 @@ def document(results, settings, loads, started, elapsed):
         )
     if "coldstart" in results:
         notes.append(
-            f"Cold start: the v1 GET event, {settings.coldstart_runs} runs after {settings.coldstart_warmup} "
-            "warm-up(s) (hyperfine); exec → first answer and peak RSS (VmHWM) are measured by "
+            f"Cold start: the v1 GET event, {settings.coldstart_runs} runs of each bootstrap in "
+            f"{settings.coldstart_rounds} round(s) taking turns, {settings.coldstart_warmup} warm-up(s) per round "
+            "(hyperfine); exec → first answer and peak RSS (VmHWM) are measured by "
             "`coldstart-stub`, which plays the Runtime API on loopback. Binaries are x86_64 glibc "
             "release builds, thin LTO, stripped. ² Python ships no bootstrap: Lambda's runtime "
             "provides the interpreter."
