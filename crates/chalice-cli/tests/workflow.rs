@@ -96,21 +96,70 @@ impl Running {
 }
 
 impl Drop for Running {
+    /// Ctrl-C first, so that `chalice local` stops the app it runs even when the test
+    /// failed; a kill only if it does not stop (a killed CLI would leave its app running).
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
+/// The generated project's build outputs in the shared target directory, removed when the
+/// test ends. The project is named after the test process, so two test runs at once (two
+/// checkouts' worth of engineers on one machine) never build the same binary.
+struct Artifacts(String);
+
+impl Drop for Artifacts {
+    fn drop(&mut self) {
+        let target = target_dir();
+        for dir in [
+            "debug",
+            "debug/deps",
+            "debug/.fingerprint",
+            "debug/incremental",
+            "x86_64-unknown-linux-musl/release",
+            "x86_64-unknown-linux-musl/release/deps",
+            "x86_64-unknown-linux-musl/release/.fingerprint",
+        ] {
+            let Ok(entries) = std::fs::read_dir(target.join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name == self.0
+                    || name.starts_with(&format!("{}-", self.0))
+                    || name.starts_with(&format!("{}.", self.0))
+                {
+                    let path = entry.path();
+                    let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn new_project_local_package() {
+    let name = format!("demo{}", std::process::id());
+    let _artifacts = Artifacts(name.clone());
     let work = fresh_dir("demo");
     let status = chalice(&work)
-        .args(["new-project", "demo"])
+        .args(["new-project", &name])
         .status()
         .expect("chalice runs");
     assert!(status.success());
-    let project = work.join("demo");
+    let project = work.join(&name);
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.lock"),
         project.join("Cargo.lock"),
@@ -190,11 +239,11 @@ fn new_project_local_package() {
     });
     std::fs::write(&main, &source).expect("restore");
 
-    package(&project);
+    package(&project, &name);
 }
 
 /// chalice package, generate-models, and the mistakes they refuse.
-fn package(project: &Path) {
+fn package(project: &Path, name: &str) {
     // Refused before anything is built: exit 2, the problem named.
     let refusals: &[(&[&str], &str)] = &[
         (
@@ -229,7 +278,9 @@ fn package(project: &Path) {
     for line in [
         "Wrote out/deployment.zip (",
         "Wrote out/sam.json (SAM template: 1 function, a REST API with 1 route, stage \"api\")",
-        "aws cloudformation deploy --template-file out/packaged.yaml --stack-name demo-dev",
+        &format!(
+            "aws cloudformation deploy --template-file out/packaged.yaml --stack-name {name}-dev"
+        ),
     ] {
         assert!(stderr.contains(line), "no {line:?} in:\n{stderr}");
     }
@@ -261,7 +312,7 @@ fn package(project: &Path) {
     );
     let manifest: serde_json::Value =
         serde_json::from_slice(&run.stdout).expect("bootstrap --manifest prints JSON");
-    assert_eq!(manifest["app_name"], "demo");
+    assert_eq!(manifest["app_name"], name);
     assert_eq!(manifest["routes"][0]["path"], "/");
 
     let template: serde_json::Value =
@@ -293,7 +344,7 @@ fn package(project: &Path) {
     .expect("chalice.tf.json is JSON");
     assert_eq!(
         terraform["resource"]["aws_lambda_function"]["api_handler"]["function_name"],
-        "demo-dev"
+        format!("{name}-dev")
     );
     assert!(project.join("out-tf/deployment.zip").is_file());
 
@@ -310,6 +361,6 @@ fn package(project: &Path) {
     let document: serde_json::Value =
         serde_json::from_slice(&run.stdout).expect("stdout is the JSON document");
     assert_eq!(document["swagger"], "2.0");
-    assert_eq!(document["info"]["title"], "demo");
+    assert_eq!(document["info"]["title"], name);
     assert!(document["paths"]["/"]["get"].is_object(), "{document}");
 }
