@@ -483,6 +483,14 @@ impl Chalice {
             .headers
             .get("content-type")
             .unwrap_or("application/json");
+        if content_type == "application/json" {
+            // The usual answer, decided without parsing the header.
+            return self
+                .api
+                .binary_types
+                .iter()
+                .any(|t| t == "*/*" || t.eq_ignore_ascii_case(content_type));
+        }
         media::matches_content_type(content_type, &self.api.binary_types)
     }
 }

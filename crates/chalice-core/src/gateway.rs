@@ -7,6 +7,7 @@
 //! the test client answer as the deployed API does (DESIGN.md rule 4).
 
 use std::collections::HashSet;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -42,7 +43,7 @@ pub struct HttpRequest {
     /// The body.
     pub body: Bytes,
     /// The client's IP address (`requestContext.identity.sourceIp`).
-    pub source_ip: String,
+    pub source_ip: IpAddr,
     /// A unique id for the request (`requestContext.requestId`).
     pub request_id: String,
     /// When the request arrived, in milliseconds since the Unix epoch.
@@ -64,7 +65,7 @@ impl HttpRequest {
             query,
             headers: HeaderMap::new(),
             body: Bytes::new(),
-            source_ip: "127.0.0.1".to_owned(),
+            source_ip: IpAddr::from([127, 0, 0, 1]),
             request_id: String::new(),
             time_epoch_ms: 0,
             lambda_context: None,

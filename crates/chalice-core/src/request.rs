@@ -315,7 +315,7 @@ pub(crate) struct GatewayContext {
     pub(crate) stage: Arc<str>,
     pub(crate) request_id: String,
     pub(crate) time_epoch_ms: u64,
-    pub(crate) source_ip: String,
+    pub(crate) source_ip: std::net::IpAddr,
     pub(crate) authorizer: Option<Value>,
 }
 
@@ -329,7 +329,7 @@ impl GatewayContext {
             "requestId": self.request_id,
             "requestTimeEpoch": self.time_epoch_ms,
             "protocol": "HTTP/1.1",
-            "identity": {"sourceIp": self.source_ip},
+            "identity": {"sourceIp": self.source_ip.to_string()},
         });
         if let (Some(authorizer), Some(map)) = (&self.authorizer, context.as_object_mut()) {
             map.insert("authorizer".to_owned(), authorizer.clone());

@@ -134,14 +134,21 @@ async fn answer(
     let uri = request.uri().clone();
     let response = respond(&state, peer, request).await;
     let status = response.status().as_u16();
-    let micros = started.elapsed().as_micros();
-    tracing::info!(
-        target: "chalice::local",
-        "{method} {} {status} {}.{:03}ms",
-        uri.path_and_query().map_or(uri.path(), |pq| pq.as_str()),
-        micros / 1000,
-        micros % 1000
-    );
+    if tracing::enabled!(target: "chalice::local", tracing::Level::INFO) {
+        // Formatted once, here, and handed over as text: a format string would be formatted
+        // again by every layer that records it.
+        use std::fmt::Write as _;
+        let micros = started.elapsed().as_micros();
+        let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+        let mut line = String::with_capacity(method.as_str().len() + target.len() + 24);
+        let _ = write!(
+            line,
+            "{method} {target} {status} {}.{:03}ms",
+            micros / 1000,
+            micros % 1000
+        );
+        tracing::info!(target: "chalice::local", message = line.as_str());
+    }
     Ok(response)
 }
 
@@ -176,7 +183,7 @@ async fn respond(
     http_request.query = parts.uri.query().map(str::to_owned);
     http_request.headers = parts.headers;
     http_request.body = body;
-    http_request.source_ip = peer.ip().to_string();
+    http_request.source_ip = peer.ip();
     to_hyper(state.gateway.handle(http_request).await)
 }
 
