@@ -99,8 +99,12 @@ impl Drop for Running {
     /// Ctrl-C first, so that `chalice local` stops the app it runs even when the test
     /// failed; a kill only if it does not stop (a killed CLI would leave its app running).
     fn drop(&mut self) {
+        if !matches!(self.child.try_wait(), Ok(None)) {
+            return;
+        }
         let _ = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
+            .stderr(Stdio::null())
             .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
