@@ -297,6 +297,7 @@ enum ContextSource {
 enum EventText {
     Raw(Box<RawValue>),
     Text(String),
+    Bytes(Bytes),
 }
 
 impl EventText {
@@ -304,6 +305,7 @@ impl EventText {
         match self {
             EventText::Raw(raw) => raw.get(),
             EventText::Text(text) => text,
+            EventText::Bytes(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
         }
     }
 }
@@ -436,6 +438,12 @@ impl RequestBuilder {
     /// not parse makes `to_original_event` describe the request instead).
     pub fn original_event_text(mut self, event: impl Into<String>) -> Self {
         self.inner.original_event = Some(EventText::Text(event.into()));
+        self
+    }
+
+    /// The same, from bytes shared with the adapter (UTF-8 JSON text).
+    pub fn original_event_bytes(mut self, event: Bytes) -> Self {
+        self.inner.original_event = Some(EventText::Bytes(event));
         self
     }
 

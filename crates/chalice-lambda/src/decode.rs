@@ -58,7 +58,13 @@ pub(crate) struct Parts {
 }
 
 /// Decodes the text of an event in one serde pass.
-pub(crate) fn decode(app: &Chalice, text: &str) -> Result<(Version, Decoded), EventError> {
+///
+/// `text` is `buffer`'s content: header values are taken as slices of `buffer`, not copied.
+pub(crate) fn decode(
+    app: &Chalice,
+    buffer: &Bytes,
+    text: &str,
+) -> Result<(Version, Decoded), EventError> {
     if !text.trim_start().starts_with('{') {
         let kind = match text.trim_start().bytes().next() {
             Some(b'[') => "an array",
@@ -81,9 +87,9 @@ pub(crate) fn decode(app: &Chalice, text: &str) -> Result<(Version, Decoded), Ev
     }
     let event: Event<'_> = serde_json::from_str(text).map_err(|e| EventError::json(&e))?;
     match event.version.as_deref() {
-        Some("2.0") => Ok((Version::V2, decode_v2(app, event)?)),
-        Some("1.0") => Ok((Version::V1, decode_v1(app, event)?)),
-        None if event.http_method.is_some() => Ok((Version::V1, decode_v1(app, event)?)),
+        Some("2.0") => Ok((Version::V2, decode_v2(app, buffer, event)?)),
+        Some("1.0") => Ok((Version::V1, decode_v1(app, buffer, event)?)),
+        None if event.http_method.is_some() => Ok((Version::V1, decode_v1(app, buffer, event)?)),
         None => Err(EventError::new(
             "not an API Gateway proxy event: it has neither \"httpMethod\" (REST API, payload 1.0) \
              nor \"version\": \"2.0\" (HTTP API, payload 2.0)",
@@ -96,7 +102,7 @@ pub(crate) fn decode(app: &Chalice, text: &str) -> Result<(Version, Decoded), Ev
 }
 
 /// REST API proxy event (payload 1.0).
-fn decode_v1(app: &Chalice, event: Event<'_>) -> Result<Decoded, EventError> {
+fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded, EventError> {
     let mut context = LazyContext::new(event.request_context);
     let method = event
         .http_method
@@ -150,8 +156,8 @@ fn decode_v1(app: &Chalice, event: Event<'_>) -> Result<Decoded, EventError> {
     // `multiValueHeaders` holds every value, `headers` only the last of each name; API
     // Gateway sends both when multi-value support is on (always, for proxy integrations).
     let headers = match event.multi_value_headers {
-        Some(multi) if !multi.0.is_empty() => header_map(multi, None),
-        _ => header_map(event.headers.unwrap_or_default(), None),
+        Some(multi) if !multi.0.is_empty() => header_map(buffer, multi, None),
+        _ => header_map(buffer, event.headers.unwrap_or_default(), None),
     };
     let query = match event.multi_value_query_string_parameters {
         Some(multi) if !multi.0.is_empty() => Some(multi_dict(multi)),
@@ -174,7 +180,7 @@ fn decode_v1(app: &Chalice, event: Event<'_>) -> Result<Decoded, EventError> {
 }
 
 /// HTTP API event (payload 2.0).
-fn decode_v2(app: &Chalice, event: Event<'_>) -> Result<Decoded, EventError> {
+fn decode_v2(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded, EventError> {
     let mut context = LazyContext::new(event.request_context);
     // `routeKey` is "GET /users/{name}", "ANY /{proxy+}" or "$default"; some tools send a
     // bare stage name ("Prod"), which names no template either.
@@ -255,7 +261,7 @@ fn decode_v2(app: &Chalice, event: Event<'_>) -> Result<Decoded, EventError> {
             .collect::<Vec<_>>()
             .join("; ")
     });
-    let headers = header_map(event.headers.unwrap_or_default(), cookie);
+    let headers = header_map(buffer, event.headers.unwrap_or_default(), cookie);
     // `rawQueryString` keeps repeated keys apart; `queryStringParameters` joins them with
     // commas, which cannot be told from a comma inside a value.
     let query = match event.raw_query_string.as_deref() {
@@ -311,14 +317,28 @@ fn parse_method(method: &str) -> Result<Method, String> {
 /// The headers, lowercased by `http`. A name or value HTTP cannot carry (API Gateway
 /// never sends one; a hand-written event might) is left out rather than failing the
 /// request, as a proxy would drop it.
-fn header_map(pairs: Pairs<'_>, cookie: Option<String>) -> HeaderMap {
+///
+/// A value the event holds without escapes is a slice of `buffer` (shared, no copy); one
+/// with escapes was unescaped by serde into its own string.
+fn header_map(buffer: &Bytes, pairs: Pairs<'_>, cookie: Option<String>) -> HeaderMap {
     // `HeaderMap` panics past 32,768 entries unless asked with the `try_` methods.
     let mut map = HeaderMap::try_with_capacity(pairs.0.len().min(256) + 1).unwrap_or_default();
+    let inside = |text: &str| {
+        let (start, end) = (
+            buffer.as_ptr() as usize,
+            buffer.as_ptr() as usize + buffer.len(),
+        );
+        let at = text.as_ptr() as usize;
+        start <= at && at + text.len() <= end
+    };
     for (name, value) in pairs.0 {
-        let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) else {
+        let value = match &value.0 {
+            Cow::Borrowed(text) if inside(text) => {
+                HeaderValue::from_maybe_shared(buffer.slice_ref(text.as_bytes()))
+            }
+            other => HeaderValue::from_str(other),
+        };
+        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), value) else {
             tracing::debug!(target: "chalice::lambda", name = &*name, "header left out: not valid in HTTP");
             continue;
         };

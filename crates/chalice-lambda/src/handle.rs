@@ -1,7 +1,7 @@
 //! [`handle_event`]: one API Gateway event in, its response JSON out.
 
+use bytes::Bytes;
 use chalice_core::{Chalice, Headers, LambdaContext, Request};
-use serde_json::value::RawValue;
 
 use crate::decode::{self, Decoded};
 use crate::encode::Encoded;
@@ -55,34 +55,24 @@ pub async fn handle_event(
     event: &[u8],
     context: LambdaContext,
 ) -> Result<Vec<u8>, EventError> {
-    // One pass: the decode below checks the whole text's JSON syntax as it reads it, so the
-    // text is kept as is for `to_original_event` (parsed only if a view calls it).
-    let text = std::str::from_utf8(event).map_err(|e| {
-        EventError::new(format!("the event is not JSON: it is not UTF-8 text ({e})"))
-    })?;
-    let encoded = respond(app, Event::Text(text), context).await?;
+    // One pass: the decode checks the whole text's JSON syntax as it reads it. The copy is
+    // shared by the request: header values are slices of it, and it is the text
+    // `to_original_event` parses if a view calls it.
+    let encoded = respond(app, Bytes::copy_from_slice(event), context).await?;
     serde_json::to_vec(&encoded)
         .map_err(|e| EventError::new(format!("could not write the response: {e}")))
-}
-
-/// An event's text: borrowed from the caller, or as lambda_runtime hands it over (already
-/// validated as JSON).
-pub(crate) enum Event<'a> {
-    Text(&'a str),
-    Raw(Box<RawValue>),
 }
 
 /// The response to an event.
 pub(crate) async fn respond(
     app: &Chalice,
-    event: Event<'_>,
+    event: Bytes,
     context: LambdaContext,
 ) -> Result<Encoded, EventError> {
-    let text = match &event {
-        Event::Text(text) => text,
-        Event::Raw(raw) => raw.get(),
-    };
-    let (version, decoded) = decode::decode(app, text)?;
+    let text = std::str::from_utf8(&event).map_err(|e| {
+        EventError::new(format!("the event is not JSON: it is not UTF-8 text ({e})"))
+    })?;
+    let (version, decoded) = decode::decode(app, &event, text)?;
     let response = match decoded {
         Decoded::Response(response) => response,
         Decoded::Request(parts) => {
@@ -92,11 +82,8 @@ pub(crate) async fn respond(
                 .uri_params(parts.uri_params)
                 .stage_vars(parts.stage_vars)
                 .body(parts.body)
-                .lambda_context(context);
-            builder = match event {
-                Event::Text(text) => builder.original_event_text(text),
-                Event::Raw(raw) => builder.original_event(raw),
-            };
+                .lambda_context(context)
+                .original_event_bytes(event.clone());
             if let Some(request_context) = parts.context {
                 builder = builder.context_raw(request_context);
             }

@@ -7,7 +7,9 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::value::RawValue;
 
 use crate::authorizer::{AUTHORIZER_ENV, no_such_authorizer, policy_for};
-use crate::handle::{Event, respond};
+use bytes::Bytes;
+
+use crate::handle::respond;
 use crate::init_error::{post_init_error, runtime_api};
 
 /// Serves API Gateway events to `app` through the Lambda Runtime API until the process
@@ -66,7 +68,14 @@ pub async fn run(app: Arc<Chalice>) -> Result<(), lambda_runtime::Error> {
         let app = Arc::clone(&app);
         async move {
             let (payload, context) = event.into_parts();
-            let result = respond(&app, Event::Raw(payload), lambda_context(&context)).await;
+            // The validated text, as shared bytes without a copy.
+            let text: Box<str> = payload.into();
+            let result = respond(
+                &app,
+                Bytes::from(text.into_boxed_bytes()),
+                lambda_context(&context),
+            )
+            .await;
             if let Err(error) = &result {
                 tracing::error!(target: "chalice::lambda", "invocation failed: {error}");
             }

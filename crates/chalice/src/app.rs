@@ -61,7 +61,12 @@ impl Chalice {
                 return run::USAGE_ERROR;
             }
         };
-        let checked = self.core.check();
+        // On Lambda, `chalice_lambda::run` checks the app (and reports mistakes as the init
+        // error): checking here too would double a cold-start cost that grows with the routes.
+        let checked = match mode {
+            Mode::Help | Mode::Lambda => Ok(()),
+            _ => self.core.check(),
+        };
         match (mode, checked) {
             (Mode::Help, _) => {
                 print_help(&run::usage(self.app_name()));
