@@ -21,6 +21,7 @@ use crate::lambda_context::LambdaContext;
 use crate::params::{MultiDict, Params};
 use crate::request::{GatewayContext, Request};
 use crate::response::Response;
+use crate::route::RouteEntry;
 
 /// API Gateway's limit on a request's payload: 10 MB.
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -183,8 +184,8 @@ impl Gateway {
         let Some((path, uri_params)) = self.app.table.match_path(&request.path) else {
             return missing_authentication_token_for(&request.headers);
         };
-        let has_method = path.entry(&request.method).is_some();
-        if request.method == Method::OPTIONS && !has_method {
+        let entry = path.entry(&request.method);
+        if request.method == Method::OPTIONS && entry.is_none() {
             let cors_methods: Vec<&str> = path
                 .entries
                 .iter()
@@ -213,7 +214,7 @@ impl Gateway {
                 return response;
             }
         }
-        if !has_method {
+        let Some(entry) = entry else {
             let methods = path.methods().collect::<Vec<_>>().join(", ");
             tracing::warn!(
                 target: "chalice::gateway",
@@ -226,60 +227,11 @@ impl Gateway {
                 methods
             );
             return missing_authentication_token_for(&request.headers);
-        }
-        let Some(entry) = path.entry(&request.method) else {
-            return missing_authentication_token_for(&request.headers);
         };
-        // API Gateway's order: the authorizer, then the API key.
-        let mut authorizer_context = None;
-        if let Some(name) = &entry.authorizer {
-            let input = AuthInput {
-                method: request.method.as_str(),
-                path: &request.path,
-                headers: &request.headers,
-                stage: &self.stage,
-                request_id: &request.request_id,
-                time_epoch_ms: request.time_epoch_ms,
-            };
-            match auth::authorize(&self.app, name, &entry.authorization_scopes, &input).await {
-                Ok(granted) => {
-                    if let Some(warning) = granted.warning {
-                        self.warn_once(name, &warning);
-                    }
-                    authorizer_context = granted.context;
-                }
-                Err(response) => return response,
-            }
-        }
-        if entry.api_key_required == Some(true) {
-            let key = request
-                .headers
-                .get("x-api-key")
-                .and_then(|value| value.to_str().ok());
-            if !key.is_some_and(|key| self.api_keys.contains(key)) {
-                if self.api_keys.is_empty() {
-                    self.warn_once(
-                        "api keys",
-                        "Routes with api_key_required answer 403 to every request: no API keys are configured \
-                         (CHALICE_API_KEYS=key1,key2 for the local server, Client::api_keys in tests)",
-                    );
-                }
-                let input = AuthInput {
-                    method: request.method.as_str(),
-                    path: &request.path,
-                    headers: &request.headers,
-                    stage: &self.stage,
-                    request_id: &request.request_id,
-                    time_epoch_ms: request.time_epoch_ms,
-                };
-                return auth::gateway_error(
-                    &input,
-                    403,
-                    "ForbiddenException",
-                    r#"{"message":"Forbidden"}"#,
-                );
-            }
-        }
+        let authorizer_context = match self.guard(entry, &request).await {
+            Ok(context) => context,
+            Err(response) => return response,
+        };
         let context = GatewayContext {
             path: request.path,
             stage: Arc::clone(&self.stage),
@@ -303,6 +255,55 @@ impl Gateway {
 }
 
 impl Gateway {
+    /// What API Gateway checks before it calls the function, in its order: the route's
+    /// authorizer, then its API key. `Ok` with the authorizer's context for the view, or
+    /// the gateway's own refusal.
+    async fn guard(
+        &self,
+        entry: &RouteEntry,
+        request: &HttpRequest,
+    ) -> Result<Option<serde_json::Value>, Response> {
+        let mut authorizer_context = None;
+        if let Some(name) = &entry.authorizer {
+            let input = AuthInput {
+                method: request.method.as_str(),
+                path: &request.path,
+                headers: &request.headers,
+                stage: &self.stage,
+                time_epoch_ms: request.time_epoch_ms,
+            };
+            let granted = auth::authorize(&self.app, name, &entry.authorization_scopes, &input)
+                .await
+                .map_err(|refusal| refusal.header("x-amzn-RequestId", &request.request_id))?;
+            if let Some(warning) = granted.warning {
+                self.warn_once(name, &warning);
+            }
+            authorizer_context = granted.context;
+        }
+        if entry.api_key_required == Some(true) {
+            let key = request
+                .headers
+                .get("x-api-key")
+                .and_then(|value| value.to_str().ok());
+            if !key.is_some_and(|key| self.api_keys.contains(key)) {
+                if self.api_keys.is_empty() {
+                    self.warn_once(
+                        "api keys",
+                        "Routes with api_key_required answer 403 to every request: no API keys are configured \
+                         (CHALICE_API_KEYS=key1,key2 for the local server, Client::api_keys in tests)",
+                    );
+                }
+                return Err(auth::gateway_error(
+                    403,
+                    "ForbiddenException",
+                    r#"{"message":"Forbidden"}"#,
+                )
+                .header("x-amzn-RequestId", &request.request_id));
+            }
+        }
+        Ok(authorizer_context)
+    }
+
     fn warn_once(&self, key: &str, message: &str) {
         let first = self
             .warned

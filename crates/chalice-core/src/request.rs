@@ -296,7 +296,6 @@ enum ContextSource {
 /// The event a request came from, as JSON text.
 enum EventText {
     Raw(Box<RawValue>),
-    Text(String),
     Bytes(Bytes),
 }
 
@@ -304,7 +303,6 @@ impl EventText {
     fn text(&self) -> &str {
         match self {
             EventText::Raw(raw) => raw.get(),
-            EventText::Text(text) => text,
             EventText::Bytes(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
         }
     }
@@ -433,15 +431,10 @@ impl RequestBuilder {
         self
     }
 
-    /// Keeps the event's JSON text for [`Request::to_original_event`], which parses it
-    /// when called. For adapters that have already parsed the text once (a text that does
-    /// not parse makes `to_original_event` describe the request instead).
-    pub fn original_event_text(mut self, event: impl Into<String>) -> Self {
-        self.inner.original_event = Some(EventText::Text(event.into()));
-        self
-    }
-
-    /// The same, from bytes shared with the adapter (UTF-8 JSON text).
+    /// Keeps the event's JSON text (UTF-8 bytes, shared with the adapter) for
+    /// [`Request::to_original_event`], which parses it when called. For adapters that have
+    /// already parsed the text once; a text that does not parse makes `to_original_event`
+    /// describe the request instead.
     pub fn original_event_bytes(mut self, event: Bytes) -> Self {
         self.inner.original_event = Some(EventText::Bytes(event));
         self

@@ -22,7 +22,6 @@ pub(crate) struct AuthInput<'a> {
     pub(crate) path: &'a str,
     pub(crate) headers: &'a HeaderMap,
     pub(crate) stage: &'a str,
-    pub(crate) request_id: &'a str,
     pub(crate) time_epoch_ms: u64,
 }
 
@@ -36,7 +35,7 @@ pub(crate) struct Granted {
 }
 
 /// Runs the route's authorizer as API Gateway would: `Ok` lets the request through, `Err` is
-/// the gateway's own answer.
+/// the gateway's own answer (the caller adds the request id).
 pub(crate) async fn authorize(
     app: &Chalice,
     name: &str,
@@ -56,7 +55,7 @@ pub(crate) async fn authorize(
         DeclKind::Builtin {
             function, header, ..
         } => {
-            let token = token(input.headers, header).ok_or_else(|| unauthorized(input))?;
+            let token = token(input.headers, header).ok_or_else(unauthorized)?;
             let method_arn = arn::local_method_arn(input.stage, input.method, input.path);
             let request = AuthRequest::new("TOKEN", token, method_arn.clone());
             match call(function, name, request, app.log(), app.debug()).await {
@@ -67,7 +66,6 @@ pub(crate) async fn authorize(
                         .any(|resource| arn::matches(resource, &method_arn));
                     if !allowed {
                         return Err(gateway_error(
-                            input,
                             403,
                             "AccessDeniedException",
                             r#"{"Message": "User is not authorized to access this resource"}"#,
@@ -81,10 +79,9 @@ pub(crate) async fn authorize(
                     })
                 }
                 Err(error) if error.kind() == Some(ErrorKind::UnauthorizedError) => {
-                    Err(unauthorized(input))
+                    Err(unauthorized())
                 }
                 Err(_) => Err(gateway_error(
-                    input,
                     500,
                     "AuthorizerConfigurationException",
                     r#"{"message":null}"#,
@@ -92,11 +89,11 @@ pub(crate) async fn authorize(
             }
         }
         DeclKind::Cognito { header, .. } => {
-            let token = token(input.headers, header).ok_or_else(|| unauthorized(input))?;
+            let token = token(input.headers, header).ok_or_else(unauthorized)?;
             let claims = jwt::claims(token).map_err(|why| {
                 app.log()
                     .debug(format!("Authorizer {name} refused the token: {why}"));
-                unauthorized(input)
+                unauthorized()
             })?;
             let expired = claims
                 .get("exp")
@@ -106,7 +103,7 @@ pub(crate) async fn authorize(
                 app.log().debug(format!(
                     "Authorizer {name} refused the token: it has expired"
                 ));
-                return Err(unauthorized(input));
+                return Err(unauthorized());
             }
             if !scopes.is_empty() {
                 let granted = claims.get("scope").and_then(Value::as_str).unwrap_or("");
@@ -114,7 +111,7 @@ pub(crate) async fn authorize(
                     app.log().debug(format!(
                         "Authorizer {name} refused the token: its scopes ({granted:?}) include none of {scopes:?}"
                     ));
-                    return Err(unauthorized(input));
+                    return Err(unauthorized());
                 }
             }
             // API Gateway passes claims on as strings.
@@ -141,7 +138,6 @@ pub(crate) async fn authorize(
         DeclKind::Iam => {
             let Some(authorization) = token(input.headers, "authorization") else {
                 return Err(gateway_error(
-                    input,
                     403,
                     "MissingAuthenticationTokenException",
                     r#"{"message":"Missing Authentication Token"}"#,
@@ -152,7 +148,6 @@ pub(crate) async fn authorize(
                     "message": format!("{missing} Authorization={authorization}")
                 });
                 return Err(gateway_error(
-                    input,
                     403,
                     "IncompleteSignatureException",
                     &body.to_string(),
@@ -167,7 +162,7 @@ pub(crate) async fn authorize(
             })
         }
         DeclKind::Custom { header, .. } => {
-            token(input.headers, header).ok_or_else(|| unauthorized(input))?;
+            token(input.headers, header).ok_or_else(unauthorized)?;
             Ok(Granted {
                 context: None,
                 warning: Some(format!(
@@ -210,9 +205,8 @@ fn sigv4_gaps(authorization: &str, headers: &HeaderMap) -> Option<String> {
     (!missing.is_empty()).then(|| missing.join(" "))
 }
 
-fn unauthorized(input: &AuthInput<'_>) -> Response {
+fn unauthorized() -> Response {
     gateway_error(
-        input,
         401,
         "UnauthorizedException",
         r#"{"message":"Unauthorized"}"#,
@@ -220,16 +214,10 @@ fn unauthorized(input: &AuthInput<'_>) -> Response {
 }
 
 /// One of API Gateway's own error answers.
-pub(crate) fn gateway_error(
-    input: &AuthInput<'_>,
-    status: u16,
-    kind: &'static str,
-    body: &str,
-) -> Response {
+pub(crate) fn gateway_error(status: u16, kind: &'static str, body: &str) -> Response {
     Response::new(body.to_owned())
         .status_code(status)
         .header("content-type", "application/json")
-        .header("x-amzn-RequestId", input.request_id)
         .header("x-amzn-ErrorType", kind)
 }
 
