@@ -4,25 +4,41 @@
 //! Gateway would receive and answers it through [`Gateway`]: the same routing, the same
 //! 403s and preflights, the same dispatch as on Lambda. One log line per request.
 //!
+//! It bounds what any one client can hold ([`Limits`]): the time to send a request, the
+//! connections open at once, the size of a request's head (API Gateway's 10,240 bytes) and
+//! body (10 MB), and it refuses heads a strict HTTP/1.1 server refuses.
+//!
 //! ```no_run
 //! use std::sync::Arc;
+//! use std::time::Duration;
 //! use chalice_core::{Chalice, Gateway};
-//! use chalice_local::Server;
+//! use chalice_local::{Limits, Server};
 //!
 //! # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut app = Chalice::new("app");
 //! app.route("/", || "hello");
-//! let server = Server::bind("127.0.0.1:8000".parse()?, Gateway::new(Arc::new(app))).await?;
+//! let server = Server::bind("127.0.0.1:8000".parse()?, Gateway::new(Arc::new(app)))
+//!     .await?
+//!     .limits(Limits::new().request_timeout(Duration::from_secs(10)));
 //! server.serve().await?; // until Ctrl-C
 //! # Ok(())
 //! # }
 //! ```
 //!
+//! How a connection is served: `server` accepts it (within the connection limit) and hands
+//! it to hyper through `wire`, which scans every byte read (`framing`: where requests begin
+//! and end, bare LFs) and bounds every wait on the client; `service` answers each request.
+//!
 //! [`HttpRequest`]: chalice_core::HttpRequest
 //! [`Gateway`]: chalice_core::Gateway
 
+mod framing;
 mod function;
+mod limits;
 mod server;
+mod service;
+mod wire;
 
 pub use crate::function::LocalFunction;
+pub use crate::limits::Limits;
 pub use crate::server::{BindError, Server};

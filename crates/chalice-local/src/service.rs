@@ -1,0 +1,149 @@
+//! One request: read it, answer it through the gateway, log it.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use chalice_core::{Gateway, MAX_BODY_BYTES, Response, payload_too_large};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+
+use crate::function::LocalFunction;
+use crate::wire::Shared;
+
+/// What every request of a server needs.
+pub(crate) struct State {
+    pub(crate) gateway: Gateway,
+    pub(crate) function: LocalFunction,
+}
+
+/// Answers one request and logs it: method, path, status, duration.
+pub(crate) async fn answer(
+    state: Arc<State>,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let started = Instant::now();
+    // Cheap clones (shared bytes): the line is formatted only if someone listens.
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    shared.start_request();
+    let in_flight = InFlight(&shared);
+    let response = respond(&state, peer, &shared, request).await;
+    drop(in_flight);
+    let status = response.status().as_u16();
+    if tracing::enabled!(target: "chalice::local", tracing::Level::INFO) {
+        // Formatted once, here, and handed over as text: a format string would be formatted
+        // again by every layer that records it.
+        use std::fmt::Write as _;
+        let micros = started.elapsed().as_micros();
+        let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+        let mut line = String::with_capacity(method.as_str().len() + target.len() + 24);
+        let _ = write!(
+            line,
+            "{method} {target} {status} {}.{:03}ms",
+            micros / 1000,
+            micros % 1000
+        );
+        tracing::info!(target: "chalice::local", message = line.as_str());
+    }
+    Ok(response)
+}
+
+/// Marks the connection's request finished however its future ends (answered or dropped).
+struct InFlight<'a>(&'a Shared);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.end_request();
+    }
+}
+
+async fn respond(
+    state: &State,
+    peer: SocketAddr,
+    shared: &Shared,
+    request: hyper::Request<Incoming>,
+) -> hyper::Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        // Refuse without reading a byte of it; the unread body makes hyper close the
+        // connection after this answer.
+        return to_hyper(payload_too_large());
+    }
+    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) if shared.body_timed_out() => {
+            return closing(own_answer(
+                http::StatusCode::REQUEST_TIMEOUT,
+                "Request Timeout",
+            ));
+        }
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            return to_hyper(payload_too_large());
+        }
+        Err(error) => {
+            let message = format!("Could not read the request body: {error}");
+            return own_answer(http::StatusCode::BAD_REQUEST, &message);
+        }
+    };
+    shared.start_answering();
+    let mut http_request = state.function.request(parts.method, parts.uri.path());
+    http_request.query = parts.uri.query().map(str::to_owned);
+    http_request.headers = parts.headers;
+    http_request.body = body;
+    http_request.source_ip = peer.ip();
+    to_hyper(state.gateway.handle(http_request).await)
+}
+
+/// An answer of the local server's own, shaped as API Gateway's: `{"message":"..."}`.
+fn own_answer(status: http::StatusCode, message: &str) -> hyper::Response<Full<Bytes>> {
+    let body = format!(r#"{{"message":{}}}"#, json_string(message));
+    let mut response = hyper::Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// The response, with the connection closed after it.
+fn closing(mut response: hyper::Response<Full<Bytes>>) -> hyper::Response<Full<Bytes>> {
+    response.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    response
+}
+
+fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
+    let mut out = hyper::Response::new(Full::new(response.body));
+    // Dispatch guarantees a status in 100..=599, which `from_u16` accepts.
+    *out.status_mut() = http::StatusCode::from_u16(response.status_code)
+        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    *out.headers_mut() = response.headers.into_header_map();
+    out
+}
+
+fn json_string(text: &str) -> String {
+    let mut out = String::from('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
