@@ -13,6 +13,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::function::LocalFunction;
 use crate::limits::Limits;
@@ -80,6 +81,10 @@ impl Server {
         // timeout closes without a word, and costs a timer allocation per request).
         builder.keep_alive(true).header_read_timeout(None);
         let mut refused_accepts = 0u32;
+        let max_connections = limits.max_connections;
+        let permits = Arc::new(Semaphore::new(max_connections));
+        let full = full_answer(max_connections);
+        let mut refused_connections = 0u64;
         loop {
             let accepted = tokio::select! {
                 accepted = listener.accept() => accepted,
@@ -117,6 +122,28 @@ impl Server {
                 );
                 refused_accepts = 0;
             }
+            let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+                // A flood is refused at once, with a word for clients that read it, so the
+                // process keeps its file descriptors and keeps answering the others.
+                let _ = stream.try_write(full.as_bytes());
+                drop(stream);
+                refused_connections += 1;
+                if refused_connections == 1 {
+                    tracing::warn!(
+                        target: "chalice::local",
+                        "{max_connections} connections are open, the most allowed: refusing new ones \
+                         with 503 until some close (raise the limit with --max-connections)"
+                    );
+                }
+                continue;
+            };
+            if refused_connections > 0 {
+                tracing::info!(
+                    target: "chalice::local",
+                    "accepting connections again ({refused_connections} refused meanwhile)"
+                );
+                refused_connections = 0;
+            }
             // Small responses must not wait for Nagle's algorithm and delayed ACKs.
             let _ = stream.set_nodelay(true);
             let shared = Arc::new(Shared::default());
@@ -131,6 +158,7 @@ impl Server {
             });
             let connection = graceful.watch(builder.serve_connection(io, service));
             tokio::spawn(async move {
+                let _permit = permit;
                 if let Err(error) = connection.await {
                     tracing::debug!(target: "chalice::local", "connection from {peer} ended: {error}");
                 }
@@ -147,6 +175,17 @@ impl Server {
         }
         Ok(())
     }
+}
+
+/// The answer to a connection past the limit, written before it is closed.
+fn full_answer(max_connections: usize) -> String {
+    let body = format!(
+        r#"{{"message":"Service Unavailable: the local server already has {max_connections} connections open"}}"#
+    );
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
 }
 
 /// Accept errors that concern one connection (it was reset before we took it), not the

@@ -275,6 +275,67 @@ fn a_slow_view_is_not_cut_by_the_request_timeout() {
     });
 }
 
+/// Regression (issue 14, item 3): a flood of connections degrades to refused connections,
+/// not to an unresponsive process. With 20 connections held open (stalled heads), 300 more
+/// are each answered 503 at once and closed; once the 20 go, the server answers again.
+#[test]
+fn a_connection_flood_is_refused_with_503_past_the_limit() {
+    run(async {
+        let limits = Limits::new()
+            .request_timeout(Duration::from_secs(20))
+            .max_connections(20);
+        let (addr, _stop) = start(limits).await;
+        let mut held = Vec::new();
+        for _ in 0..20 {
+            let mut stream = TcpStream::connect(addr).await.expect("connect");
+            stream
+                .write_all(b"GET / HTTP/1.1\r\n")
+                .await
+                .expect("write");
+            held.push(stream);
+        }
+        // Let the server take all 20 before the flood.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let started = Instant::now();
+        let mut flood = Vec::new();
+        for _ in 0..300 {
+            flood.push(tokio::spawn(async move {
+                let mut stream = TcpStream::connect(addr).await.expect("connect");
+                read_until_closed(&mut stream, started, Duration::from_secs(5)).await
+            }));
+        }
+        for task in flood {
+            let outcome = task.await.expect("flood task");
+            assert_eq!(outcome.status, Some(503), "{outcome:?}");
+            assert_eq!(
+                outcome.body(),
+                r#"{"message":"Service Unavailable: the local server already has 20 connections open"}"#
+            );
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "refusing 300 connections took {:?}",
+            started.elapsed()
+        );
+        drop(held);
+        // The server sees the 20 close at once; give it a moment to count them.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let outcome = exchange(
+                addr,
+                b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            )
+            .await;
+            if outcome.status == Some(200) || Instant::now() > deadline {
+                assert_eq!(outcome.status, Some(200), "{outcome:?}");
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        still_serving(addr).await;
+    });
+}
+
 /// The environment variable that turns `fd_limited_server` from a skipped helper into the
 /// server of `out_of_file_descriptors_backs_off_quietly_and_recovers`.
 const CHILD_SERVER: &str = "CHALICE_PROBE_CHILD_SERVER";
