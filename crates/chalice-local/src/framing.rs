@@ -104,6 +104,11 @@ impl Framing {
         self.generation
     }
 
+    /// The first refused head: its number (from 1, in the order requests arrive) and why.
+    pub(crate) fn refused(&self) -> Option<(u64, Refusal)> {
+        self.refused
+    }
+
     /// Scans the next bytes of the connection.
     pub(crate) fn feed(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
@@ -314,7 +319,7 @@ mod tests {
         for piece in input.chunks(step) {
             framing.feed(piece);
         }
-        (framing.refused, framing.in_request(), framing.heads)
+        (framing.refused(), framing.in_request(), framing.heads)
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The HTTP/1.1 server: accept, serve each connection, shut down cleanly.
 
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -79,7 +80,13 @@ impl Server {
         let mut builder = http1::Builder::new();
         // The request timeout lives in `Wire`, which also answers 408 (hyper's own header
         // timeout closes without a word, and costs a timer allocation per request).
-        builder.keep_alive(true).header_read_timeout(None);
+        builder
+            .keep_alive(true)
+            .header_read_timeout(None)
+            // A hard bound on what a head may take of memory. API Gateway's own limit, on the
+            // request line and header values only, is checked once the head is parsed, so
+            // that its 431 can say by how much.
+            .max_header_size(MAX_HEAD_BYTES);
         let mut refused_accepts = 0u32;
         let max_connections = limits.max_connections;
         let permits = Arc::new(Semaphore::new(max_connections));
@@ -153,8 +160,17 @@ impl Server {
                 limits.request_timeout,
             ));
             let state = Arc::clone(&state);
+            // Requests come in the order their heads arrived: the n-th call is head n.
+            let heads = Cell::new(0u64);
             let service = service_fn(move |request| {
-                answer(Arc::clone(&state), peer, Arc::clone(&shared), request)
+                heads.set(heads.get() + 1);
+                answer(
+                    Arc::clone(&state),
+                    peer,
+                    Arc::clone(&shared),
+                    heads.get(),
+                    request,
+                )
             });
             let connection = graceful.watch(builder.serve_connection(io, service));
             tokio::spawn(async move {
@@ -176,6 +192,9 @@ impl Server {
         Ok(())
     }
 }
+
+/// The most bytes of a head hyper reads before answering 431 by itself.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// The answer to a connection past the limit, written before it is closed.
 fn full_answer(max_connections: usize) -> String {

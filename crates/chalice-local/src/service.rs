@@ -10,7 +10,9 @@ use chalice_core::{Gateway, MAX_BODY_BYTES, Response, payload_too_large};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 
+use crate::framing::Refusal;
 use crate::function::LocalFunction;
+use crate::limits::Limits;
 use crate::wire::Shared;
 
 /// What every request of a server needs.
@@ -24,6 +26,7 @@ pub(crate) async fn answer(
     state: Arc<State>,
     peer: SocketAddr,
     shared: Arc<Shared>,
+    head: u64,
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
@@ -32,7 +35,10 @@ pub(crate) async fn answer(
     let uri = request.uri().clone();
     shared.start_request();
     let in_flight = InFlight(&shared);
-    let response = respond(&state, peer, &shared, request).await;
+    let response = match refusal(&shared, head, &request) {
+        Some(refused) => refused,
+        None => respond(&state, peer, &shared, request).await,
+    };
     drop(in_flight);
     let status = response.status().as_u16();
     if tracing::enabled!(target: "chalice::local", tracing::Level::INFO) {
@@ -60,6 +66,60 @@ impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.0.end_request();
     }
+}
+
+/// The answer to a request a strict HTTP/1.1 server, or API Gateway, refuses on its head
+/// alone; the connection is closed after it.
+fn refusal(
+    shared: &Shared,
+    head: u64,
+    request: &hyper::Request<Incoming>,
+) -> Option<hyper::Response<Full<Bytes>>> {
+    use http::StatusCode;
+    let (status, message) = match shared.refusal(head) {
+        Some(Refusal::BareLf) => (
+            StatusCode::BAD_REQUEST,
+            "Bad Request: a line of the request head ends with a bare LF; HTTP/1.1 lines end with CRLF"
+                .to_owned(),
+        ),
+        Some(Refusal::Framing) => (
+            StatusCode::BAD_REQUEST,
+            "Bad Request: the request's Content-Length or Transfer-Encoding cannot be read"
+                .to_owned(),
+        ),
+        None => {
+            let size = head_size(request);
+            if size > Limits::MAX_HEADER_BYTES {
+                let message = format!(
+                    "Request Header Fields Too Large: the request line and header values are {size} bytes; \
+                     API Gateway allows {}",
+                    Limits::MAX_HEADER_BYTES
+                );
+                (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, message)
+            } else if request.version() == http::Version::HTTP_11
+                && request.headers().get_all(http::header::HOST).iter().count() != 1
+            {
+                (
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: an HTTP/1.1 request needs exactly one Host header".to_owned(),
+                )
+            } else {
+                return None;
+            }
+        }
+    };
+    Some(closing(own_answer(status, &message)))
+}
+
+/// A head's size as API Gateway counts it against its 10,240 bytes: "total combined size of
+/// request line and header values".
+fn head_size<B>(request: &hyper::Request<B>) -> usize {
+    let uri = request.uri();
+    let target = uri.scheme_str().map_or(0, |s| s.len() + "://".len())
+        + uri.authority().map_or(0, |a| a.as_str().len())
+        + uri.path_and_query().map_or(1, |pq| pq.as_str().len());
+    let line = request.method().as_str().len() + " ".len() + target + " HTTP/1.1".len();
+    line + request.headers().values().map(|v| v.len()).sum::<usize>()
 }
 
 async fn respond(

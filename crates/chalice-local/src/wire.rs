@@ -21,20 +21,23 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
-use crate::framing::Framing;
+use crate::framing::{Framing, Refusal};
 
 /// What a connection's socket layer and its service share.
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
     /// Where the connection's current request is, as the service sees it.
     stage: AtomicU8,
+    /// The number of the first head the scanner refused (0: none), and why.
+    refused: AtomicU64,
+    refusal: AtomicU8,
     /// The request's body did not arrive in time.
     body_timed_out: AtomicBool,
 }
@@ -64,6 +67,17 @@ impl Shared {
 
     fn answering(&self) -> bool {
         self.stage.load(Ordering::Relaxed) == ANSWERING
+    }
+
+    /// Why head number `head` (from 1) was refused, if it was.
+    pub(crate) fn refusal(&self, head: u64) -> Option<Refusal> {
+        if self.refused.load(Ordering::Relaxed) != head {
+            return None;
+        }
+        match self.refusal.load(Ordering::Relaxed) {
+            0 => Some(Refusal::BareLf),
+            _ => Some(Refusal::Framing),
+        }
     }
 
     /// Whether the current request's body timed out.
@@ -163,6 +177,11 @@ impl<I: AsyncRead + AsyncWrite + Unpin> AsyncRead for Wire<I> {
                     if this.framing.generation() != this.read_generation {
                         this.read_deadline = None;
                         this.read_generation = this.framing.generation();
+                    }
+                    if let Some((head, why)) = this.framing.refused() {
+                        this.shared.refused.store(head, Ordering::Relaxed);
+                        let code = u8::from(why != Refusal::BareLf);
+                        this.shared.refusal.store(code, Ordering::Relaxed);
                     }
                 }
                 Poll::Ready(Ok(()))

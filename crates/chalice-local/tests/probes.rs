@@ -51,6 +51,7 @@ async fn read_until_closed(stream: &mut TcpStream, started: Instant, limit: Dura
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let status = text
         .strip_prefix("HTTP/1.1 ")
+        .or_else(|| text.strip_prefix("HTTP/1.0 "))
         .and_then(|rest| rest.get(..3))
         .and_then(|code| code.parse().ok());
     assert!(
@@ -272,6 +273,126 @@ fn a_slow_view_is_not_cut_by_the_request_timeout() {
         stream.write_all(b"def").await.expect("write");
         let outcome = read_until_closed(&mut stream, Instant::now(), Duration::from_secs(5)).await;
         assert_eq!((outcome.status, outcome.body()), (Some(200), "6"));
+    });
+}
+
+/// A GET whose request line (`GET / HTTP/1.1`, 14 bytes) and header values (`x`, `close`
+/// and the padding) make `size` bytes, as API Gateway counts them.
+fn head_of_size(size: usize) -> String {
+    let padding = "a".repeat(size - 14 - 1 - 5);
+    format!("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Padding: {padding}\r\n\r\n")
+}
+
+/// Regression (issue 14, item 4): heads up to ~490 KB were accepted, where API Gateway
+/// refuses more than 10,240 bytes of request line and header values; a bare LF inside a
+/// header value, and an HTTP/1.1 request without `Host`, were accepted.
+#[test]
+fn heads_are_held_to_api_gateways_limits_and_strict_http() {
+    let too_large = r#"{"message":"Request Header Fields Too Large: the request line and header values are 10241 bytes; API Gateway allows 10240"}"#;
+    let bare_lf = r#"{"message":"Bad Request: a line of the request head ends with a bare LF; HTTP/1.1 lines end with CRLF"}"#;
+    let no_host = r#"{"message":"Bad Request: an HTTP/1.1 request needs exactly one Host header"}"#;
+    let cases: Vec<(&str, String, u16, &str)> = vec![
+        ("at the limit", head_of_size(10_240), 200, "hello"),
+        ("one byte over", head_of_size(10_241), 431, too_large),
+        (
+            "bare LF between two headers",
+            "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\nX-B: b\r\nConnection: close\r\n\r\n".into(),
+            400,
+            bare_lf,
+        ),
+        (
+            "bare LF line ends throughout",
+            "GET / HTTP/1.1\nHost: x\nConnection: close\n\n".into(),
+            400,
+            bare_lf,
+        ),
+        (
+            "HTTP/1.1 without Host",
+            "GET / HTTP/1.1\r\nConnection: close\r\n\r\n".into(),
+            400,
+            no_host,
+        ),
+        (
+            "two Hosts",
+            "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n".into(),
+            400,
+            no_host,
+        ),
+        (
+            "HTTP/1.0 needs no Host",
+            "GET / HTTP/1.0\r\n\r\n".into(),
+            200,
+            "hello",
+        ),
+        (
+            "a body's LFs are its own",
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{\n}\n\n"
+                .into(),
+            200,
+            "5",
+        ),
+    ];
+    run(async {
+        let (addr, _stop) = start(quick()).await;
+        for (name, request, status, body) in &cases {
+            let outcome = exchange(addr, request.as_bytes()).await;
+            assert_eq!(
+                (outcome.status, outcome.body()),
+                (Some(*status), *body),
+                "{name}: {outcome:?}"
+            );
+            if *status != 200 {
+                assert!(
+                    outcome.text.contains("\r\nconnection: close\r\n"),
+                    "{name}: the connection is closed after a refusal: {outcome:?}"
+                );
+            }
+        }
+        still_serving(addr).await;
+    });
+}
+
+/// The head checks follow each request of a kept-alive connection: the second head here
+/// has the bare LF, after a first request whose body has LFs of its own.
+#[test]
+fn the_second_head_on_a_connection_is_checked_too() {
+    run(async {
+        let (addr, _stop) = start(quick()).await;
+        let pipelined = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\na\nb\
+                         GET / HTTP/1.1\r\nHost: x\r\nX-A: a\nX-B: b\r\n\r\n";
+        let outcome = exchange(addr, pipelined.as_bytes()).await;
+        let (first, second) = outcome
+            .text
+            .split_once("\r\n\r\n3")
+            .expect("the first answer, the body's length");
+        assert!(first.starts_with("HTTP/1.1 200 OK"), "{outcome:?}");
+        assert!(
+            second.starts_with("HTTP/1.1 400 Bad Request"),
+            "{outcome:?}"
+        );
+        still_serving(addr).await;
+    });
+}
+
+/// Heads far past the limit are cut off by hyper once 64 KB have arrived (431, or a reset
+/// when the client is still sending), never buffered whole.
+#[test]
+fn huge_heads_are_cut_off() {
+    run(async {
+        let (addr, _stop) = start(quick()).await;
+        for size in [100_000, 1_000_000] {
+            let started = Instant::now();
+            let mut stream = TcpStream::connect(addr).await.expect("connect");
+            let head = format!("GET / HTTP/1.1\r\nHost: x\r\nCookie: {}", "c".repeat(size));
+            // The server stops reading: the write may fail part way.
+            let _ = stream.write_all(head.as_bytes()).await;
+            let outcome = read_until_closed(&mut stream, started, Duration::from_secs(5)).await;
+            assert!(
+                matches!(outcome.status, Some(431) | None),
+                "{size}: {outcome:?}"
+            );
+        }
+        still_serving(addr).await;
     });
 }
 
