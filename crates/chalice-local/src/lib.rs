@@ -37,8 +37,10 @@ mod function;
 mod limits;
 mod server;
 mod service;
+mod shutdown;
 mod wire;
 
 pub use crate::function::LocalFunction;
 pub use crate::limits::Limits;
 pub use crate::server::{BindError, Server};
+pub use crate::shutdown::Stopped;

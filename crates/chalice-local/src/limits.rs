@@ -8,7 +8,7 @@ use std::time::Duration;
 /// |---|---|---|
 /// | [`request_timeout`](Limits::request_timeout) | 30 s | a request (head and body) not received in time gets 408 and the connection is closed; a connection idle that long between requests, or whose client stops reading its answer that long, is closed |
 /// | [`max_connections`](Limits::max_connections) | 1,024, fewer when the process may open fewer files | a connection past it gets 503 and is closed at once |
-/// | [`shutdown_grace`](Limits::shutdown_grace) | 5 s | requests still running after Ctrl-C and this long are cut |
+/// | [`shutdown_grace`](Limits::shutdown_grace) | 5 s | requests still running after Ctrl-C and this long are cut, and [`Stopped::requests_cut`](crate::Stopped::requests_cut) counts them |
 /// | [`MAX_HEADER_BYTES`](Limits::MAX_HEADER_BYTES) | 10,240 bytes, fixed | API Gateway's own limit: 431 |
 ///
 /// ```

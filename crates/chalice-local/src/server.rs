@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,13 +13,13 @@ use chalice_core::Gateway;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::function::LocalFunction;
 use crate::limits::Limits;
 use crate::service::{State, answer};
+use crate::shutdown::{Connections, Stopped};
 use crate::wire::{Shared, Wire};
 
 /// The local server, bound and ready to serve.
@@ -64,18 +65,21 @@ impl Server {
     }
 
     /// Serves until Ctrl-C (SIGINT) or SIGTERM, then finishes the requests in flight.
-    pub async fn serve(self) -> io::Result<()> {
+    pub async fn serve(self) -> io::Result<Stopped> {
         self.serve_until(shutdown_signal()).await
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight (up to 5 s).
-    pub async fn serve_until(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
+    /// Serves until `shutdown` completes, then stops: at once when no request is in flight,
+    /// else when they are answered or the [grace period](Limits::shutdown_grace) has passed,
+    /// whichever comes first. The requests still running then are cut, and counted in
+    /// [`Stopped::requests_cut`].
+    pub async fn serve_until(self, shutdown: impl Future<Output = ()>) -> io::Result<Stopped> {
         let Server {
             listener,
             state,
             limits,
         } = self;
-        let graceful = GracefulShutdown::new();
+        let connections = Connections::new();
         let mut shutdown = std::pin::pin!(shutdown);
         let mut builder = http1::Builder::new();
         // The request timeout lives in `Wire`, which also answers 408 (hyper's own header
@@ -159,6 +163,7 @@ impl Server {
                 Arc::clone(&shared),
                 limits.request_timeout,
             ));
+            let registration = connections.register(Arc::clone(&shared));
             let state = Arc::clone(&state);
             // Requests come in the order their heads arrived: the n-th call is head n.
             let heads = Cell::new(0u64);
@@ -172,25 +177,39 @@ impl Server {
                     request,
                 )
             });
-            let connection = graceful.watch(builder.serve_connection(io, service));
+            let connection = builder.serve_connection(io, service);
             tokio::spawn(async move {
                 let _permit = permit;
-                if let Err(error) = connection.await {
+                let finish = |c: Pin<&mut _>| http1::Connection::graceful_shutdown(c);
+                if let Some(Err(error)) = registration.run(connection, finish).await {
                     tracing::debug!(target: "chalice::local", "connection from {peer} ended: {error}");
                 }
             });
         }
         drop(listener);
-        tracing::info!(target: "chalice::local", "Shutting down: finishing requests in flight");
         let grace = limits.shutdown_grace;
-        tokio::select! {
-            () = graceful.shutdown() => {}
-            () = tokio::time::sleep(grace) => {
-                tracing::warn!(target: "chalice::local", "Requests still in flight after {grace:?}; stopping anyway");
-            }
+        match connections.in_flight() {
+            0 => tracing::info!(target: "chalice::local", "Shutting down"),
+            n => tracing::info!(
+                target: "chalice::local",
+                "Shutting down: finishing {n} request{} in flight (for up to {grace:?})",
+                plural(n)
+            ),
         }
-        Ok(())
+        let stopped = connections.drain(grace).await;
+        if let n @ 1.. = stopped.requests_cut() {
+            tracing::warn!(
+                target: "chalice::local",
+                "Cut {n} request{} still running after {grace:?} (set the grace period with --shutdown-grace)",
+                plural(n)
+            );
+        }
+        Ok(stopped)
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// The most bytes of a head hyper reads before answering 431 by itself.

@@ -2,13 +2,15 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
 use chalice_core::{Gateway, MAX_BODY_BYTES, Response, payload_too_large};
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 
 use crate::framing::Refusal;
 use crate::function::LocalFunction;
@@ -28,18 +30,17 @@ pub(crate) async fn answer(
     shared: Arc<Shared>,
     head: u64,
     request: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+) -> Result<hyper::Response<Answer>, Infallible> {
     let started = Instant::now();
     // Cheap clones (shared bytes): the line is formatted only if someone listens.
     let method = request.method().clone();
     let uri = request.uri().clone();
     shared.start_request();
-    let in_flight = InFlight(&shared);
+    let in_flight = InFlight(Arc::clone(&shared));
     let response = match refusal(&shared, head, &request) {
         Some(refused) => refused,
         None => respond(&state, peer, &shared, request).await,
     };
-    drop(in_flight);
     let status = response.status().as_u16();
     if tracing::enabled!(target: "chalice::local", tracing::Level::INFO) {
         // Formatted once, here, and handed over as text: a format string would be formatted
@@ -56,13 +57,43 @@ pub(crate) async fn answer(
         );
         tracing::info!(target: "chalice::local", message = line.as_str());
     }
-    Ok(response)
+    Ok(response.map(|body| Answer {
+        body,
+        _in_flight: in_flight,
+    }))
 }
 
-/// Marks the connection's request finished however its future ends (answered or dropped).
-struct InFlight<'a>(&'a Shared);
+/// A response body that keeps its request counted in flight until hyper has taken all of
+/// it (hyper drops a body when it queues the last bytes), or the request is dropped.
+pub(crate) struct Answer {
+    body: Full<Bytes>,
+    _in_flight: InFlight,
+}
 
-impl Drop for InFlight<'_> {
+impl hyper::body::Body for Answer {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// Marks the connection's request finished when dropped.
+struct InFlight(Arc<Shared>);
+
+impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.end_request();
     }

@@ -60,9 +60,15 @@ impl Shared {
         self.stage.store(ANSWERING, Ordering::Relaxed);
     }
 
-    /// The service has its answer (hyper sends it).
+    /// The answer is handed to the socket (or the request was dropped).
     pub(crate) fn end_request(&self) {
         self.stage.store(IDLE, Ordering::Relaxed);
+    }
+
+    /// Whether a request is in flight: from its head until its answer is handed to the
+    /// socket.
+    pub(crate) fn in_flight(&self) -> bool {
+        self.stage.load(Ordering::Relaxed) != IDLE
     }
 
     fn answering(&self) -> bool {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chalice_core::{Chalice, Gateway, Request, Route};
-use chalice_local::{Limits, Server};
+use chalice_local::{Limits, Server, Stopped};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
@@ -104,7 +104,7 @@ fn app() -> Chalice {
 }
 
 /// A running server with `limits`; stopped when the sender is dropped or fired.
-async fn start(limits: Limits) -> (SocketAddr, oneshot::Sender<()>) {
+async fn start(limits: Limits) -> (SocketAddr, oneshot::Sender<()>, Serving) {
     let server = Server::bind(
         "127.0.0.1:0".parse().expect("addr"),
         Gateway::new(Arc::new(app())),
@@ -114,11 +114,13 @@ async fn start(limits: Limits) -> (SocketAddr, oneshot::Sender<()>) {
     .limits(limits);
     let addr = server.local_addr().expect("addr");
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.serve_until(async {
+    let serving = tokio::spawn(server.serve_until(async {
         let _ = stopped.await;
     }));
-    (addr, stop)
+    (addr, stop, serving)
 }
+
+type Serving = tokio::task::JoinHandle<std::io::Result<Stopped>>;
 
 fn quick() -> Limits {
     Limits::new().request_timeout(Duration::from_millis(500))
@@ -172,7 +174,7 @@ async fn stall(
 #[test]
 fn a_stalled_body_gets_408_and_the_connection_is_closed() {
     run(async {
-        let (addr, _stop) = start(quick()).await;
+        let (addr, _stop, _) = start(quick()).await;
         let outcomes = stall(
             addr,
             200,
@@ -195,7 +197,7 @@ fn a_stalled_body_gets_408_and_the_connection_is_closed() {
 #[test]
 fn a_trickled_head_gets_408_when_the_request_timeout_passes() {
     run(async {
-        let (addr, _stop) = start(quick()).await;
+        let (addr, _stop, _) = start(quick()).await;
         let outcomes = stall(
             addr,
             50,
@@ -236,7 +238,7 @@ fn other_stalls_time_out_too() {
         ),
     ];
     run(async {
-        let (addr, _stop) = start(quick()).await;
+        let (addr, _stop, _) = start(quick()).await;
         for &(name, sent, status) in cases {
             let started = Instant::now();
             let mut stream = TcpStream::connect(addr).await.expect("connect");
@@ -256,7 +258,8 @@ fn other_stalls_time_out_too() {
 #[test]
 fn a_slow_view_is_not_cut_by_the_request_timeout() {
     run(async {
-        let (addr, _stop) = start(Limits::new().request_timeout(Duration::from_millis(200))).await;
+        let (addr, _stop, _) =
+            start(Limits::new().request_timeout(Duration::from_millis(200))).await;
         let outcome = exchange(
             addr,
             b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -333,7 +336,7 @@ fn heads_are_held_to_api_gateways_limits_and_strict_http() {
         ),
     ];
     run(async {
-        let (addr, _stop) = start(quick()).await;
+        let (addr, _stop, _) = start(quick()).await;
         for (name, request, status, body) in &cases {
             let outcome = exchange(addr, request.as_bytes()).await;
             assert_eq!(
@@ -357,7 +360,7 @@ fn heads_are_held_to_api_gateways_limits_and_strict_http() {
 #[test]
 fn the_second_head_on_a_connection_is_checked_too() {
     run(async {
-        let (addr, _stop) = start(quick()).await;
+        let (addr, _stop, _) = start(quick()).await;
         let pipelined = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\na\nb\
                          GET / HTTP/1.1\r\nHost: x\r\nX-A: a\nX-B: b\r\n\r\n";
         let outcome = exchange(addr, pipelined.as_bytes()).await;
@@ -379,7 +382,7 @@ fn the_second_head_on_a_connection_is_checked_too() {
 #[test]
 fn huge_heads_are_cut_off() {
     run(async {
-        let (addr, _stop) = start(quick()).await;
+        let (addr, _stop, _) = start(quick()).await;
         for size in [100_000, 1_000_000] {
             let started = Instant::now();
             let mut stream = TcpStream::connect(addr).await.expect("connect");
@@ -405,7 +408,7 @@ fn a_connection_flood_is_refused_with_503_past_the_limit() {
         let limits = Limits::new()
             .request_timeout(Duration::from_secs(20))
             .max_connections(20);
-        let (addr, _stop) = start(limits).await;
+        let (addr, _stop, _) = start(limits).await;
         let mut held = Vec::new();
         for _ in 0..20 {
             let mut stream = TcpStream::connect(addr).await.expect("connect");
@@ -454,6 +457,84 @@ fn a_connection_flood_is_refused_with_503_past_the_limit() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         still_serving(addr).await;
+    });
+}
+
+/// Stops the server and says how long it took and how it stopped.
+async fn stop(stop: oneshot::Sender<()>, serving: Serving) -> (Duration, Stopped) {
+    let started = Instant::now();
+    stop.send(()).expect("the server is running");
+    let stopped = tokio::time::timeout(Duration::from_secs(10), serving)
+        .await
+        .expect("the server stops")
+        .expect("server task")
+        .expect("serve");
+    (started.elapsed(), stopped)
+}
+
+/// Regression (issue 14, item 5): shutdown waited out the whole grace period for a client
+/// that had sent half a head; with nothing in flight it is immediate, whatever connections
+/// are open.
+#[test]
+fn shutdown_is_immediate_when_nothing_is_in_flight() {
+    run(async {
+        let (addr, stopper, serving) = start(Limits::new()).await;
+        let mut idle = TcpStream::connect(addr).await.expect("connect");
+        idle.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .expect("write");
+        let mut answer = [0u8; 512];
+        let _ = idle.read(&mut answer).await.expect("an answer");
+        let _silent = TcpStream::connect(addr).await.expect("connect");
+        let mut half = TcpStream::connect(addr).await.expect("connect");
+        half.write_all(b"GET / HTTP/1.1\r\nHo")
+            .await
+            .expect("write");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (took, stopped) = stop(stopper, serving).await;
+        assert_eq!(stopped.requests_cut(), 0);
+        assert!(took < Duration::from_millis(500), "shutdown took {took:?}");
+        assert!(
+            TcpStream::connect(addr).await.is_err(),
+            "no longer listening"
+        );
+    });
+}
+
+/// Regression (issue 14, item 5): requests still running after the grace period were
+/// dropped without a word, and the process exited 0. They are now counted (and `run()`
+/// exits 1); requests that finish within the grace period are answered.
+#[test]
+fn shutdown_counts_the_requests_it_cuts() {
+    run(async {
+        let limits = Limits::new().shutdown_grace(Duration::from_millis(300));
+        let (addr, stopper, serving) = start(limits).await;
+        let slow = |addr| async move {
+            exchange(
+                addr,
+                b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            )
+            .await
+        };
+        let cut = [tokio::spawn(slow(addr)), tokio::spawn(slow(addr))];
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (took, stopped) = stop(stopper, serving).await;
+        assert_eq!(stopped.requests_cut(), 2);
+        assert!(took < Duration::from_millis(700), "shutdown took {took:?}");
+        for client in cut {
+            let outcome = client.await.expect("client");
+            assert_eq!(outcome.status, None, "cut without an answer: {outcome:?}");
+        }
+
+        let limits = Limits::new().shutdown_grace(Duration::from_secs(3));
+        let (addr, stopper, serving) = start(limits).await;
+        let finished = tokio::spawn(slow(addr));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (took, stopped) = stop(stopper, serving).await;
+        assert_eq!(stopped.requests_cut(), 0);
+        assert!(took < Duration::from_secs(2), "shutdown took {took:?}");
+        let outcome = finished.await.expect("client");
+        assert_eq!((outcome.status, outcome.body()), (Some(200), "finally"));
     });
 }
 
@@ -538,7 +619,7 @@ fn fd_limited_server() {
         let limits = Limits::new()
             .request_timeout(Duration::from_millis(700))
             .max_connections(10_000);
-        let (addr, stop) = start(limits).await;
+        let (addr, stop, _) = start(limits).await;
         // The parent reads the address from here.
         #[allow(clippy::print_stdout)]
         {

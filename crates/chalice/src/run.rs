@@ -146,7 +146,9 @@ pub(crate) fn local(app: chalice_core::Chalice, addr: SocketAddr) -> i32 {
         // Chalice's words, so tools that wait for this line keep working.
         tracing::info!(target: "chalice::local", "Serving on http://{shown}");
         match server.serve().await {
-            Ok(()) => 0,
+            // The count was logged; the status tells scripts and supervisors.
+            Ok(stopped) if stopped.requests_cut() > 0 => 1,
+            Ok(_) => 0,
             Err(error) => {
                 tracing::error!(target: "chalice::local", "the server stopped: {error}");
                 1
