@@ -12,6 +12,7 @@ use chalice_core::{Gateway, MAX_BODY_BYTES, Response, payload_too_large};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Frame, Incoming, SizeHint};
 
+use crate::REQUEST_TARGET;
 use crate::framing::Refusal;
 use crate::function::LocalFunction;
 use crate::limits::Limits;
@@ -23,7 +24,8 @@ pub(crate) struct State {
     pub(crate) function: LocalFunction,
 }
 
-/// Answers one request and logs it: method, path, status, duration.
+/// Answers one request and logs it: method, path, status, duration, as an `INFO` event of
+/// target `chalice::request` (which subscribers can send elsewhere or turn off).
 pub(crate) async fn answer(
     state: Arc<State>,
     peer: SocketAddr,
@@ -42,7 +44,7 @@ pub(crate) async fn answer(
         None => respond(&state, peer, &shared, request).await,
     };
     let status = response.status().as_u16();
-    if tracing::enabled!(target: "chalice::local", tracing::Level::INFO) {
+    if tracing::enabled!(target: REQUEST_TARGET, tracing::Level::INFO) {
         // Formatted once, here, and handed over as text: a format string would be formatted
         // again by every layer that records it.
         use std::fmt::Write as _;
@@ -55,7 +57,7 @@ pub(crate) async fn answer(
             micros / 1000,
             micros % 1000
         );
-        tracing::info!(target: "chalice::local", message = line.as_str());
+        tracing::info!(target: REQUEST_TARGET, message = line.as_str());
     }
     Ok(response.map(|body| Answer {
         body,
