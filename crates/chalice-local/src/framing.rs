@@ -30,10 +30,14 @@ pub(crate) enum Refusal {
 /// The scanner's state for one connection.
 pub(crate) struct Framing {
     state: State,
-    /// The current line's first bytes (heads, trailers and chunk-size lines only).
+    /// The current line's first bytes, for the lines whose content matters (chunk sizes,
+    /// and head lines that may be `Content-Length` or `Transfer-Encoding`).
     line: [u8; LINE_CAP],
+    /// Whether the current line is kept in `line`.
+    keep: bool,
+    /// The current line's length so far, and how much of it is kept.
     line_len: usize,
-    line_overflow: bool,
+    kept: usize,
     /// The last byte seen was CR (so an LF after it ends a line properly).
     after_cr: bool,
     /// Heads started on this connection; the current one is number `heads`.
@@ -79,8 +83,9 @@ impl Framing {
         Framing {
             state: State::Between,
             line: [0; LINE_CAP],
+            keep: false,
             line_len: 0,
-            line_overflow: false,
+            kept: 0,
             after_cr: false,
             heads: 0,
             generation: 0,
@@ -150,15 +155,27 @@ impl Framing {
 
     /// Adds bytes to the current line; at its end, acts on it. Returns what is left.
     fn feed_line<'a>(&mut self, bytes: &'a [u8]) -> &'a [u8] {
-        let (part, rest, complete) = match bytes.iter().position(|&b| b == b'\n') {
+        let (part, rest, complete) = match memchr::memchr(b'\n', bytes) {
             Some(end) => (&bytes[..end], &bytes[end + 1..], true),
             None => (bytes, &[][..], false),
         };
-        let room = LINE_CAP - self.line_len;
-        let kept = part.len().min(room);
-        self.line[self.line_len..self.line_len + kept].copy_from_slice(&part[..kept]);
-        self.line_len += kept;
-        self.line_overflow |= part.len() > room;
+        if self.line_len == 0 {
+            // Only a few lines are read for their content; the rest are only checked for
+            // their end (this runs on every request's head, so it must stay cheap).
+            self.keep = match self.state {
+                State::ChunkSize => true,
+                State::Head {
+                    request_line: false,
+                } => matches!(part.first(), Some(b'c' | b'C' | b't' | b'T')),
+                _ => false,
+            };
+        }
+        if self.keep {
+            let kept = part.len().min(LINE_CAP - self.kept);
+            self.line[self.kept..self.kept + kept].copy_from_slice(&part[..kept]);
+            self.kept += kept;
+        }
+        self.line_len += part.len();
         let ends_with_cr = match part.last() {
             Some(&last) => last == b'\r',
             None => self.after_cr,
@@ -168,21 +185,20 @@ impl Framing {
             return rest;
         }
         self.after_cr = false;
-        let bare_lf = !ends_with_cr;
-        // The line without its CR (which, when the line overflowed, was not kept).
-        let mut len = self.line_len;
-        if !bare_lf && !self.line_overflow && len > 0 {
-            len -= 1;
-        }
-        let overflow = self.line_overflow;
+        // The line without its CR.
+        let len = self.line_len - usize::from(ends_with_cr);
+        let kept = self.kept.min(len);
+        let overflow = len > kept;
         self.line_len = 0;
-        self.line_overflow = false;
-        self.on_line(len, overflow, bare_lf);
+        self.kept = 0;
+        self.on_line(len == 0, kept, overflow, !ends_with_cr);
         rest
     }
 
-    fn on_line(&mut self, len: usize, overflow: bool, bare_lf: bool) {
-        let empty = len == 0 && !overflow;
+    /// Acts on a complete line: `empty` or not, the first `kept` bytes of it in `line` (when
+    /// kept; `overflow` when it was longer), ended with a bare LF or not.
+    fn on_line(&mut self, empty: bool, kept: usize, overflow: bool, bare_lf: bool) {
+        let keep = self.keep;
         match self.state {
             State::Head { request_line } => {
                 if bare_lf {
@@ -194,12 +210,12 @@ impl Framing {
                     };
                 } else if empty {
                     self.state = self.end_head();
-                } else {
-                    self.header_line(len, overflow);
+                } else if keep {
+                    self.header_line(kept, overflow);
                 }
             }
             State::ChunkSize => {
-                self.state = match chunk_size(&self.line[..len]) {
+                self.state = match chunk_size(&self.line[..kept]) {
                     Some(_) if overflow => State::Lost,
                     Some(0) => State::Trailers,
                     Some(size) => State::ChunkData(size),

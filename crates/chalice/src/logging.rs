@@ -13,7 +13,7 @@ use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::Layer as _;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::writer::BoxMakeWriter;
+use tracing_subscriber::fmt::writer::{BoxMakeWriter, MakeWriterExt as _};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
@@ -70,20 +70,10 @@ fn subscriber<W>(
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    let filter = Targets::new()
-        .with_default(Level::INFO)
-        .with_target("chalice::app", Level::TRACE)
-        .with_target(REQUEST_TARGET, LevelFilter::OFF);
-    let main = tracing_subscriber::fmt::layer()
-        .event_format(ChaliceFormat)
-        .with_writer(writer)
-        .with_filter(filter);
-    // Every layer here filters for itself: an event is formatted only when some layer takes
-    // it, so with the request log off the server does not even write the line.
-    let (writer, requests_filter) = match requests {
-        RequestLog::Off => (BoxMakeWriter::new(io::sink), Targets::new()),
-        RequestLog::Stderr => (BoxMakeWriter::new(io::stderr), request_filter()),
-        RequestLog::Stdout => (BoxMakeWriter::new(io::stdout), request_filter()),
+    let (requests_writer, requests_level) = match requests {
+        RequestLog::Off => (BoxMakeWriter::new(io::sink), LevelFilter::OFF),
+        RequestLog::Stderr => (BoxMakeWriter::new(io::stderr), LevelFilter::INFO),
+        RequestLog::Stdout => (BoxMakeWriter::new(io::stdout), LevelFilter::INFO),
         RequestLog::File(path) => {
             let file = OpenOptions::new()
                 .create(true)
@@ -94,18 +84,25 @@ where
                     source,
                 })?;
             // `&File` writes: each line is one `write` to an append-only file, whole.
-            (BoxMakeWriter::new(Arc::new(file)), request_filter())
+            (BoxMakeWriter::new(Arc::new(file)), LevelFilter::INFO)
         }
     };
-    let requests = tracing_subscriber::fmt::layer()
+    // One layer and one filter, the writer chosen per event by its target: a second layer
+    // with a filter of its own would double the filtering every event pays. With the
+    // request log off, the filter turns the target off, so the server never even formats
+    // the line (`tracing::enabled!` is false).
+    let filter = Targets::new()
+        .with_default(Level::INFO)
+        .with_target("chalice::app", Level::TRACE)
+        .with_target(REQUEST_TARGET, requests_level);
+    let writer = writer
+        .with_filter(|meta: &tracing::Metadata<'_>| meta.target() != REQUEST_TARGET)
+        .or_else(requests_writer);
+    let layer = tracing_subscriber::fmt::layer()
         .event_format(ChaliceFormat)
         .with_writer(writer)
-        .with_filter(requests_filter);
-    Ok(tracing_subscriber::registry().with(main).with(requests))
-}
-
-fn request_filter() -> Targets {
-    Targets::new().with_target(REQUEST_TARGET, Level::INFO)
+        .with_filter(filter);
+    Ok(tracing_subscriber::registry().with(layer))
 }
 
 /// The request log's file cannot be opened.
