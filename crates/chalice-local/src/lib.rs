@@ -33,6 +33,7 @@
 //! [`HttpRequest`]: chalice_core::HttpRequest
 //! [`Gateway`]: chalice_core::Gateway
 
+mod connection;
 mod framing;
 mod function;
 mod limits;
@@ -40,6 +41,11 @@ mod server;
 mod service;
 mod shutdown;
 mod wire;
+
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzz;
 
 pub use crate::function::LocalFunction;
 pub use crate::limits::Limits;

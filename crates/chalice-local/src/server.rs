@@ -1,26 +1,22 @@
 //! The HTTP/1.1 server: accept, serve each connection, shut down cleanly.
 
-use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chalice_core::Gateway;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use crate::connection;
 use crate::function::LocalFunction;
 use crate::limits::Limits;
-use crate::service::{State, answer};
+use crate::service::State;
 use crate::shutdown::{Connections, Stopped};
-use crate::wire::{Shared, Wire};
+use crate::wire::Shared;
 
 /// The local server, bound and ready to serve.
 pub struct Server {
@@ -81,16 +77,7 @@ impl Server {
         } = self;
         let connections = Connections::new();
         let mut shutdown = std::pin::pin!(shutdown);
-        let mut builder = http1::Builder::new();
-        // The request timeout lives in `Wire`, which also answers 408 (hyper's own header
-        // timeout closes without a word, and costs a timer allocation per request).
-        builder
-            .keep_alive(true)
-            .header_read_timeout(None)
-            // A hard bound on what a head may take of memory. API Gateway's own limit, on the
-            // request line and header values only, is checked once the head is parsed, so
-            // that its 431 can say by how much.
-            .max_header_size(MAX_HEAD_BYTES);
+        let builder = connection::builder();
         let mut refused_accepts = 0u32;
         let max_connections = limits.max_connections;
         let permits = Arc::new(Semaphore::new(max_connections));
@@ -158,30 +145,18 @@ impl Server {
             // Small responses must not wait for Nagle's algorithm and delayed ACKs.
             let _ = stream.set_nodelay(true);
             let shared = Arc::new(Shared::default());
-            let io = TokioIo::new(Wire::new(
-                stream,
-                Arc::clone(&shared),
-                limits.request_timeout,
-            ));
             let registration = connections.register(Arc::clone(&shared));
-            let state = Arc::clone(&state);
-            // Requests come in the order their heads arrived: the n-th call is head n.
-            let heads = Cell::new(0u64);
-            let service = service_fn(move |request| {
-                heads.set(heads.get() + 1);
-                answer(
-                    Arc::clone(&state),
-                    peer,
-                    Arc::clone(&shared),
-                    heads.get(),
-                    request,
-                )
-            });
-            let connection = builder.serve_connection(io, service);
+            let connection = connection::serve(
+                &builder,
+                &state,
+                stream,
+                peer,
+                &shared,
+                limits.request_timeout,
+            );
             tokio::spawn(async move {
                 let _permit = permit;
-                let finish = |c: Pin<&mut _>| http1::Connection::graceful_shutdown(c);
-                if let Some(Err(error)) = registration.run(connection, finish).await {
+                if let Some(Err(error)) = registration.run(connection).await {
                     tracing::debug!(target: "chalice::local", "connection from {peer} ended: {error}");
                 }
             });
@@ -211,9 +186,6 @@ impl Server {
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
-
-/// The most bytes of a head hyper reads before answering 431 by itself.
-const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// The answer to a connection past the limit, written before it is closed.
 fn full_answer(max_connections: usize) -> String {

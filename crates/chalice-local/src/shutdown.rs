@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -18,6 +17,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use crate::connection::Finish;
 use crate::wire::Shared;
 
 /// How a server stopped, as [`Server::serve`](crate::Server::serve) reports it.
@@ -123,18 +123,17 @@ pub(crate) struct Registration {
 }
 
 impl Registration {
-    /// Drives `connection` until it ends or shutdown drops it; `finish` asks it to end
-    /// after its request in flight.
-    pub(crate) async fn run<C, T>(mut self, connection: C, finish: fn(Pin<&mut C>)) -> Option<T>
+    /// Drives `connection` until it ends or shutdown drops it.
+    pub(crate) async fn run<C, T>(mut self, connection: C) -> Option<T>
     where
-        C: Future<Output = T>,
+        C: Future<Output = T> + Finish,
     {
         let mut connection = std::pin::pin!(connection);
         tokio::select! {
             ended = connection.as_mut() => return Some(ended),
             _ = self.phase.wait_for(|p| *p != Phase::Serving) => {}
         }
-        finish(connection.as_mut());
+        connection.as_mut().finish();
         loop {
             let idle = !self.shared.in_flight();
             tokio::select! {
