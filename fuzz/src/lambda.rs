@@ -51,10 +51,9 @@ pub fn authorizer_event(data: &[u8]) {
     );
 }
 
+/// A refusal must say what was wrong. (Whether it hides a panic cannot be read from its
+/// text, which may quote the event: libFuzzer found one quoting "panicked". A panic that
+/// escapes fails the target by itself, and one turned into an answer shows as a 5xx.)
 fn check_refusal(message: &str) {
     assert!(!message.is_empty(), "a refusal without a message");
-    assert!(
-        !message.contains("panicked"),
-        "a refusal that hides a panic: {message}"
-    );
 }

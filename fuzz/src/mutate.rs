@@ -15,6 +15,8 @@ pub struct ShortRun {
     pub seeds: usize,
     /// The slowest input's time.
     pub slowest: Duration,
+    /// The slowest input's size in bytes.
+    pub slowest_len: usize,
 }
 
 /// Bytes that mean something to one of the targets' parsers, inserted by the mutator.
@@ -106,6 +108,7 @@ pub fn short_run(seeds: &[PathBuf], target: fn(&[u8]), mutations: usize) -> Shor
         inputs: 0,
         seeds: corpus.len(),
         slowest: Duration::ZERO,
+        slowest_len: 0,
     };
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut once = |input: &[u8]| {
@@ -118,7 +121,11 @@ pub fn short_run(seeds: &[PathBuf], target: fn(&[u8]), mutations: usize) -> Shor
             ));
             resume_unwind(panic);
         }
-        run.slowest = run.slowest.max(started.elapsed());
+        let took = started.elapsed();
+        if took > run.slowest {
+            run.slowest = took;
+            run.slowest_len = input.len();
+        }
         run.inputs += 1;
     };
     for input in &corpus {

@@ -43,3 +43,30 @@ fn short_runs() {
         assert_eq!(run.inputs, run.seeds + mutations, "{name}");
     }
 }
+
+/// Replays the corpus a long run grew (`target/fuzz/corpus/TARGET`, from `fuzz/run`) on the
+/// uninstrumented code and prints how many inputs ran and the slowest one, for
+/// docs/fuzzing.md: `cargo test --release -p chalice-fuzz --test short -- --ignored --nocapture`.
+#[test]
+#[ignore = "needs the corpus of a long run (fuzz/run)"]
+fn replay_long_run_corpus() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/fuzz/corpus");
+    let targets: &[(&str, fn(&[u8]))] = &[
+        ("lambda_event", lambda_event),
+        ("authorizer_event", authorizer_event),
+        ("local_request", local_request),
+        ("route_definitions", route_definitions),
+    ];
+    for (name, target) in targets {
+        let run = short_run(&[root.join(name)], *target, 0);
+        report(&format!(
+            "{name}: {} corpus inputs replayed, slowest {:?} ({} bytes)",
+            run.inputs, run.slowest, run.slowest_len
+        ));
+    }
+}
+
+#[allow(clippy::print_stderr)]
+fn report(line: &str) {
+    eprintln!("{line}");
+}
