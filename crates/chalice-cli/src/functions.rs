@@ -18,7 +18,7 @@
 
 use std::collections::BTreeSet;
 
-use chalice_core::{AuthorizerKind, AuthorizerManifest, Manifest};
+use chalice_manifest::{AuthorizerKind, AuthorizerManifest, Manifest};
 
 use crate::UsageError;
 

@@ -2,7 +2,7 @@
 //! Python ones.
 //!
 //! The CLI learns an app by running it: it builds the user's crate and runs the binary with
-//! `--manifest`, which prints the app's routes and settings as JSON ([`chalice_core::Manifest`]);
+//! `--manifest`, which prints the app's routes and settings as JSON ([`chalice_manifest::Manifest`]);
 //! everything it generates (Swagger, SAM, Terraform) is a pure function of that manifest and
 //! the stage's `.chalice/config.json`.
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
-use chalice_core::{MANIFEST_VERSION, Manifest};
+use chalice_manifest::{MANIFEST_ARG, MANIFEST_VERSION, Manifest};
 use serde_json::Value;
 
 use crate::UsageError;
@@ -94,7 +94,7 @@ impl Project {
     /// Runs the built app with `--manifest` and reads what it prints.
     pub(crate) fn manifest(&self, binary: &Path) -> anyhow::Result<Manifest> {
         let run = Command::new(binary)
-            .arg("--manifest")
+            .arg(MANIFEST_ARG)
             .env_remove("AWS_LAMBDA_RUNTIME_API")
             .stdin(Stdio::null())
             .output()
@@ -115,20 +115,35 @@ impl Project {
                 stderr.trim_end()
             ),
         }
-        let manifest: Manifest = serde_json::from_slice(&run.stdout).with_context(|| {
+        read_manifest(&run.stdout).with_context(|| {
             format!(
-                "{} --manifest did not print a chalice manifest (is main calling `app.run()`?)",
+                "{} {MANIFEST_ARG} did not print a manifest this CLI can read",
                 binary.display()
             )
-        })?;
-        if manifest.manifest_version > MANIFEST_VERSION {
-            bail!(
-                "the app speaks manifest version {}, this CLI knows up to {MANIFEST_VERSION}: update the chalice CLI",
-                manifest.manifest_version
-            );
-        }
-        Ok(manifest)
+        })
     }
+}
+
+/// Reads what `app --manifest` printed. The version is read first, so that a manifest from
+/// a newer app (a field or an authorizer kind this CLI does not know) asks for a newer CLI
+/// rather than failing on the first unknown thing.
+pub(crate) fn read_manifest(output: &[u8]) -> anyhow::Result<Manifest> {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        manifest_version: u32,
+    }
+    let version: Version = serde_json::from_slice(output)
+        .context("it is not a chalice manifest (is `app.run()` the last thing `main` does?)")?;
+    if version.manifest_version > MANIFEST_VERSION {
+        bail!(
+            "the app speaks manifest version {}, this CLI knows up to {MANIFEST_VERSION}: \
+             update the chalice CLI",
+            version.manifest_version
+        );
+    }
+    serde_json::from_slice(output).context(
+        "the manifest does not read (was the app built with a newer chalice? update the CLI)",
+    )
 }
 
 /// The linker a musl target needs where the host's C linker can't link it: Rust's own
@@ -242,5 +257,40 @@ mod tests {
         assert!(configures_linker(&dir, "aarch64-unknown-linux-musl"));
         assert!(!configures_linker(&dir, "x86_64-unknown-linux-musl"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn manifests_from_newer_apps_ask_for_a_newer_cli() {
+        let cases: &[(&str, Result<&str, &str>)] = &[
+            (
+                r#"{"manifest_version":1,"app_name":"a","binary_types":[],"routes":[]}"#,
+                Ok("a"),
+            ),
+            (
+                r#"{"manifest_version":99,"app_name":"a","authorizers":[{"name":"x","type":"oidc"}]}"#,
+                Err(
+                    "the app speaks manifest version 99, this CLI knows up to 1: update the chalice CLI",
+                ),
+            ),
+            (
+                r#"{"manifest_version":1,"app_name":"a","binary_types":[],"routes":[],
+                    "authorizers":[{"name":"x","type":"oidc"}]}"#,
+                Err(
+                    "the manifest does not read (was the app built with a newer chalice? update the CLI)",
+                ),
+            ),
+            (
+                "Serving on http://127.0.0.1:8000",
+                Err("it is not a chalice manifest (is `app.run()` the last thing `main` does?)"),
+            ),
+        ];
+        for (output, expected) in cases {
+            let read = read_manifest(output.as_bytes());
+            match (read, expected) {
+                (Ok(manifest), Ok(name)) => assert_eq!(manifest.app_name, *name),
+                (Err(error), Err(message)) => assert_eq!(error.to_string(), *message, "{output}"),
+                (read, _) => panic!("{output}: {read:?}"),
+            }
+        }
     }
 }

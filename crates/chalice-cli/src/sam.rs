@@ -11,7 +11,7 @@
 
 use serde_json::{Map, Value, json};
 
-use chalice_core::Manifest;
+use chalice_manifest::{AUTHORIZER_ENV, Manifest};
 
 use crate::UsageError;
 use crate::config::StageConfig;
@@ -25,8 +25,6 @@ use crate::swagger::{Target, swagger};
 pub(crate) const RUNTIME: &str = "provided.al2023";
 /// The executable Lambda starts in a `provided` runtime.
 pub(crate) const HANDLER: &str = "bootstrap";
-/// The environment variable that tells the shared binary which authorizer it serves.
-pub(crate) const AUTHORIZER_ENV: &str = "CHALICE_AUTHORIZER";
 
 /// The SAM template for `manifest` under `config`, with the deployment package at
 /// `code_uri` (relative to the template) and `policy` as the managed role's policy (the

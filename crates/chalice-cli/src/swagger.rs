@@ -22,7 +22,7 @@
 
 use serde_json::{Map, Value, json};
 
-use chalice_core::{AuthorizerKind, AuthorizerManifest, Manifest, RouteManifest};
+use chalice_manifest::{AuthorizerKind, AuthorizerManifest, Manifest, RouteManifest};
 
 use crate::UsageError;
 use crate::functions::{API_HANDLER_CFN, API_HANDLER_TF, AuthorizerFunction, builtin_authorizers};
@@ -273,24 +273,6 @@ pub(crate) enum RouteAuth<'m> {
     Type(&'static str),
 }
 
-/// API Gateway's `authorizationType` for an authorizer kind; `None` for a kind this CLI
-/// does not know (an app built with a newer chalice).
-fn authorization_type(kind: &AuthorizerKind) -> Option<&'static str> {
-    match kind {
-        AuthorizerKind::Builtin { .. } | AuthorizerKind::Custom { .. } => Some("CUSTOM"),
-        AuthorizerKind::CognitoUserPools { .. } => Some("COGNITO_USER_POOLS"),
-        AuthorizerKind::Iam => Some("AWS_IAM"),
-        _ => None,
-    }
-}
-
-fn unknown_kind(name: &str) -> UsageError {
-    UsageError(format!(
-        "authorizer {name:?} is of a kind this chalice CLI does not know (the app was built \
-         with a newer chalice): update the CLI"
-    ))
-}
-
 pub(crate) fn route_auth<'m>(
     manifest: &'m Manifest,
     route: &RouteManifest,
@@ -300,23 +282,19 @@ pub(crate) fn route_auth<'m>(
         .as_deref()
         .map(str::to_ascii_uppercase);
     if let Some(name) = &route.authorizer {
-        let authorizer = manifest
-            .authorizers
-            .iter()
-            .find(|a| &a.name == name)
-            .ok_or_else(|| {
-                UsageError(format!(
-                    "{}: uses authorizer {name:?}, which the app does not define",
-                    describe(route)
-                ))
-            })?;
+        let authorizer = manifest.authorizer(name).ok_or_else(|| {
+            UsageError(format!(
+                "{}: uses authorizer {name:?}, which the app does not define",
+                describe(route)
+            ))
+        })?;
         if route.authorizer_id.is_some() {
             return Err(UsageError(format!(
                 "{}: sets both an authorizer and an authorizer_id; keep one",
                 describe(route)
             )));
         }
-        let expected = authorization_type(&authorizer.kind).ok_or_else(|| unknown_kind(name))?;
+        let expected = authorizer.kind.authorization_type();
         return match kind {
             Some(kind) if kind != expected => Err(UsageError(format!(
                 "{}: authorization_type {kind} contradicts its authorizer {name:?} ({expected})",
@@ -418,7 +396,6 @@ fn security_definition(
             }
             definition
         }
-        _ => return Err(unknown_kind(&authorizer.name)),
     })
 }
 
@@ -457,10 +434,7 @@ pub(crate) fn preflight(
              for {path:?} that have CORS configured use the same CORS configuration"
         )));
     }
-    let mut methods: Vec<&str> = with_cors.iter().map(|r| r.method.as_str()).collect();
-    methods.push("OPTIONS");
-    let mut headers = vec![("Access-Control-Allow-Methods", methods.join(","))];
-    headers.extend(cors.access_control_headers());
+    let headers = cors.preflight_headers(with_cors.iter().map(|r| r.method.as_str()));
     let mut declared = Map::new();
     let mut parameters = Map::new();
     for (name, value) in headers {

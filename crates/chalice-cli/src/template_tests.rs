@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chalice_core::Manifest;
+use chalice_manifest::Manifest;
 use serde_json::{Value, json};
 
 use crate::config::Config;

@@ -17,13 +17,13 @@
 
 use serde_json::{Map, Value, json};
 
-use chalice_core::Manifest;
+use chalice_manifest::{AUTHORIZER_ENV, Manifest};
 
 use crate::UsageError;
 use crate::config::StageConfig;
 use crate::functions::{API_HANDLER_TF, builtin_authorizers};
 use crate::policy::{lambda_trust_policy, private_api_policy};
-use crate::sam::{AUTHORIZER_ENV, HANDLER, RUNTIME};
+use crate::sam::{HANDLER, RUNTIME};
 use crate::swagger::{Target, swagger};
 
 /// Lambda's limit on function names, and IAM's on role names.

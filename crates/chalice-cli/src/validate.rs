@@ -8,7 +8,7 @@
 //! manifest and the stage, or that guard what the templates can express: a manifest from
 //! an older or hand-written app gets the same messages Chalice gives.
 
-use chalice_core::Manifest;
+use chalice_manifest::Manifest;
 
 use crate::UsageError;
 use crate::config::{EndpointType, StageConfig};
