@@ -55,7 +55,6 @@ mod media;
 mod middleware;
 mod panic;
 mod params;
-mod path;
 mod request;
 mod response;
 mod route;
