@@ -92,7 +92,7 @@ pub(crate) fn mode(
         };
         match name.as_str() {
             "-h" | "--help" => return Ok(Mode::Help),
-            "--manifest" => return Ok(Mode::Manifest),
+            chalice_core::MANIFEST_ARG => return Ok(Mode::Manifest),
             _ => {}
         }
         let Some(setting) = settings.iter_mut().find(|s| s.flag == name) else {
