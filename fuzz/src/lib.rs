@@ -8,6 +8,7 @@
 //! | [`authorizer_event`] | `chalice_lambda::handle_authorizer_event` (TOKEN and REQUEST events) | a policy has a principal and statements; a refusal names the problem |
 //! | [`local_request`] | the local server's connection handling, as the bytes a client sends | the server writes HTTP/1.x responses only, never a 5xx, and finishes |
 //! | [`route_definitions`] | route definitions (`METHODS /path` lines) and the local router | a checked app routes every static route to its view; mistakes are reported, not panicked on |
+//! | [`config_json`] | `.chalice/config.json`, read by the CLI, every stage resolved | mistakes are reported naming the file, not panicked on |
 //!
 //! Two ways to run them, both on stable Rust:
 //!
@@ -17,11 +18,13 @@
 //!   `docs/fuzzing.md`).
 
 mod app;
+mod config;
 mod lambda;
 mod local;
 mod mutate;
 mod routes;
 
+pub use crate::config::config_json;
 pub use crate::lambda::{authorizer_event, lambda_event};
 pub use crate::local::local_request;
 pub use crate::mutate::{ShortRun, short_run};

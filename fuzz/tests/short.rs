@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use chalice_fuzz::{authorizer_event, lambda_event, local_request, route_definitions, short_run};
+use chalice_fuzz::{
+    authorizer_event, config_json, lambda_event, local_request, route_definitions, short_run,
+};
 
 fn dirs(names: &[&str]) -> Vec<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -56,6 +58,7 @@ fn replay_long_run_corpus() {
         ("authorizer_event", authorizer_event),
         ("local_request", local_request),
         ("route_definitions", route_definitions),
+        ("config_json", config_json),
     ];
     for (name, target) in targets {
         let run = short_run(&[root.join(name)], *target, 0);
