@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chalice_core::Gateway;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::Semaphore;
 
 use crate::connection;
@@ -28,9 +28,7 @@ pub struct Server {
 impl Server {
     /// Binds `addr` (port 0 picks a free port) for `gateway`, with the default [`Limits`].
     pub async fn bind(addr: SocketAddr, gateway: Gateway) -> Result<Server, BindError> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| BindError { addr, source })?;
+        let listener = listen(addr).map_err(|source| BindError { addr, source })?;
         let function = LocalFunction::new(gateway.app().app_name());
         Ok(Server {
             listener,
@@ -196,6 +194,25 @@ fn full_answer(max_connections: usize) -> String {
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
     )
+}
+
+/// How many connections the kernel may queue before the server takes them.
+const BACKLOG: u32 = 1024;
+
+/// A listener on `addr` with a queue of [`BACKLOG`] connections. `TcpListener::bind` queues
+/// 128 (std's value): a burst past that waits for the client's SYN to be sent again, a second
+/// later, instead of being answered (or refused) at once.
+fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    // As std does on Unix: a restarted server can take its port back at once.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
 }
 
 /// Accept errors that concern one connection (it was reset before we took it), not the

@@ -409,17 +409,24 @@ fn a_connection_flood_is_refused_with_503_past_the_limit() {
             .request_timeout(Duration::from_secs(20))
             .max_connections(20);
         let (addr, _stop, _) = start(limits).await;
+        // 20 connections the server has certainly taken: each has had an answer, and stays
+        // open (kept alive) for the rest of the probe.
         let mut held = Vec::new();
         for _ in 0..20 {
             let mut stream = TcpStream::connect(addr).await.expect("connect");
             stream
-                .write_all(b"GET / HTTP/1.1\r\n")
+                .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
                 .await
                 .expect("write");
+            let mut answer = [0u8; 1024];
+            let n = stream.read(&mut answer).await.expect("an answer");
+            assert!(
+                answer[..n].starts_with(b"HTTP/1.1 200"),
+                "{:?}",
+                &answer[..n]
+            );
             held.push(stream);
         }
-        // Let the server take all 20 before the flood.
-        tokio::time::sleep(Duration::from_millis(200)).await;
         let started = Instant::now();
         let mut flood = Vec::new();
         for _ in 0..300 {
@@ -437,7 +444,7 @@ fn a_connection_flood_is_refused_with_503_past_the_limit() {
             );
         }
         assert!(
-            started.elapsed() < Duration::from_secs(3),
+            started.elapsed() < Duration::from_secs(5),
             "refusing 300 connections took {:?}",
             started.elapsed()
         );
@@ -493,7 +500,8 @@ fn shutdown_is_immediate_when_nothing_is_in_flight() {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let (took, stopped) = stop(stopper, serving).await;
         assert_eq!(stopped.requests_cut(), 0);
-        assert!(took < Duration::from_millis(500), "shutdown took {took:?}");
+        // Today's 5 s grace period would show; load on the machine should not.
+        assert!(took < Duration::from_secs(1), "shutdown took {took:?}");
         assert!(
             TcpStream::connect(addr).await.is_err(),
             "no longer listening"
@@ -520,7 +528,7 @@ fn shutdown_counts_the_requests_it_cuts() {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let (took, stopped) = stop(stopper, serving).await;
         assert_eq!(stopped.requests_cut(), 2);
-        assert!(took < Duration::from_millis(700), "shutdown took {took:?}");
+        assert!(took < Duration::from_millis(1500), "shutdown took {took:?}");
         for client in cut {
             let outcome = client.await.expect("client");
             assert_eq!(outcome.status, None, "cut without an answer: {outcome:?}");
