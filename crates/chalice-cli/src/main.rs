@@ -205,7 +205,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli, output: Output) -> anyhow::Result<()> {
-    let project = || Project::open(cli.project_dir.clone());
+    let project = || Project::open(cli.project_dir.clone(), output);
     match cli.command {
         Command::NewProject(args) => {
             let parent = match &cli.project_dir {

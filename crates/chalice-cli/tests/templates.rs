@@ -22,7 +22,7 @@ use chalice_cli::config::Config;
 use chalice_cli::templates::functions::builtin_authorizers;
 use chalice_cli::templates::merge::{merge, read_template};
 use chalice_cli::templates::openapi::{Target, swagger};
-use chalice_cli::templates::policy::{default_policy, policy_file, private_api_policy};
+use chalice_cli::templates::policy::{Policies, api_policy, default_policy, policy_file};
 use chalice_cli::templates::sam::sam_template;
 use chalice_cli::templates::terraform::terraform;
 use chalice_cli::templates::yaml::to_yaml;
@@ -138,8 +138,10 @@ fn render(case: &Case) -> Vec<(Document, String)> {
         .unwrap_or_else(|e| panic!("{}: {e}", case.name));
     validate(&manifest, &config).unwrap_or_else(|e| panic!("{}: {e}", case.name));
     let handler = config.api_handler();
-    let policy = match &handler.iam_policy_file {
-        Some(file) => policy_file(&project, file).unwrap_or_else(|e| panic!("{e}")),
+    let role = match &handler.iam_policy_file {
+        Some(file) => {
+            policy_file(&project, "iam_policy_file", file).unwrap_or_else(|e| panic!("{e}"))
+        }
         None => {
             let authorizers = builtin_authorizers(&manifest).unwrap_or_else(|e| panic!("{e}"));
             let functions: Vec<_> = std::iter::once(handler)
@@ -148,8 +150,12 @@ fn render(case: &Case) -> Vec<(Document, String)> {
             default_policy(&functions)
         }
     };
+    let policies = Policies {
+        role,
+        api: api_policy(&project, &config).unwrap_or_else(|e| panic!("{e}")),
+    };
     let sam = || {
-        let mut template = sam_template(&manifest, &config, "./deployment.zip", &policy)
+        let mut template = sam_template(&manifest, &config, "./deployment.zip", &policies)
             .unwrap_or_else(|e| panic!("{}: {e}", case.name));
         if let Some(file) = case.merge_template {
             let user = read_template(&fixtures().join(file)).unwrap_or_else(|e| panic!("{e}"));
@@ -164,16 +170,12 @@ fn render(case: &Case) -> Vec<(Document, String)> {
                 SamJson => pretty(&sam()),
                 SamYaml => to_yaml(&sam()),
                 Terraform => pretty(
-                    &terraform(&manifest, &config, "deployment.zip", &policy)
+                    &terraform(&manifest, &config, "deployment.zip", &policies)
                         .unwrap_or_else(|e| panic!("{}: {e}", case.name)),
                 ),
                 OpenApi => pretty(
-                    &swagger(
-                        &manifest,
-                        private_api_policy(&config).as_ref(),
-                        Target::Templated,
-                    )
-                    .unwrap_or_else(|e| panic!("{}: {e}", case.name)),
+                    &swagger(&manifest, policies.api.as_ref(), Target::Templated)
+                        .unwrap_or_else(|e| panic!("{}: {e}", case.name)),
                 ),
             };
             (document, text)
