@@ -367,7 +367,7 @@ fn package(project: &Path, name: &str) {
     );
     let document: serde_json::Value =
         serde_json::from_slice(&run.stdout).expect("stdout is the JSON document");
-    assert_eq!(document["swagger"], "2.0");
+    assert_eq!(document["openapi"], "3.0.1");
     assert_eq!(document["info"]["title"], name);
     assert!(document["paths"]["/"]["get"].is_object(), "{document}");
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::cargo::Profile;
 use crate::output::Output;
 use crate::project::Project;
-use crate::templates::openapi::{Target, swagger};
+use crate::templates::openapi::{Target, openapi};
 use crate::templates::policy::api_policy;
 use crate::validate::validate;
 
@@ -18,5 +18,5 @@ pub fn generate_models(project: &Project, stage: &str, output: Output) -> anyhow
     let binary = project.build(Profile::Debug, None, output)?;
     let manifest = project.manifest(&binary, output)?;
     validate(&manifest, &stage)?;
-    Ok(swagger(&manifest, api_policy.as_ref(), Target::Templated)?)
+    Ok(openapi(&manifest, api_policy.as_ref(), Target::Templated)?)
 }

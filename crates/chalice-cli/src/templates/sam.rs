@@ -1,5 +1,5 @@
 //! The SAM template of `chalice package` (Chalice's `SAMTemplateGenerator`): the app's
-//! functions, their role, the REST API with its Swagger definition, and the permissions
+//! functions, their role, the REST API with its OpenAPI definition, and the permissions
 //! that let API Gateway invoke the functions.
 //!
 //! Logical ids are Chalice's, so templates merged with `--merge-template` and stacks
@@ -20,7 +20,7 @@ use crate::templates::functions::{
     builtin_authorizers,
 };
 use crate::templates::literal;
-use crate::templates::openapi::{Target, swagger};
+use crate::templates::openapi::{OPENAPI_VERSION, Target, openapi};
 use crate::templates::policy::{Policies, lambda_trust_policy};
 
 /// The SAM template for `manifest` under `config`, with the deployment package at
@@ -78,7 +78,10 @@ pub fn sam_template(
         "Properties": {
             "EndpointConfiguration": {"Type": config.api_gateway_endpoint_type.as_str()},
             "StageName": config.api_gateway_stage,
-            "DefinitionBody": swagger(manifest, policies.api.as_ref(), Target::CloudFormation)?,
+            // Says which OpenAPI the definition is, and stops SAM from adding a stage named
+            // `Stage` beside ours (AWS::Serverless::Api's OpenApiVersion).
+            "OpenApiVersion": OPENAPI_VERSION,
+            "DefinitionBody": openapi(manifest, policies.api.as_ref(), Target::CloudFormation)?,
         },
     });
     if let Some(size) = config.minimum_compression_size {

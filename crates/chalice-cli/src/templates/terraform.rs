@@ -12,7 +12,7 @@
 //! So every string that comes from the app or its configuration goes through
 //! [`literal::terraform`],
 //! which escapes them as `$${` and `%%{`, and the only unescaped `${` are the references
-//! this module writes. The Swagger document is embedded as one JSON string (a local, so the
+//! this module writes. The OpenAPI document is embedded as one JSON string (a local, so the
 //! deployment can hash it), built with [`Target::Terraform`], which does the same escaping
 //! inside it and refers to the functions with `${aws_lambda_function.<name>.invoke_arn}`.
 
@@ -24,7 +24,7 @@ use crate::config::{API_HANDLER, FunctionConfig, StageConfig};
 use crate::error::UsageError;
 use crate::templates::functions::{API_HANDLER_TF, HANDLER, RUNTIME, builtin_authorizers};
 use crate::templates::literal;
-use crate::templates::openapi::{Target, swagger};
+use crate::templates::openapi::{Target, openapi};
 use crate::templates::policy::{Policies, lambda_trust_policy};
 
 /// Lambda's limit on function names, and IAM's on role names.
@@ -75,7 +75,7 @@ pub fn terraform(
         c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
     })?;
     let authorizers = builtin_authorizers(manifest)?;
-    let document = swagger(manifest, policies.api.as_ref(), Target::Terraform)?;
+    let document = openapi(manifest, policies.api.as_ref(), Target::Terraform)?;
     let body = serde_json::to_string(&document).expect("a JSON value always serializes");
 
     let mut resources = Map::new();
@@ -178,7 +178,7 @@ pub fn terraform(
 
     let mut rest_api = json!({
         "name": literal(&config.app_name),
-        "body": "${local.chalice_api_swagger}",
+        "body": "${local.chalice_api_openapi}",
         // Set in the body too; repeated so Terraform does not see a difference to undo
         // (Chalice's comment on the same lines).
         "binary_media_types": literals(&manifest.binary_types),
@@ -195,7 +195,7 @@ pub fn terraform(
         json!({
             "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
             // A new deployment whenever the API's definition changes.
-            "triggers": {"redeployment": "${sha1(local.chalice_api_swagger)}"},
+            "triggers": {"redeployment": "${sha1(local.chalice_api_openapi)}"},
             "lifecycle": {"create_before_destroy": true},
         }),
     );
@@ -214,7 +214,7 @@ pub fn terraform(
             "required_version": ">= 1.0",
             "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.0, < 7.0"}},
         },
-        "locals": {"chalice_api_swagger": body},
+        "locals": {"chalice_api_openapi": body},
         "resource": resources,
         "output": {
             "EndpointURL": {"value": "${aws_api_gateway_stage.rest_api.invoke_url}/"},
@@ -316,7 +316,7 @@ mod tests {
         let rest_api = &configuration["resource"]["aws_api_gateway_rest_api"]["rest_api"];
         assert_eq!(rest_api["minimum_compression_size"], "1024");
         let body: Value = serde_json::from_str(
-            configuration["locals"]["chalice_api_swagger"]
+            configuration["locals"]["chalice_api_openapi"]
                 .as_str()
                 .expect("the body is a string"),
         )
