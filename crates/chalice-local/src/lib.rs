@@ -55,3 +55,8 @@ pub use crate::shutdown::Stopped;
 /// The `tracing` target of the server's one line per request (`GET /users/bob 200 0.182ms`,
 /// an `INFO` event): filter on it to send those lines elsewhere or nowhere.
 pub const REQUEST_TARGET: &str = "chalice::request";
+
+/// The README's examples, compiled and run as doctests so they cannot go stale.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
