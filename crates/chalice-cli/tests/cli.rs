@@ -30,29 +30,48 @@ fn empty_dir() -> PathBuf {
 fn meaningless_combinations_are_refused_by_the_parser() {
     let cases: &[(&[&str], &str)] = &[
         (
-            &["package", "terraform", "out", "--template-format", "yaml"],
-            "error: unexpected argument '--template-format' found",
+            &[
+                "package",
+                "--pkg-format",
+                "terraform",
+                "out",
+                "--template-format",
+                "yaml",
+            ],
+            "error: the argument '--template-format yaml' cannot be used with '--pkg-format terraform': \
+             a Terraform configuration is JSON (chalice.tf.json)\n\nUsage: chalice package [OPTIONS] <OUT>\n",
         ),
         (
             &[
                 "package",
-                "terraform",
                 "out",
                 "--merge-template",
                 "extra.yaml",
+                "--pkg-format=terraform",
             ],
-            "error: unexpected argument '--merge-template' found",
+            "error: the argument '--merge-template <FILE>' cannot be used with '--pkg-format terraform': \
+             it merges into a SAM template; edit or override chalice.tf.json instead\n",
         ),
         (
-            &["package", "out", "--pkg-format", "terraform"],
-            "error: invalid value 'terraform' for '--pkg-format <FORMAT>': Terraform has its own command, with its own options: chalice package terraform OUT",
+            // This CLI's spelling for a while, not Chalice's: answered with Chalice's.
+            &["package", "--stage", "prod", "terraform", "out"],
+            "error: unexpected argument 'out' found\n\n  tip: the kind of template is an option, \
+             as in Chalice: 'chalice package --pkg-format terraform out'\n",
+        ),
+        (
+            &["package", "out", "more"],
+            "error: unexpected argument 'more' found\n\nUsage: chalice package [OPTIONS] <OUT>\n",
+        ),
+        (
+            &["package", "--pkg-format", "sam", "out"],
+            "error: invalid value 'sam' for '--pkg-format <FORMAT>'\n  [possible values: cloudformation, terraform]\n",
         ),
         (
             &["package"],
             "error: the following required arguments were not provided:\n  <OUT>",
         ),
         (
-            &["package", "terraform"],
+            &["package", "--pkg-format", "terraform"],
             "error: the following required arguments were not provided:\n  <OUT>",
         ),
         (
@@ -69,6 +88,59 @@ fn meaningless_combinations_are_refused_by_the_parser() {
         assert_eq!(status, Some(2), "{args:?}: {stderr}");
         assert!(stderr.starts_with(expected), "{args:?}:\n{stderr}");
         assert_eq!(stdout, "", "{args:?}");
+    }
+}
+
+/// Chalice's spellings of `package` get past the parser: what stops them here is only that
+/// the directory is not a project.
+#[test]
+fn chalices_package_options_are_accepted() {
+    let cases: &[&[&str]] = &[
+        &["package", "--pkg-format", "terraform", "out"],
+        &[
+            "package",
+            "--pkg-format",
+            "terraform",
+            "--stage",
+            "prod",
+            "out",
+            "--json",
+        ],
+        &[
+            "package",
+            "--pkg-format",
+            "terraform",
+            "--template-format",
+            "json",
+            "out",
+        ],
+        &[
+            "package",
+            "--pkg-format",
+            "cloudformation",
+            "out",
+            "--template-format",
+            "yaml",
+        ],
+        &[
+            "package",
+            "--template-format",
+            "YAML",
+            "--merge-template",
+            "extra.yaml",
+            "out",
+        ],
+        &["package", "terraform"],
+    ];
+    for args in cases {
+        let (status, stdout, stderr) = chalice(args);
+        assert_eq!(status, Some(2), "{args:?}: {stderr}");
+        assert_eq!(stdout, "", "{args:?}");
+        assert!(
+            stderr.starts_with("error: ")
+                && stderr.contains("has no Cargo.toml: run this in a chalice project"),
+            "{args:?}:\n{stderr}"
+        );
     }
 }
 
@@ -92,6 +164,7 @@ fn help_lists_the_commands_and_the_global_flags() {
     let (status, stdout, _) = chalice(&["package", "--help"]);
     assert_eq!(status, Some(0));
     for expected in [
+        "--pkg-format <FORMAT>",
         "cloudformation",
         "terraform",
         "--template-format",

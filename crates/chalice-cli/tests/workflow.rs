@@ -337,7 +337,7 @@ fn package(project: &Path, name: &str) {
 
     // Terraform, from the builds already made.
     let run = chalice(project)
-        .args(["package", "terraform", "out-tf"])
+        .args(["package", "--pkg-format", "terraform", "out-tf"])
         .output()
         .expect("chalice package runs");
     assert!(
