@@ -51,7 +51,7 @@ pub use crate::authorizer::{
 };
 pub use crate::cors::{CorsManifest, REQUIRED_HEADERS};
 pub use crate::manifest::{EventSourceManifest, Manifest, RouteManifest};
-pub use crate::wire::{AUTHORIZER_ENV, MANIFEST_ARG, MANIFEST_VERSION};
+pub use crate::wire::{AUTHORIZER_ENV, EXIT_WITH_STDIN_ENV, MANIFEST_ARG, MANIFEST_VERSION};
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.
 #[doc = include_str!("../README.md")]

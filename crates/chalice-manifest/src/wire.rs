@@ -18,3 +18,11 @@ pub const MANIFEST_ARG: &str = "--manifest";
 /// set this variable on each authorizer's function, and the Lambda adapter reads it once,
 /// at init.
 pub const AUTHORIZER_ENV: &str = "CHALICE_AUTHORIZER";
+
+/// The environment variable `chalice local` sets (to `1`) on the app it runs, whose stdin is
+/// then a pipe the CLI holds open: the app exits when the pipe closes.
+///
+/// The kernel closes it whenever the CLI ends, killed with SIGKILL included, so no app
+/// outlives the `chalice local` that started it. An app run by hand never looks at its
+/// stdin (closed from the start under a service manager or `< /dev/null`).
+pub const EXIT_WITH_STDIN_ENV: &str = "CHALICE_EXIT_WITH_STDIN";

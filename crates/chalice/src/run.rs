@@ -179,7 +179,8 @@ pub(crate) fn usage(app_name: &str) -> String {
            -h, --help               print this help\n\n\
          Environment:\n  \
            CHALICE_API_KEYS    comma-separated API keys that routes with api_key_required accept locally\n  \
-           CHALICE_AUTHORIZER  on Lambda, the built-in authorizer this function serves\n",
+           CHALICE_AUTHORIZER  on Lambda, the built-in authorizer this function serves\n  \
+           CHALICE_EXIT_WITH_STDIN=1  exit when stdin closes: set by chalice local, which holds the pipe\n",
         bin = std::env::args().next().unwrap_or_else(|| "app".to_owned()),
         timeout = Limits::DEFAULT_REQUEST_TIMEOUT.as_secs(),
         connections = Limits::DEFAULT_MAX_CONNECTIONS,
@@ -198,6 +199,7 @@ pub(crate) fn local(app: chalice_core::Chalice, options: Local) -> i32 {
         crate::app::report_usage_error(&error);
         return USAGE_ERROR;
     }
+    exit_when_stdin_closes();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -230,6 +232,32 @@ pub(crate) fn local(app: chalice_core::Chalice, options: Local) -> i32 {
             }
         }
     })
+}
+
+/// Ends the process when stdin closes, if `chalice local` asked for it by setting
+/// [`EXIT_WITH_STDIN_ENV`](chalice_manifest::EXIT_WITH_STDIN_ENV).
+///
+/// `chalice local` runs the app with its stdin a pipe that the CLI holds open. The kernel
+/// closes the pipe when the CLI ends in any way, SIGKILL included, and the read below
+/// returns: the app exits rather than keep the port with nobody left to stop it. Linux's
+/// `PR_SET_PDEATHSIG` would need no help from the app, but exists only on Linux and needs
+/// `unsafe` code; a pipe's end is portable. Requests in flight are cut: their client is the
+/// developer whose `chalice local` just ended.
+fn exit_when_stdin_closes() {
+    if std::env::var_os(chalice_manifest::EXIT_WITH_STDIN_ENV).is_none_or(|v| v != "1") {
+        return;
+    }
+    let watcher = std::thread::Builder::new()
+        .name("chalice-stdin".to_owned())
+        .spawn(|| {
+            // What comes through is ignored; `copy` retries reads that a signal interrupts.
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            tracing::info!(target: "chalice::local", "chalice local has ended: stopping");
+            std::process::exit(0);
+        });
+    if let Err(error) = watcher {
+        tracing::warn!(target: "chalice::local", "cannot watch stdin: {error}");
+    }
 }
 
 /// The API keys the local server accepts: `CHALICE_API_KEYS`, comma-separated.
