@@ -3,7 +3,8 @@
 //! project.)
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 fn chalice(args: &[&str]) -> (Option<i32>, String, String) {
     let run = Command::new(env!("CARGO_BIN_EXE_chalice"))
@@ -280,4 +281,60 @@ fn chalices_commands_not_here_yet_say_what_to_use_instead() {
         stderr.contains("`chalice package out` writes a SAM template and out/deployment.zip"),
         "{stderr}"
     );
+}
+
+/// What a save can't fix ends `chalice local` at once, before any build, even under
+/// autoreload (which waits for saves): a regression test for a taken port, which once gave a
+/// warning and a wait for a file change that could never help.
+#[test]
+fn local_refuses_what_no_save_can_fix_before_building() {
+    let dir = project_with_config("local", r#"{"app_name": "a"}"#);
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    let cases: &[(&[&str], Option<i32>, String)] = &[
+        (
+            &["--port", &port],
+            Some(1),
+            format!(
+                "error: cannot listen on 127.0.0.1:{port}: port {port} is already in use (is \
+                 another `chalice local` running?); choose another port with --port\n"
+            ),
+        ),
+        (
+            &["--host", "example.com"],
+            Some(2),
+            "error: invalid --host 'example.com': expected an IP address such as 127.0.0.1\n"
+                .to_owned(),
+        ),
+    ];
+    for (args, status, expected) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chalice"))
+            .args(["--project-dir", &dir_arg, "local"])
+            .args(*args)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chalice runs");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while child.try_wait().expect("wait").is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let output = child.wait_with_output().expect("output");
+                panic!(
+                    "{args:?}: still running after 30 s:\n{}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let output = child.wait_with_output().expect("output");
+        assert_eq!(output.status.code(), *status, "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            *expected,
+            "{args:?}"
+        );
+    }
 }
