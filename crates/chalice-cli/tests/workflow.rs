@@ -6,9 +6,11 @@
 //!
 //! Builds of the generated project share the workspace's target directory (cargo releases
 //! its lock once the test binaries are built), with the workspace's `Cargo.lock` copied into
-//! the project: the same dependency versions, features and profiles hash to the same
-//! artifacts, so the release build for Lambda reuses what `.ci/run` compiled for the
-//! `hello-world` bootstrap, and compiles little more than the app itself.
+//! the project and the workspace's `[profile.dev]` given to it through a `.cargo/config.toml`
+//! above it: the same dependency versions, features and profiles hash to the same artifacts,
+//! so the project's debug builds reuse the dependencies `cargo test --workspace` built, and
+//! the release build for Lambda reuses what `.ci/run` compiled for the `hello-world`
+//! bootstrap. Each compiles little more than chalice's own crates and the app.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -37,7 +39,11 @@ fn target_dir() -> PathBuf {
     tmp.parent().unwrap_or(tmp).to_owned()
 }
 
-/// A directory for the generated project, removed when the test ends.
+/// A directory for the generated project, removed when the test ends, with a
+/// `.cargo/config.toml` holding the workspace's `[profile.dev*]` tables. Without them the
+/// project's debug builds (its own `cargo test`, `chalice local`, `chalice package`'s
+/// manifest build) would compile every dependency again, with full debug info: most of
+/// this test's time on a cold target directory.
 struct WorkDir(PathBuf);
 
 impl WorkDir {
@@ -45,7 +51,12 @@ impl WorkDir {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("workflow-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::create_dir_all(dir.join(".cargo")).expect("temp dir");
+        let workspace =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml"))
+                .expect("the workspace's Cargo.toml");
+        std::fs::write(dir.join(".cargo/config.toml"), dev_profiles(&workspace))
+            .expect("write .cargo/config.toml");
         WorkDir(dir)
     }
 }
@@ -54,6 +65,26 @@ impl Drop for WorkDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// The `[profile.dev]` and `[profile.dev.package.*]` tables of a Cargo.toml, as written.
+fn dev_profiles(manifest: &str) -> String {
+    let mut tables = String::new();
+    let mut inside = false;
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            inside = line == "[profile.dev]" || line.starts_with("[profile.dev.");
+        }
+        if inside {
+            tables.push_str(line);
+            tables.push('\n');
+        }
+    }
+    assert!(
+        tables.contains("[profile.dev]"),
+        "no [profile.dev] in the workspace"
+    );
+    tables
 }
 
 /// A port nothing listens on now: `chalice local` serves every restart on it.
