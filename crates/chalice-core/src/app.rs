@@ -14,7 +14,9 @@ use crate::media::{self, DEFAULT_BINARY_TYPES};
 use crate::middleware::{
     ErasedMiddlewareChain, ErrorHandlers, EventType, MiddlewareFn, MiddlewareList,
 };
-use crate::response::IntoResponse;
+use crate::params::Params;
+use crate::request::Request;
+use crate::response::{IntoResponse, Response};
 use crate::route::Route;
 use crate::router::RouteTable;
 use crate::view::View;
@@ -119,7 +121,7 @@ impl Chalice {
 
     /// The request the running view is handling (Chalice's `app.current_request`); the same
     /// as [`crate::current_request`].
-    pub fn current_request(&self) -> Option<crate::Request> {
+    pub fn current_request(&self) -> Option<Request> {
         crate::current::current_request()
     }
 
@@ -478,7 +480,7 @@ impl Chalice {
 
     /// Whether a response's `Content-Type` is one of the app's binary types (its body is
     /// then base64-encoded on Lambda). A response without one is JSON, which is not.
-    pub fn is_binary(&self, response: &crate::Response) -> bool {
+    pub fn is_binary(&self, response: &Response) -> bool {
         let content_type = response
             .headers
             .get("content-type")
@@ -524,7 +526,7 @@ fn python_list(items: &[&String]) -> String {
 #[derive(Debug, Clone)]
 pub struct RouteMatch<'a> {
     template: &'a std::sync::Arc<str>,
-    uri_params: Option<crate::Params>,
+    uri_params: Option<Params>,
 }
 
 impl<'a> RouteMatch<'a> {
@@ -534,12 +536,12 @@ impl<'a> RouteMatch<'a> {
     }
 
     /// The captures, decoded; `None` for a route without captures.
-    pub fn uri_params(&self) -> Option<&crate::Params> {
+    pub fn uri_params(&self) -> Option<&Params> {
         self.uri_params.as_ref()
     }
 
     /// The captures, taken.
-    pub fn into_uri_params(self) -> Option<crate::Params> {
+    pub fn into_uri_params(self) -> Option<Params> {
         self.uri_params
     }
 }

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use crate::app::Chalice;
-use crate::error::{ChaliceError, error_body};
+use crate::error::ChaliceError;
 use crate::media;
 use crate::middleware::{Endpoint, Next, call_endpoint};
 use crate::panic;
@@ -46,12 +46,12 @@ impl Chalice {
                 "No route has the path template {:?}: the deployed API and this app disagree",
                 request.path()
             ));
-            return Response::raw_json(500, error_body("InternalServerError", "Unknown request."));
+            return Response::error_json(500, "InternalServerError", "Unknown request.");
         };
         let Some(entry) = path.entry(request.method()) else {
             let allow = path.methods().collect::<Vec<_>>().join(", ");
             let message = format!("Unsupported method: {}", request.method());
-            return Response::raw_json(405, error_body("MethodNotAllowedError", &message))
+            return Response::error_json(405, "MethodNotAllowedError", &message)
                 .header("Allow", allow);
         };
         let cors = self.resolve_cors(&entry.cors);
@@ -105,7 +105,7 @@ impl Chalice {
                      must specify an Accept header that matches."
                 );
                 return with_cors(
-                    Response::raw_json(400, error_body("BadRequest", &message)),
+                    Response::error_json(400, "BadRequest", &message),
                     &cors_headers,
                 );
             }

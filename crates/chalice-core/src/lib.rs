@@ -48,6 +48,7 @@ mod dispatch;
 mod error;
 mod gateway;
 mod headers;
+mod in_view;
 mod lambda_context;
 mod log;
 mod manifest;

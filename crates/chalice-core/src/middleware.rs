@@ -136,10 +136,7 @@ pub(crate) async fn call_endpoint(
             .unwrap_or("application/json");
         if !media::matches_content_type(content_type, content_types) {
             let message = format!("Unsupported media type: {content_type}");
-            return Ok(Response::raw_json(
-                415,
-                crate::error::error_body("UnsupportedMediaType", &message),
-            ));
+            return Ok(Response::error_json(415, "UnsupportedMediaType", &message));
         }
     }
     let mut response = match view {
