@@ -8,6 +8,7 @@ use crate::auth::{
 };
 use crate::blueprint::{Blueprint, BlueprintOptions, check_url_prefix};
 use crate::cors::CorsConfig;
+use crate::definition_error::{DefinitionError, DefinitionErrorKind, DefinitionErrors};
 use crate::error::ChaliceError;
 use crate::log::Logger;
 use crate::media::{self, DEFAULT_BINARY_TYPES};
@@ -139,16 +140,16 @@ impl Chalice {
     /// Registers a route. A mistake in it is kept and reported by [`Chalice::check`].
     pub fn register(&mut self, route: Route) -> &mut Self {
         let location = route.location;
-        if let Some(Err(message)) = route
+        if let Some(Err(kind)) = route
             .authorizer
             .as_ref()
             .and_then(AuthorizerRef::declared)
             .map(|decl| self.authorizers.insert(decl))
         {
-            self.errors.push(DefinitionError { message, location });
+            self.errors.push(DefinitionError::new(*kind, location));
         }
-        if let Err(message) = self.table.insert(route) {
-            self.errors.push(DefinitionError { message, location });
+        if let Err(kind) = self.table.insert(route) {
+            self.errors.push(DefinitionError::new(*kind, location));
         }
         self
     }
@@ -190,14 +191,12 @@ impl Chalice {
     #[track_caller]
     pub fn add_authorizer(&mut self, authorizer: impl Into<AuthorizerRef>) -> &mut Self {
         let authorizer = authorizer.into();
-        if let Some(Err(message)) = authorizer
+        if let Some(Err(kind)) = authorizer
             .declared()
             .map(|decl| self.authorizers.insert(decl))
         {
-            self.errors.push(DefinitionError {
-                message,
-                location: Location::caller(),
-            });
+            self.errors
+                .push(DefinitionError::new(*kind, Location::caller()));
         }
         self
     }
@@ -296,19 +295,13 @@ impl Chalice {
         options: BlueprintOptions,
     ) -> &mut Self {
         let registered_at = Location::caller();
-        if let Some(Err(message)) = options.url_prefix.as_deref().map(check_url_prefix) {
-            self.errors.push(DefinitionError {
-                message,
-                location: registered_at,
-            });
+        if let Some(Err(kind)) = options.url_prefix.as_deref().map(check_url_prefix) {
+            self.errors.push(DefinitionError::new(*kind, registered_at));
             return self;
         }
         for authorizer in &blueprint.authorizers {
-            if let Err(message) = self.authorizers.insert(authorizer.decl()) {
-                self.errors.push(DefinitionError {
-                    message,
-                    location: registered_at,
-                });
+            if let Err(kind) = self.authorizers.insert(authorizer.decl()) {
+                self.errors.push(DefinitionError::new(*kind, registered_at));
             }
         }
         for (event_type, function) in &blueprint.middleware.entries {
@@ -343,19 +336,12 @@ impl Chalice {
                 {
                     continue;
                 }
-                let known = self.authorizers.names();
-                errors.push(DefinitionError {
-                    message: format!(
-                        "Route {} uses authorizer \"{name}\", which the app does not declare ({}). Declare it with                          app.authorizer(..) or app.add_authorizer(..), or set authorizer_id for one defined outside the app.",
-                        path.template,
-                        if known.is_empty() {
-                            "it declares none".to_owned()
-                        } else {
-                            format!("it declares {}", known.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", "))
-                        }
-                    ),
-                    location: entry.location,
-                });
+                let kind = DefinitionErrorKind::UnknownAuthorizer {
+                    path: path.template.to_string(),
+                    name: name.to_string(),
+                    declared: self.authorizers.names().map(str::to_owned).collect(),
+                };
+                errors.push(DefinitionError::new(kind, entry.location));
             }
             let with_cors: Vec<_> = path
                 .entries
@@ -368,29 +354,20 @@ impl Chalice {
                     .iter()
                     .find(|e| e.method == http::Method::OPTIONS)
                 {
-                    errors.push(DefinitionError {
-                        message: format!(
-                            "Route entry cannot have both cors=True and methods=['OPTIONS', ...] configured.  When \
-                             CORS is enabled, an OPTIONS method is automatically added for you.  Please remove \
-                             'OPTIONS' from the list of configured HTTP methods for: {}",
-                            path.template
-                        ),
-                        location: options.location,
-                    });
+                    let kind = DefinitionErrorKind::CorsWithOptions {
+                        path: path.template.to_string(),
+                    };
+                    errors.push(DefinitionError::new(kind, options.location));
                 }
                 let config = self.resolve_cors(&first.cors);
                 if let Some(other) = with_cors
                     .iter()
                     .find(|e| self.resolve_cors(&e.cors) != config)
                 {
-                    errors.push(DefinitionError {
-                        message: format!(
-                            "Route may not have multiple differing CORS configurations. Please ensure all views \
-                             for \"{}\" that have CORS configured have the same CORS configuration.",
-                            path.template
-                        ),
-                        location: other.location,
-                    });
+                    let kind = DefinitionErrorKind::DifferingCors {
+                        path: path.template.to_string(),
+                    };
+                    errors.push(DefinitionError::new(kind, other.location));
                 }
             }
             for (i, entry) in path.entries.iter().enumerate() {
@@ -401,28 +378,25 @@ impl Chalice {
                 {
                     continue;
                 }
-                let (binary, text): (Vec<&String>, Vec<&String>) = entry
+                let (binary, text): (Vec<String>, Vec<String>) = entry
                     .content_types
                     .iter()
+                    .cloned()
                     .partition(|ct| media::matches_content_type(ct, &self.api.binary_types));
                 if !binary.is_empty() && !text.is_empty() {
-                    errors.push(DefinitionError {
-                        message: format!(
-                            "In view function \"{}\", the content_types {} support binary and {} do not. All \
-                             content_types must be consistent in their binary support.",
-                            entry.view_name,
-                            python_list(&binary),
-                            python_list(&text)
-                        ),
-                        location: entry.location,
-                    });
+                    let kind = DefinitionErrorKind::InconsistentContentTypes {
+                        view_name: entry.view_name.to_string(),
+                        binary,
+                        text,
+                    };
+                    errors.push(DefinitionError::new(kind, entry.location));
                 }
             }
         }
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(DefinitionErrors { errors })
+            Err(DefinitionErrors::new(errors))
         }
     }
 
@@ -516,12 +490,6 @@ impl fmt::Debug for Chalice {
     }
 }
 
-/// A list as Python prints it, as Chalice's messages show lists: `['a', 'b']`.
-fn python_list(items: &[&String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|s| format!("'{s}'")).collect();
-    format!("[{}]", quoted.join(", "))
-}
-
 /// A route found for a concrete path by [`Chalice::match_path`].
 #[derive(Debug, Clone)]
 pub struct RouteMatch<'a> {
@@ -545,65 +513,3 @@ impl<'a> RouteMatch<'a> {
         self.uri_params
     }
 }
-
-/// A mistake in the app's definition, with the place in the source that made it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DefinitionError {
-    message: String,
-    location: &'static Location<'static>,
-}
-
-impl DefinitionError {
-    /// What is wrong, in Chalice's words where Chalice has words for it.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// Where the faulty route was declared.
-    pub fn location(&self) -> &'static Location<'static> {
-        self.location
-    }
-}
-
-impl fmt::Display for DefinitionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}\n  --> {}:{}:{}",
-            self.message,
-            self.location.file(),
-            self.location.line(),
-            self.location.column()
-        )
-    }
-}
-
-/// Every mistake in an app's definition (see [`Chalice::check`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DefinitionErrors {
-    errors: Vec<DefinitionError>,
-}
-
-impl DefinitionErrors {
-    /// The mistakes, in the order they were made.
-    pub fn errors(&self) -> &[DefinitionError] {
-        &self.errors
-    }
-}
-
-impl fmt::Display for DefinitionErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.errors.len();
-        writeln!(
-            f,
-            "the app's definition has {count} mistake{}:",
-            if count == 1 { "" } else { "s" }
-        )?;
-        for error in &self.errors {
-            writeln!(f, "\nerror: {error}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for DefinitionErrors {}

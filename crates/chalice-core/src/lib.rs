@@ -44,6 +44,7 @@ mod auth;
 mod blueprint;
 mod cors;
 mod current;
+mod definition_error;
 mod dispatch;
 mod error;
 mod gateway;
@@ -67,7 +68,7 @@ mod view;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use crate::app::{ApiConfig, Chalice, DefinitionError, DefinitionErrors, RouteMatch};
+pub use crate::app::{ApiConfig, Chalice, RouteMatch};
 pub use crate::auth::{
     AuthRequest, AuthResponse, AuthRoute, AuthorizerFn, AuthorizerRef, ChaliceAuthorizer,
     CognitoUserPoolAuthorizer, CustomAuthorizer, IamAuthorizer,
@@ -77,6 +78,9 @@ pub use crate::auth::{ErasedAuthorizer, markers as auth_markers};
 pub use crate::blueprint::{Blueprint, BlueprintOptions};
 pub use crate::cors::CorsConfig;
 pub use crate::current::{current_request, log};
+pub use crate::definition_error::{
+    DefinitionError, DefinitionErrorKind, DefinitionErrors, ViewSite,
+};
 pub use crate::error::{ChaliceError, ErrorKind};
 pub use crate::gateway::{
     Gateway, HttpRequest, MAX_BODY_BYTES, missing_authentication_token, payload_too_large,

@@ -11,9 +11,10 @@ use std::sync::Arc;
 use http::Method;
 use percent_encoding::percent_decode_str;
 
+use crate::definition_error::{DefinitionErrorKind, ViewSite};
 use crate::params::Params;
 use crate::path::{self, Segment};
-use crate::route::{Route, RouteEntry, describe};
+use crate::route::{Route, RouteEntry};
 
 /// The methods API Gateway REST APIs offer, in the order `Allow` lists them.
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -51,8 +52,13 @@ pub(crate) struct RouteTable {
 
 impl RouteTable {
     /// Adds a route, or says why it cannot be added.
-    pub(crate) fn insert(&mut self, route: Route) -> Result<(), String> {
-        let segments = path::parse(&route.path).map_err(|error| error.to_string())?;
+    pub(crate) fn insert(&mut self, route: Route) -> Result<(), Box<DefinitionErrorKind>> {
+        let segments = path::parse(&route.path).map_err(|error| {
+            Box::new(DefinitionErrorKind::InvalidPath {
+                path: route.path.clone(),
+                message: error.to_string(),
+            })
+        })?;
         let methods = normalize_methods(&route)?;
         let index = match self.by_template.get(route.path.as_str()) {
             Some(&index) => index,
@@ -61,18 +67,12 @@ impl RouteTable {
         let path = &mut self.paths[index];
         for method in &methods {
             if let Some(existing) = path.entry(method) {
-                // Chalice's wording (chalice/app.py, _register_route), then where each view
-                // was declared: with blueprints, the two may be far apart.
-                return Err(format!(
-                    "Duplicate method: '{method}' detected for route: '{}'\nbetween view functions: \"{}\" and \"{}\". \
-                     A specific method may only be specified once for a particular path.\n  \
-                     first: {}\n  then:  {}",
-                    route.path,
-                    existing.view_name,
-                    route.view_name,
-                    existing.describe(),
-                    describe(&route.view_name, route.location, route.origin.as_ref()),
-                ));
+                return Err(Box::new(DefinitionErrorKind::DuplicateMethod {
+                    path: route.path.clone(),
+                    method: method.to_string(),
+                    first: existing.site(),
+                    then: route.site(),
+                }));
             }
         }
         let view = route.view;
@@ -109,7 +109,11 @@ impl RouteTable {
         Ok(())
     }
 
-    fn add_path(&mut self, route: &Route, segments: &[Segment<'_>]) -> Result<usize, String> {
+    fn add_path(
+        &mut self,
+        route: &Route,
+        segments: &[Segment<'_>],
+    ) -> Result<usize, Box<DefinitionErrorKind>> {
         let template = route.path.as_str();
         let index = self.paths.len();
         let mut prefix = String::new();
@@ -118,13 +122,18 @@ impl RouteTable {
             if matches!(segment, Segment::Capture(_) | Segment::Greedy(_)) {
                 match self.variable_children.get(&prefix) {
                     Some((existing, owner)) if existing != text => {
-                        return Err(format!(
-                            "Route {template} conflicts with route {}: API Gateway allows one variable path part \
-                             under {} ({existing} there, {text} here); use the same capture name in both routes{}",
-                            self.paths[*owner].template,
-                            if prefix.is_empty() { "/" } else { &prefix },
-                            self.both_sides(*owner, route),
-                        ));
+                        return Err(Box::new(DefinitionErrorKind::CaptureConflict {
+                            path: template.to_owned(),
+                            other: self.paths[*owner].template.to_string(),
+                            parent: if prefix.is_empty() {
+                                "/".to_owned()
+                            } else {
+                                prefix
+                            },
+                            existing: existing.clone(),
+                            new: text.to_owned(),
+                            sides: self.both_sides(*owner, route),
+                        }));
                     }
                     Some(_) => {}
                     None => new_children.push((prefix.clone(), text.to_owned())),
@@ -142,16 +151,16 @@ impl RouteTable {
                             self.paths[i].template.to_string(),
                             self.both_sides(i, route),
                         ),
-                        None => (with.clone(), String::new()),
+                        None => (with.clone(), None),
                     }
                 }
-                _ => (error.to_string(), String::new()),
+                _ => (error.to_string(), None),
             };
-            return Err(format!(
-                "Route {template} conflicts with route {other}: API Gateway allows only one capture \
-                 (or greedy capture) at the same place in sibling paths; use the same capture name, \
-                 or a static segment{sides}"
-            ));
+            return Err(Box::new(DefinitionErrorKind::RouteConflict {
+                path: template.to_owned(),
+                other,
+                sides,
+            }));
         }
         let template: Arc<str> = template.into();
         let captures = path::capture_names(segments)
@@ -170,16 +179,9 @@ impl RouteTable {
     }
 
     /// The views on both sides of a conflict between the path at `existing` and `route`.
-    fn both_sides(&self, existing: usize, route: &Route) -> String {
-        let first = self.paths[existing]
-            .entries
-            .first()
-            .map(RouteEntry::describe)
-            .unwrap_or_default();
-        format!(
-            "\n  first: {first}\n  then:  {}",
-            describe(&route.view_name, route.location, route.origin.as_ref())
-        )
+    fn both_sides(&self, existing: usize, route: &Route) -> Option<(ViewSite, ViewSite)> {
+        let first = self.paths[existing].entries.first()?;
+        Some((first.site(), route.site()))
     }
 
     /// The path registered with this template (the Lambda way in).
@@ -258,31 +260,31 @@ fn sample_path(pattern: &str) -> String {
     out
 }
 
-fn normalize_methods(route: &Route) -> Result<Vec<Method>, String> {
+fn normalize_methods(route: &Route) -> Result<Vec<Method>, Box<DefinitionErrorKind>> {
     if route.methods.is_empty() {
-        return Err(format!(
-            "Route '{}' of view function \"{}\" has no methods",
-            route.path, route.view_name
-        ));
+        return Err(Box::new(DefinitionErrorKind::NoMethods {
+            path: route.path.clone(),
+            view_name: route.view_name.clone(),
+        }));
     }
     let mut methods: Vec<Method> = Vec::new();
     for name in &route.methods {
         let upper = name.to_ascii_uppercase();
         let Some(known) = METHODS.iter().find(|m| **m == upper) else {
-            return Err(format!(
-                "Unsupported method: '{name}' for route: '{}' of view function \"{}\"; use one of {}",
-                route.path,
-                route.view_name,
-                METHODS.join(", ")
-            ));
+            return Err(Box::new(DefinitionErrorKind::UnsupportedMethod {
+                path: route.path.clone(),
+                view_name: route.view_name.clone(),
+                method: name.clone(),
+            }));
         };
         let method =
             Method::from_bytes(known.as_bytes()).expect("METHODS holds valid method names");
         if methods.contains(&method) {
-            return Err(format!(
-                "Duplicate method: '{known}' listed twice for route: '{}' of view function \"{}\"",
-                route.path, route.view_name
-            ));
+            return Err(Box::new(DefinitionErrorKind::MethodListedTwice {
+                path: route.path.clone(),
+                view_name: route.view_name.clone(),
+                method: (*known).to_owned(),
+            }));
         }
         methods.push(method);
     }
@@ -373,44 +375,116 @@ mod tests {
         assert!(table.by_template("/").expect("root").captures.is_none());
     }
 
+    /// The kind without the views on both sides of a conflict, whose locations are this
+    /// file's lines (the facade's tests check whole messages, locations included).
+    fn without_sides(kind: DefinitionErrorKind) -> DefinitionErrorKind {
+        match kind {
+            DefinitionErrorKind::CaptureConflict {
+                path,
+                other,
+                parent,
+                existing,
+                new,
+                sides: Some(_),
+            } => DefinitionErrorKind::CaptureConflict {
+                path,
+                other,
+                parent,
+                existing,
+                new,
+                sides: None,
+            },
+            other => other,
+        }
+    }
+
     #[test]
     fn definition_mistakes_are_refused() {
-        let cases: &[(&[&str], &str, &str)] = &[
+        let cases: &[(&[&str], &str, DefinitionErrorKind)] = &[
             (
                 &["/a"],
                 "/a/",
-                "Route cannot end with a trailing slash: /a/",
+                DefinitionErrorKind::InvalidPath {
+                    path: "/a/".into(),
+                    message: "Route cannot end with a trailing slash: /a/".into(),
+                },
             ),
             (
                 &["/users/{id}"],
                 "/users/{name}",
-                "Route /users/{name} conflicts with route /users/{id}",
+                DefinitionErrorKind::CaptureConflict {
+                    path: "/users/{name}".into(),
+                    other: "/users/{id}".into(),
+                    parent: "/users".into(),
+                    existing: "{id}".into(),
+                    new: "{name}".into(),
+                    sides: None,
+                },
             ),
             (
                 &["/f/{p+}"],
                 "/f/{id}",
-                "Route /f/{id} conflicts with route /f/{p+}",
+                DefinitionErrorKind::CaptureConflict {
+                    path: "/f/{id}".into(),
+                    other: "/f/{p+}".into(),
+                    parent: "/f".into(),
+                    existing: "{p+}".into(),
+                    new: "{id}".into(),
+                    sides: None,
+                },
+            ),
+            (
+                &["/{id}"],
+                "/{name}/x",
+                DefinitionErrorKind::CaptureConflict {
+                    path: "/{name}/x".into(),
+                    other: "/{id}".into(),
+                    parent: "/".into(),
+                    existing: "{id}".into(),
+                    new: "{name}".into(),
+                    sides: None,
+                },
             ),
         ];
         for (existing, path, expected) in cases {
             let mut table = table(existing);
             let error = table.insert(Route::new(*path, || "x")).expect_err(path);
-            assert!(error.starts_with(expected), "{path}: {error}");
+            assert_eq!(&without_sides(*error), expected, "{path}");
         }
     }
 
     #[test]
     fn methods_are_checked() {
-        let cases: &[(&[&str], Result<&[&str], &str>)] = &[
+        let kind = |f: fn(String, String) -> DefinitionErrorKind| f("/m".into(), "m".into());
+        let cases: &[(&[&str], Result<&[&str], DefinitionErrorKind>)] = &[
             (&["get", "Post"], Ok(&["GET", "POST"])),
             (
                 &["FETCH"],
-                Err(
-                    "Unsupported method: 'FETCH' for route: '/m' of view function \"m\"; use one of GET, POST",
-                ),
+                Err(kind(|path, view_name| {
+                    DefinitionErrorKind::UnsupportedMethod {
+                        path,
+                        view_name,
+                        method: "FETCH".into(),
+                    }
+                })),
             ),
-            (&[], Err("Route '/m' of view function \"m\" has no methods")),
-            (&["GET", "get"], Err("Duplicate method: 'GET' listed twice")),
+            (
+                &[],
+                Err(kind(|path, view_name| DefinitionErrorKind::NoMethods {
+                    path,
+                    view_name,
+                })),
+            ),
+            (
+                &["GET", "get"],
+                Err(kind(|path, view_name| {
+                    DefinitionErrorKind::MethodListedTwice {
+                        path,
+                        view_name,
+                        method: "GET".into(),
+                    }
+                })),
+            ),
         ];
         for (methods, expected) in cases {
             let mut table = RouteTable::default();
@@ -420,11 +494,21 @@ mod tests {
                     result.expect("accepted");
                     assert_eq!(table.paths[0].methods().collect::<Vec<_>>(), *names);
                 }
-                Err(message) => {
-                    let error = result.expect_err("refused");
-                    assert!(error.starts_with(message), "{error}");
-                }
+                Err(kind) => assert_eq!(&*result.expect_err("refused"), kind, "{methods:?}"),
             }
         }
+    }
+
+    #[test]
+    fn the_unsupported_method_message_lists_the_methods_api_gateway_offers() {
+        let kind = DefinitionErrorKind::UnsupportedMethod {
+            path: "/m".into(),
+            view_name: "m".into(),
+            method: "FETCH".into(),
+        };
+        assert!(
+            kind.to_string()
+                .ends_with(&format!("use one of {}", METHODS.join(", ")))
+        );
     }
 }

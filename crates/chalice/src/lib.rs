@@ -43,10 +43,11 @@ pub use crate::app::Chalice;
 pub use chalice_core::{
     ApiConfig, AuthRequest, AuthResponse, AuthRoute, AuthorizerFn, AuthorizerRef, Blueprint,
     BlueprintOptions, Bytes, ChaliceAuthorizer, ChaliceError, CognitoUserPoolAuthorizer,
-    CorsConfig, CustomAuthorizer, DEFAULT_BINARY_TYPES, DefinitionError, DefinitionErrors,
-    ErrorKind, EventType, Headers, IamAuthorizer, IntoBody, IntoResponse, InvalidHeader, Json,
-    LambdaContext, Level, Logger, Manifest, Method, MiddlewareFn, MultiDict, Next, Params, Request,
-    RequestBuilder, Response, Route, RouteInfo, RouteMatch, View, current_request, log,
+    CorsConfig, CustomAuthorizer, DEFAULT_BINARY_TYPES, DefinitionError, DefinitionErrorKind,
+    DefinitionErrors, ErrorKind, EventType, Headers, IamAuthorizer, IntoBody, IntoResponse,
+    InvalidHeader, Json, LambdaContext, Level, Logger, Manifest, Method, MiddlewareFn, MultiDict,
+    Next, Params, Request, RequestBuilder, Response, Route, RouteInfo, RouteMatch, View, ViewSite,
+    current_request, log,
 };
 pub use chalice_macros::route;
 

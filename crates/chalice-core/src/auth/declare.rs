@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::auth::builtin::{AuthorizerFn, ErasedAuthorizer};
+use crate::definition_error::DefinitionErrorKind;
 use crate::manifest::{AuthorizerKind, AuthorizerManifest};
 
 /// The header API Gateway reads a token from unless told otherwise.
@@ -477,15 +478,14 @@ pub(crate) struct Authorizers {
 
 impl Authorizers {
     /// Adds `decl`, or checks that the one already named so is the same.
-    pub(crate) fn insert(&mut self, decl: &Decl) -> Result<(), String> {
+    pub(crate) fn insert(&mut self, decl: &Decl) -> Result<(), Box<DefinitionErrorKind>> {
         match self.get(&decl.name) {
             Some(existing) if existing.same_as(decl) => Ok(()),
-            Some(existing) => Err(format!(
-                "Two different authorizers are named \"{}\" ({} and {}): give each its own name",
-                decl.name,
-                existing.kind.label(),
-                decl.kind.label()
-            )),
+            Some(existing) => Err(Box::new(DefinitionErrorKind::AuthorizerNameClash {
+                name: decl.name.to_string(),
+                first_kind: existing.kind.label(),
+                then_kind: decl.kind.label(),
+            })),
             None => {
                 self.list.push(decl.clone());
                 Ok(())
@@ -518,7 +518,7 @@ impl Authorizers {
             .map(|decl| &*decl.name)
     }
 
-    pub(crate) fn names(&self) -> Vec<&str> {
-        self.list.iter().map(|decl| &*decl.name).collect()
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.list.iter().map(|decl| &*decl.name)
     }
 }
