@@ -674,7 +674,7 @@ def document(results, settings, loads, started, elapsed, env):
     if "router" in results:
         notes.append(
             "Router: criterion medians of looking up `/users/{name}` in an app of N routes "
-            "(`Chalice::template` for the Lambda path, `Chalice::match_path(\"/users/bob\")` with its "
+            "(`RouteMatch::by_template` for the Lambda path, `RouteMatch::by_path(\"/users/bob\")` with its "
             "decoded captures for the local path)."
         )
     lines += ["Notes:", ""] + [f"- {n}" for n in notes] + [""]

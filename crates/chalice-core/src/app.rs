@@ -15,10 +15,9 @@ use crate::media::{self, DEFAULT_BINARY_TYPES};
 use crate::middleware::{
     ErasedMiddlewareChain, ErrorHandlers, EventType, MiddlewareFn, MiddlewareList,
 };
-use crate::params::Params;
 use crate::request::Request;
-use crate::response::{IntoResponse, Response};
-use crate::route::Route;
+use crate::response::IntoResponse;
+use crate::route::{Route, RouteInfo};
 use crate::router::RouteTable;
 use crate::view::View;
 
@@ -324,7 +323,7 @@ impl Chalice {
     /// and routes mixing binary and non-binary `content_types`.
     pub fn check(&self) -> Result<(), DefinitionErrors> {
         let mut errors = self.errors.clone();
-        for path in &self.table.paths {
+        for path in &self.table.resources {
             for (i, entry) in path.entries.iter().enumerate() {
                 let Some(name) = &entry.authorizer else {
                     continue;
@@ -411,63 +410,15 @@ impl Chalice {
         }
     }
 
-    /// The route a concrete, percent-encoded request path falls on, as API Gateway would
-    /// match it: static segments before captures, a trailing slash ignored, captures
-    /// percent-decoded. For adapters whose events name no route template (an HTTP API's
-    /// `$default` route).
-    ///
-    /// ```
-    /// use chalice_core::Chalice;
-    ///
-    /// let mut app = Chalice::new("app");
-    /// app.route("/files/{path+}", || "file");
-    /// let found = app.match_path("/files/a/b%20c.txt").expect("a route");
-    /// assert_eq!(&**found.template(), "/files/{path+}");
-    /// assert_eq!(found.uri_params().and_then(|p| p.get("path")), Some("a/b c.txt"));
-    /// ```
-    pub fn match_path(&self, raw_path: &str) -> Option<RouteMatch<'_>> {
-        let (path, uri_params) = self.table.match_path(raw_path)?;
-        Some(RouteMatch {
-            template: &path.template,
-            uri_params,
-        })
-    }
-
-    /// The app's own copy of a route template, shared, so that building a [`crate::Request`]
-    /// for it allocates nothing. `None` if no route has this template.
-    pub fn template(&self, template: &str) -> Option<&std::sync::Arc<str>> {
-        self.table.by_template(template).map(|path| &path.template)
-    }
-
     /// Every registered (path, method) pair, paths in registration order.
-    pub fn routes(&self) -> impl Iterator<Item = crate::route::RouteInfo<'_>> + '_ {
-        self.table.paths.iter().flat_map(move |path| {
-            path.entries
-                .iter()
-                .map(move |entry| crate::route::RouteInfo {
-                    path: &path.template,
-                    entry,
-                    cors: self.resolve_cors(&entry.cors),
-                })
+    pub fn routes(&self) -> impl Iterator<Item = RouteInfo<'_>> + '_ {
+        self.table.resources.iter().flat_map(move |resource| {
+            resource.entries.iter().map(move |entry| RouteInfo {
+                path: &resource.template,
+                entry,
+                cors: self.resolve_cors(&entry.cors),
+            })
         })
-    }
-
-    /// Whether a response's `Content-Type` is one of the app's binary types (its body is
-    /// then base64-encoded on Lambda). A response without one is JSON, which is not.
-    pub fn is_binary(&self, response: &Response) -> bool {
-        let content_type = response
-            .headers
-            .get("content-type")
-            .unwrap_or("application/json");
-        if content_type == "application/json" {
-            // The usual answer, decided without parsing the header.
-            return self
-                .api
-                .binary_types
-                .iter()
-                .any(|t| t == "*/*" || t.eq_ignore_ascii_case(content_type));
-        }
-        media::matches_content_type(content_type, &self.api.binary_types)
     }
 }
 
@@ -481,35 +432,11 @@ impl fmt::Debug for Chalice {
                 "routes",
                 &self
                     .table
-                    .paths
+                    .resources
                     .iter()
-                    .map(|p| &*p.template)
+                    .map(|resource| &*resource.template)
                     .collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
-    }
-}
-
-/// A route found for a concrete path by [`Chalice::match_path`].
-#[derive(Debug, Clone)]
-pub struct RouteMatch<'a> {
-    template: &'a std::sync::Arc<str>,
-    uri_params: Option<Params>,
-}
-
-impl<'a> RouteMatch<'a> {
-    /// The route's path template, shared with the app.
-    pub fn template(&self) -> &'a std::sync::Arc<str> {
-        self.template
-    }
-
-    /// The captures, decoded; `None` for a route without captures.
-    pub fn uri_params(&self) -> Option<&Params> {
-        self.uri_params.as_ref()
-    }
-
-    /// The captures, taken.
-    pub fn into_uri_params(self) -> Option<Params> {
-        self.uri_params
     }
 }

@@ -1,6 +1,10 @@
 //! CORS: the `Access-Control-*` headers a route adds to every response.
 
 use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+use http::header::{self, HeaderName, HeaderValue};
 
 /// The headers API Gateway needs for its own features; Chalice always allows them.
 const REQUIRED_HEADERS: [&str; 5] = [
@@ -31,13 +35,17 @@ const REQUIRED_HEADERS: [&str; 5] = [
 ///     "Authorization,Content-Type,X-Amz-Date,X-Amz-Security-Token,X-Api-Key,X-Special-Header"
 /// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct CorsConfig {
     allow_origin: String,
     allow_headers: BTreeSet<String>,
     expose_headers: Vec<String>,
     max_age: Option<u32>,
     allow_credentials: bool,
+    /// [`CorsConfig::access_control_headers`] as parsed header names and values, made
+    /// again by every builder method: dispatch copies them onto each response of the route
+    /// and never formats them per request.
+    response_headers: Arc<[(HeaderName, HeaderValue)]>,
 }
 
 impl Default for CorsConfig {
@@ -48,7 +56,21 @@ impl Default for CorsConfig {
             expose_headers: Vec::new(),
             max_age: None,
             allow_credentials: false,
+            response_headers: Arc::new([]),
         }
+        .with_response_headers()
+    }
+}
+
+impl fmt::Debug for CorsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CorsConfig")
+            .field("allow_origin", &self.allow_origin)
+            .field("allow_headers", &self.allow_headers)
+            .field("expose_headers", &self.expose_headers)
+            .field("max_age", &self.max_age)
+            .field("allow_credentials", &self.allow_credentials)
+            .finish()
     }
 }
 
@@ -62,7 +84,7 @@ impl CorsConfig {
     #[must_use]
     pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
         self.allow_origin = origin.into();
-        self
+        self.with_response_headers()
     }
 
     /// Headers to allow besides the ones API Gateway requires (which are always allowed).
@@ -74,7 +96,7 @@ impl CorsConfig {
     {
         self.allow_headers
             .extend(headers.into_iter().map(Into::into));
-        self
+        self.with_response_headers()
     }
 
     /// `Access-Control-Expose-Headers`.
@@ -85,21 +107,21 @@ impl CorsConfig {
         S: Into<String>,
     {
         self.expose_headers = headers.into_iter().map(Into::into).collect();
-        self
+        self.with_response_headers()
     }
 
     /// `Access-Control-Max-Age`, in seconds.
     #[must_use]
     pub fn max_age(mut self, seconds: u32) -> Self {
         self.max_age = Some(seconds);
-        self
+        self.with_response_headers()
     }
 
     /// `Access-Control-Allow-Credentials: true` when set.
     #[must_use]
     pub fn allow_credentials(mut self, allow: bool) -> Self {
         self.allow_credentials = allow;
-        self
+        self.with_response_headers()
     }
 
     /// The configuration's values: origin, allowed headers (sorted), exposed headers, max
@@ -114,31 +136,70 @@ impl CorsConfig {
         )
     }
 
+    /// The headers added to each response, parsed (a value HTTP cannot carry, such as an
+    /// origin with a newline, is left out).
+    pub(crate) fn response_headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.response_headers
+    }
+
+    fn with_response_headers(mut self) -> Self {
+        self.response_headers = self
+            .headers()
+            .into_iter()
+            .filter_map(|(_, name, value)| Some((name, HeaderValue::from_str(&value).ok()?)))
+            .collect();
+        self
+    }
+
     /// The headers added to each response, in Chalice's order. `Access-Control-Allow-Methods`
     /// is not among them: API Gateway's preflight answer adds it.
     pub fn access_control_headers(&self) -> Vec<(&'static str, String)> {
+        self.headers()
+            .into_iter()
+            .map(|(spelled, _, value)| (spelled, value))
+            .collect()
+    }
+
+    /// Each header: its name as Chalice spells it, parsed, and its value.
+    fn headers(&self) -> Vec<(&'static str, HeaderName, String)> {
+        let allow_headers = self
+            .allow_headers
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(",");
         let mut headers = vec![
-            ("Access-Control-Allow-Origin", self.allow_origin.clone()),
+            (
+                "Access-Control-Allow-Origin",
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                self.allow_origin.clone(),
+            ),
             (
                 "Access-Control-Allow-Headers",
-                self.allow_headers
-                    .iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(","),
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                allow_headers,
             ),
         ];
         if !self.expose_headers.is_empty() {
             headers.push((
                 "Access-Control-Expose-Headers",
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
                 self.expose_headers.join(","),
             ));
         }
         if let Some(max_age) = self.max_age {
-            headers.push(("Access-Control-Max-Age", max_age.to_string()));
+            headers.push((
+                "Access-Control-Max-Age",
+                header::ACCESS_CONTROL_MAX_AGE,
+                max_age.to_string(),
+            ));
         }
         if self.allow_credentials {
-            headers.push(("Access-Control-Allow-Credentials", "true".to_owned()));
+            headers.push((
+                "Access-Control-Allow-Credentials",
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                "true".to_owned(),
+            ));
         }
         headers
     }
@@ -181,6 +242,43 @@ mod tests {
             names(CorsConfig::new().expose_headers(["X-A"]))
                 .contains(&"Access-Control-Expose-Headers")
         );
+    }
+
+    #[test]
+    fn response_headers_are_the_access_control_headers_made_once() {
+        let configs = [
+            CorsConfig::new(),
+            CorsConfig::new()
+                .allow_origin("https://a")
+                .allow_headers(["X-A"])
+                .expose_headers(["X-B", "X-C"])
+                .max_age(60)
+                .allow_credentials(true),
+        ];
+        for config in configs {
+            let parsed: Vec<(String, String)> = config
+                .response_headers()
+                .iter()
+                .map(|(name, value)| {
+                    let value = value.to_str().expect("ASCII");
+                    (name.as_str().to_owned(), value.to_owned())
+                })
+                .collect();
+            let spelled: Vec<(String, String)> = config
+                .access_control_headers()
+                .into_iter()
+                .map(|(name, value)| (name.to_ascii_lowercase(), value))
+                .collect();
+            assert_eq!(parsed, spelled, "{config:?}");
+        }
+        // A value HTTP cannot carry is left out, never sent.
+        let broken = CorsConfig::new().allow_origin("https://a\nX-Injected: 1");
+        let names: Vec<&str> = broken
+            .response_headers()
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(names, ["access-control-allow-headers"]);
     }
 
     #[test]

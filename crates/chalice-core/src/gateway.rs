@@ -22,6 +22,7 @@ use crate::params::{MultiDict, Params};
 use crate::request::{GatewayContext, Request};
 use crate::response::Response;
 use crate::route::RouteEntry;
+use crate::routing::RouteMatch;
 
 /// API Gateway's limit on a request's payload: 10 MB.
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -96,6 +97,9 @@ impl HttpRequest {
 #[derive(Clone)]
 pub struct Gateway {
     app: Arc<Chalice>,
+    /// Each route's answer to a CORS preflight (by route id), made once for the app: `None`
+    /// for a route without CORS.
+    preflights: Arc<[Option<Headers>]>,
     stage: Arc<str>,
     stage_vars: Option<Params>,
     api_keys: Arc<HashSet<String>>,
@@ -107,6 +111,7 @@ impl Gateway {
     /// API Gateway in front of `app`, on stage `api` (Chalice's default stage name).
     pub fn new(app: Arc<Chalice>) -> Self {
         Gateway {
+            preflights: preflights(&app),
             app,
             stage: "api".into(),
             stage_vars: None,
@@ -181,50 +186,30 @@ impl Gateway {
         if request.body.len() > MAX_BODY_BYTES {
             return payload_too_large();
         }
-        let Some((path, uri_params)) = self.app.table.match_path(&request.path) else {
+        let Some((route, uri_params)) =
+            RouteMatch::by_path(&self.app, &request.path, &request.method)
+        else {
             return missing_authentication_token_for(&request.headers);
         };
-        let entry = path.entry(&request.method);
-        if request.method == Method::OPTIONS && entry.is_none() {
-            let cors_methods: Vec<&str> = path
-                .entries
-                .iter()
-                .filter(|e| self.app.resolve_cors(&e.cors).is_some())
-                .map(|e| e.method.as_str())
-                .collect();
-            if let Some(config) = path
-                .entries
-                .iter()
-                .find_map(|e| self.app.resolve_cors(&e.cors))
+        let Some(entry) = route.entry else {
+            if request.method == Method::OPTIONS
+                && let Some(Some(headers)) = self.preflights.get(route.id.index())
             {
                 // API Gateway's mock integration for the preflight, as Chalice's swagger
                 // generator defines it: 200, the route's CORS headers, an empty body.
-                let allow_methods = cors_methods
-                    .iter()
-                    .copied()
-                    .chain(["OPTIONS"])
-                    .collect::<Vec<_>>()
-                    .join(",");
-                let mut response = Response::new("")
-                    .header("content-type", "application/json")
-                    .header("Access-Control-Allow-Methods", allow_methods);
-                for (name, value) in config.access_control_headers() {
-                    response.headers.insert(name, value);
-                }
+                let mut response = Response::new("");
+                response.headers = headers.clone();
                 return response;
             }
-        }
-        let Some(entry) = entry else {
-            let methods = path.methods().collect::<Vec<_>>().join(", ");
             tracing::warn!(
                 target: "chalice::gateway",
                 "{} {} answered 403 Missing Authentication Token: the route {} has no {} view (it has {}). \
                  API Gateway answers so for a method a path does not have; add the method to the route's `methods`.",
                 request.method,
                 request.path,
-                path.template,
+                route.template(),
                 request.method,
-                methods
+                route.allow()
             );
             return missing_authentication_token_for(&request.headers);
         };
@@ -240,7 +225,7 @@ impl Gateway {
             source_ip: request.source_ip,
             authorizer: authorizer_context,
         };
-        let mut builder = Request::builder(request.method, Arc::clone(&path.template))
+        let mut builder = Request::builder(request.method, Arc::clone(route.template()))
             .headers(Headers::from(request.headers))
             .query_params(request.query.as_deref().and_then(MultiDict::parse))
             .uri_params(uri_params)
@@ -250,8 +235,40 @@ impl Gateway {
         if let Some(lambda_context) = request.lambda_context {
             builder = builder.lambda_context(lambda_context);
         }
-        self.app.handle(builder.build()).await
+        route.handle(builder.build()).await
     }
+}
+
+/// Each route's answer to a CORS preflight, by route id: the headers of API Gateway's mock
+/// `OPTIONS` integration, as Chalice's swagger generator defines it (the methods with CORS,
+/// then `OPTIONS`; the route's CORS headers). `None` for a route without CORS.
+fn preflights(app: &Chalice) -> Arc<[Option<Headers>]> {
+    app.table
+        .iter()
+        .map(|(_, resource)| {
+            let config = resource
+                .entries
+                .iter()
+                .find_map(|entry| app.resolve_cors(&entry.cors))?;
+            let allow_methods = resource
+                .entries
+                .iter()
+                .filter(|entry| app.resolve_cors(&entry.cors).is_some())
+                .map(|entry| entry.method.as_str())
+                .chain(["OPTIONS"])
+                .collect::<Vec<_>>()
+                .join(",");
+            let mut headers = Headers::new();
+            headers.insert("content-type", "application/json");
+            headers.insert("Access-Control-Allow-Methods", allow_methods);
+            for (name, value) in config.response_headers() {
+                headers
+                    .as_header_map_mut()
+                    .insert(name.clone(), value.clone());
+            }
+            Some(headers)
+        })
+        .collect()
 }
 
 impl Gateway {

@@ -62,13 +62,16 @@ mod request;
 mod response;
 mod route;
 mod router;
+mod routing;
 mod view;
+
+pub mod adapter;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use crate::app::{ApiConfig, Chalice, RouteMatch};
+pub use crate::app::{ApiConfig, Chalice};
 pub use crate::auth::{
     AuthRequest, AuthResponse, AuthRoute, AuthorizerFn, AuthorizerRef, ChaliceAuthorizer,
     CognitoUserPoolAuthorizer, CustomAuthorizer, IamAuthorizer,

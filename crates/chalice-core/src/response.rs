@@ -47,6 +47,9 @@ pub struct Response {
     /// A failure found while building the response (a body that did not serialize), raised
     /// by dispatch as an unhandled error instead of sending a broken response.
     deferred: Option<ChaliceError>,
+    /// Set by dispatch, which judges it once per response: the body is of one of the app's
+    /// binary types.
+    pub(crate) binary: bool,
 }
 
 impl Response {
@@ -57,6 +60,7 @@ impl Response {
             headers: Headers::new(),
             body: Bytes::new(),
             deferred: None,
+            binary: false,
         };
         match body.into_body() {
             Ok((bytes, content_type)) => {
@@ -118,6 +122,14 @@ impl Response {
             }
         }
         self
+    }
+
+    /// Whether dispatch judged the body to be of one of the app's binary types, which API
+    /// Gateway wants base64-encoded. For adapters: a response dispatch did not make says
+    /// `false`.
+    #[doc(hidden)]
+    pub fn is_binary(&self) -> bool {
+        self.binary
     }
 
     /// The body as text, if it is UTF-8.

@@ -1,9 +1,10 @@
 //! The route table: routes by path template, and a radix tree for concrete paths.
 //!
 //! Two ways in, one table (DESIGN.md rule 3). On Lambda, API Gateway has already matched the
-//! path and names the template (`resourcePath` / `routeKey`), so dispatch looks the template
-//! up in a hash map. Locally and in tests, a concrete path such as `/users/bob` is matched
-//! with `matchit`'s radix tree, as axum does. Both lead to the same [`PathEntry`].
+//! path and names the template (`resourcePath` / `routeKey`): a hash map finds it. Locally
+//! and in tests, a concrete path such as `/users/bob` is matched with `matchit`'s radix
+//! tree, as axum does. Both yield the same [`RouteId`], an index into the table's
+//! [`Resource`]s, which the rest of the request carries (`routing.rs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,35 +20,47 @@ use crate::route::{Route, RouteEntry};
 /// The methods API Gateway REST APIs offer, in the order `Allow` lists them.
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
-/// All views registered at one path template.
-pub(crate) struct PathEntry {
+/// A route of the table: the place of its path template, found once per request by
+/// template or by concrete path, and carried from there on (axum's `RouteId`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct RouteId(usize);
+
+impl RouteId {
+    /// The index of the route in tables kept beside the app's (the gateway's preflights).
+    pub(crate) fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// All views registered at one path template (API Gateway's resource).
+pub(crate) struct Resource {
     pub(crate) template: Arc<str>,
     /// In registration order (the order of the `Allow` header, as in Chalice).
     pub(crate) entries: Vec<RouteEntry>,
     /// Capture names in path order; `None` for a path without captures.
     pub(crate) captures: Option<Vec<Box<str>>>,
+    /// The methods as the `Allow` header lists them (`GET, POST`): written as methods are
+    /// registered, read by every 405 (and the local server's 403 hint).
+    pub(crate) allow: String,
 }
 
-impl PathEntry {
+impl Resource {
+    /// The view of `method`: a scan of at most seven entries, made once per request.
     pub(crate) fn entry(&self, method: &Method) -> Option<&RouteEntry> {
         self.entries.iter().find(|entry| entry.method == *method)
-    }
-
-    pub(crate) fn methods(&self) -> impl Iterator<Item = &str> + '_ {
-        self.entries.iter().map(|entry| entry.method.as_str())
     }
 }
 
 #[derive(Default)]
 pub(crate) struct RouteTable {
-    pub(crate) paths: Vec<PathEntry>,
-    by_template: HashMap<Arc<str>, usize>,
-    matcher: matchit::Router<usize>,
+    pub(crate) resources: Vec<Resource>,
+    by_template: HashMap<Arc<str>, RouteId>,
+    matcher: matchit::Router<RouteId>,
     /// API Gateway's resources form a tree in which a resource has at most one variable
     /// child (`{id}` or `{proxy+}`): for each prefix that has one, its text and the path that
     /// added it. matchit alone accepts `/users/{id}` beside `/users/{name}/posts`; API
     /// Gateway refuses it at deploy time, so we refuse it when the app is built.
-    variable_children: HashMap<String, (String, usize)>,
+    variable_children: HashMap<String, (String, RouteId)>,
 }
 
 impl RouteTable {
@@ -60,13 +73,13 @@ impl RouteTable {
             })
         })?;
         let methods = normalize_methods(&route)?;
-        let index = match self.by_template.get(route.path.as_str()) {
-            Some(&index) => index,
+        let id = match self.by_template.get(route.path.as_str()) {
+            Some(&id) => id,
             None => self.add_path(&route, &segments)?,
         };
-        let path = &mut self.paths[index];
+        let resource = &mut self.resources[id.0];
         for method in &methods {
-            if let Some(existing) = path.entry(method) {
+            if let Some(existing) = resource.entry(method) {
                 return Err(Box::new(DefinitionErrorKind::DuplicateMethod {
                     path: route.path.clone(),
                     method: method.to_string(),
@@ -91,7 +104,11 @@ impl RouteTable {
             shared(route.authorizer_id),
         );
         for method in methods {
-            path.entries.push(RouteEntry {
+            if !resource.allow.is_empty() {
+                resource.allow.push_str(", ");
+            }
+            resource.allow.push_str(method.as_str());
+            resource.entries.push(RouteEntry {
                 method,
                 view: Arc::clone(&view),
                 view_name: Arc::clone(&view_name),
@@ -113,9 +130,9 @@ impl RouteTable {
         &mut self,
         route: &Route,
         segments: &[Segment<'_>],
-    ) -> Result<usize, Box<DefinitionErrorKind>> {
+    ) -> Result<RouteId, Box<DefinitionErrorKind>> {
         let template = route.path.as_str();
-        let index = self.paths.len();
+        let id = RouteId(self.resources.len());
         let mut prefix = String::new();
         let mut new_children = Vec::new();
         for (segment, text) in segments.iter().zip(template[1..].split('/')) {
@@ -124,7 +141,7 @@ impl RouteTable {
                     Some((existing, owner)) if existing != text => {
                         return Err(Box::new(DefinitionErrorKind::CaptureConflict {
                             path: template.to_owned(),
-                            other: self.paths[*owner].template.to_string(),
+                            other: self.resources[owner.0].template.to_string(),
                             parent: if prefix.is_empty() {
                                 "/".to_owned()
                             } else {
@@ -142,14 +159,14 @@ impl RouteTable {
             prefix.push('/');
             prefix.push_str(text);
         }
-        if let Err(error) = self.matcher.insert(matchit_pattern(segments), index) {
+        if let Err(error) = self.matcher.insert(matchit_pattern(segments), id) {
             let (other, sides) = match &error {
                 matchit::InsertError::Conflict { with } => {
-                    let with_index = self.matcher.at(&sample_path(with)).map(|m| *m.value).ok();
-                    match with_index {
-                        Some(i) => (
-                            self.paths[i].template.to_string(),
-                            self.both_sides(i, route),
+                    let with_id = self.matcher.at(&sample_path(with)).map(|m| *m.value).ok();
+                    match with_id {
+                        Some(with_id) => (
+                            self.resources[with_id.0].template.to_string(),
+                            self.both_sides(with_id, route),
                         ),
                         None => (with.clone(), None),
                     }
@@ -166,42 +183,41 @@ impl RouteTable {
         let captures = path::capture_names(segments)
             .map(Box::from)
             .collect::<Vec<_>>();
-        self.paths.push(PathEntry {
+        self.resources.push(Resource {
             template: Arc::clone(&template),
             entries: Vec::new(),
             captures: (!captures.is_empty()).then_some(captures),
+            allow: String::new(),
         });
-        self.by_template.insert(template, index);
+        self.by_template.insert(template, id);
         for (prefix, text) in new_children {
-            self.variable_children.insert(prefix, (text, index));
+            self.variable_children.insert(prefix, (text, id));
         }
-        Ok(index)
+        Ok(id)
     }
 
-    /// The views on both sides of a conflict between the path at `existing` and `route`.
-    fn both_sides(&self, existing: usize, route: &Route) -> Option<(ViewSite, ViewSite)> {
-        let first = self.paths[existing].entries.first()?;
+    /// The views on both sides of a conflict between the route `existing` and `route`.
+    fn both_sides(&self, existing: RouteId, route: &Route) -> Option<(ViewSite, ViewSite)> {
+        let first = self.resources[existing.0].entries.first()?;
         Some((first.site(), route.site()))
     }
 
-    /// The path registered with this template (the Lambda way in).
-    pub(crate) fn by_template(&self, template: &str) -> Option<&PathEntry> {
-        self.by_template
-            .get(template)
-            .map(|&index| &self.paths[index])
+    /// The route registered with this template (the Lambda way in).
+    pub(crate) fn by_template(&self, template: &str) -> Option<RouteId> {
+        self.by_template.get(template).copied()
     }
 
-    /// The path a concrete, still percent-encoded request path falls on, with its captures
+    /// The route a concrete, still percent-encoded request path falls on, with its captures
     /// decoded (the local way in). API Gateway ignores a trailing slash on paths other than
     /// `/`, so this does too.
-    pub(crate) fn match_path(&self, raw_path: &str) -> Option<(&PathEntry, Option<Params>)> {
+    pub(crate) fn match_path(&self, raw_path: &str) -> Option<(RouteId, Option<Params>)> {
         let trimmed = match raw_path.strip_suffix('/') {
             Some(rest) if !rest.is_empty() => rest,
             _ => raw_path,
         };
         let matched = self.matcher.at(trimmed).ok()?;
-        let path = &self.paths[*matched.value];
-        let params = path.captures.as_ref().map(|_| {
+        let id = *matched.value;
+        let params = self.resources[id.0].captures.as_ref().map(|_| {
             matched
                 .params
                 .iter()
@@ -213,7 +229,21 @@ impl RouteTable {
                 })
                 .collect::<Params>()
         });
-        Some((path, params))
+        Some((id, params))
+    }
+
+    /// The route `id` names. Ids come from this table alone, so this is an index, not a
+    /// search.
+    pub(crate) fn resource(&self, id: RouteId) -> &Resource {
+        &self.resources[id.0]
+    }
+
+    /// Every route with its id, in registration order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (RouteId, &Resource)> + '_ {
+        self.resources
+            .iter()
+            .enumerate()
+            .map(|(index, resource)| (RouteId(index), resource))
     }
 }
 
@@ -353,7 +383,7 @@ mod tests {
         for (request, template, captures) in cases {
             let found = table.match_path(request);
             assert_eq!(
-                found.as_ref().map(|(p, _)| &*p.template),
+                found.as_ref().map(|(id, _)| &*table.resource(*id).template),
                 *template,
                 "{request}"
             );
@@ -372,7 +402,21 @@ mod tests {
         let table = table(&["/", "/users/{name}"]);
         assert!(table.by_template("/users/{name}").is_some());
         assert!(table.by_template("/users/bob").is_none());
-        assert!(table.by_template("/").expect("root").captures.is_none());
+        let root = table.by_template("/").expect("root");
+        assert!(table.resource(root).captures.is_none());
+    }
+
+    #[test]
+    fn allow_lists_methods_in_registration_order() {
+        let mut table = RouteTable::default();
+        table
+            .insert(Route::new("/a", || "x").methods(["post", "GET"]))
+            .expect("a route");
+        table
+            .insert(Route::new("/a", || "y").methods(["DELETE"]))
+            .expect("a route");
+        let id = table.by_template("/a").expect("registered");
+        assert_eq!(table.resource(id).allow, "POST, GET, DELETE");
     }
 
     /// The kind without the views on both sides of a conflict, whose locations are this
@@ -456,8 +500,8 @@ mod tests {
     #[test]
     fn methods_are_checked() {
         let kind = |f: fn(String, String) -> DefinitionErrorKind| f("/m".into(), "m".into());
-        let cases: &[(&[&str], Result<&[&str], DefinitionErrorKind>)] = &[
-            (&["get", "Post"], Ok(&["GET", "POST"])),
+        let cases: &[(&[&str], Result<&str, DefinitionErrorKind>)] = &[
+            (&["get", "Post"], Ok("GET, POST")),
             (
                 &["FETCH"],
                 Err(kind(|path, view_name| {
@@ -490,9 +534,9 @@ mod tests {
             let mut table = RouteTable::default();
             let result = table.insert(Route::new("/m", || "x").name("m").methods(*methods));
             match expected {
-                Ok(names) => {
+                Ok(allow) => {
                     result.expect("accepted");
-                    assert_eq!(table.paths[0].methods().collect::<Vec<_>>(), *names);
+                    assert_eq!(table.resources[0].allow, *allow);
                 }
                 Err(kind) => assert_eq!(&*result.expect_err("refused"), kind, "{methods:?}"),
             }

@@ -4,7 +4,8 @@
 //! API Gateway has already matched the route, so the template it names (`resource` in
 //! payload 1.0, `routeKey` in 2.0) is looked up in the app's hash map (DESIGN.md rule 3).
 //! Only when the event names no template the app knows (an HTTP API `$default` route, a
-//! REST `{proxy+}` catch-all) is the concrete path matched, as the local server does.
+//! REST `{proxy+}` catch-all) is the concrete path matched, as the local server does. Either
+//! way the [`RouteMatch`] found goes to dispatch as it is.
 //!
 //! No `http::Uri` is ever built from the event: lambda_http builds one and panicked on the
 //! spaces and other characters that API Gateway passes through in paths and queries
@@ -13,10 +14,10 @@
 //! text, queries to a form-urlencoded parser, and neither can fail.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use base64::Engine as _;
 use bytes::Bytes;
+use chalice_core::adapter::RouteMatch;
 use chalice_core::{
     Chalice, ChaliceError, Method, MultiDict, Params, Response, missing_authentication_token,
 };
@@ -37,18 +38,18 @@ pub(crate) enum Version {
 
 /// What an event decodes to: a request for the app, or an answer given without it.
 #[derive(Debug)]
-pub(crate) enum Decoded {
-    Request(Parts),
+pub(crate) enum Decoded<'a> {
+    Request(Parts<'a>),
     /// A 400 for a malformed HTTP request inside a well-formed event, or the gateway's own
     /// not-found answer for a path no route matches.
     Response(Response),
 }
 
-/// Everything a [`chalice_core::RequestBuilder`] needs, owned.
+/// Everything a [`chalice_core::RequestBuilder`] needs, owned, and the route it goes to.
 #[derive(Debug)]
-pub(crate) struct Parts {
+pub(crate) struct Parts<'a> {
     pub(crate) method: Method,
-    pub(crate) template: Arc<str>,
+    pub(crate) route: RouteMatch<'a>,
     pub(crate) headers: HeaderMap,
     pub(crate) query: Option<MultiDict>,
     pub(crate) uri_params: Option<Params>,
@@ -60,11 +61,11 @@ pub(crate) struct Parts {
 /// Decodes the text of an event in one serde pass.
 ///
 /// `text` is `buffer`'s content: header values are taken as slices of `buffer`, not copied.
-pub(crate) fn decode(
-    app: &Chalice,
+pub(crate) fn decode<'a>(
+    app: &'a Chalice,
     buffer: &Bytes,
     text: &str,
-) -> Result<(Version, Decoded), EventError> {
+) -> Result<(Version, Decoded<'a>), EventError> {
     if !text.trim_start().starts_with('{') {
         let kind = match text.trim_start().bytes().next() {
             Some(b'[') => "an array",
@@ -102,7 +103,11 @@ pub(crate) fn decode(
 }
 
 /// REST API proxy event (payload 1.0).
-fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded, EventError> {
+fn decode_v1<'a>(
+    app: &'a Chalice,
+    buffer: &Bytes,
+    event: Event<'_>,
+) -> Result<Decoded<'a>, EventError> {
     let mut context = LazyContext::new(event.request_context);
     let method = event
         .http_method
@@ -115,8 +120,11 @@ fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
         Some(resource) => Some(resource),
         None => context.fields()?.resource_path.clone(),
     };
-    let route = match resource.as_deref().and_then(|r| app.template(r)) {
-        Some(template) => Some((Arc::clone(template), params(event.path_parameters))),
+    let route = match resource
+        .as_deref()
+        .and_then(|r| RouteMatch::by_template(app, r, &method))
+    {
+        Some(route) => Some((route, params(event.path_parameters))),
         None => {
             // A template the app does not know: a REST `{proxy+}` catch-all in front of the
             // app, or an API deployed from another definition. Route by path, as API Gateway
@@ -125,25 +133,26 @@ fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
             let relative = resource
                 .as_deref()
                 .and_then(|r| fill_template(r, event.path_parameters.as_ref()));
-            let found = relative.as_deref().and_then(|p| app.match_path(p));
-            let found = match found {
+            let by_path = |path: &str| RouteMatch::by_path(app, path, &method);
+            let found = relative.as_deref().and_then(by_path);
+            match found {
                 Some(found) => Some(found),
                 None => match event.path.as_deref() {
-                    Some(path) => match app.match_path(path) {
+                    Some(path) => match by_path(path) {
                         Some(found) => Some(found),
-                        None => strip_stage(path, context.fields()?.stage.as_deref())
-                            .and_then(|p| app.match_path(p)),
+                        None => {
+                            strip_stage(path, context.fields()?.stage.as_deref()).and_then(by_path)
+                        }
                     },
                     None if resource.is_none() => {
                         return Err(EventError::missing("1.0", "resource"));
                     }
                     None => None,
                 },
-            };
-            found.map(|m| (Arc::clone(m.template()), m.into_uri_params()))
+            }
         }
     };
-    let Some((template, uri_params)) = route else {
+    let Some((route, uri_params)) = route else {
         tracing::warn!(
             target: "chalice::lambda",
             resource = resource.as_deref(),
@@ -169,7 +178,7 @@ fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
     };
     Ok(Decoded::Request(Parts {
         method,
-        template,
+        route,
         headers,
         query,
         uri_params,
@@ -180,7 +189,11 @@ fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
 }
 
 /// HTTP API event (payload 2.0).
-fn decode_v2(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded, EventError> {
+fn decode_v2<'a>(
+    app: &'a Chalice,
+    buffer: &Bytes,
+    event: Event<'_>,
+) -> Result<Decoded<'a>, EventError> {
     let mut context = LazyContext::new(event.request_context);
     // `routeKey` is "GET /users/{name}", "ANY /{proxy+}" or "$default"; some tools send a
     // bare stage name ("Prod"), which names no template either.
@@ -209,12 +222,13 @@ fn decode_v2(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
         Ok(method) => method,
         Err(message) => return Ok(Decoded::Response(bad_request(&message))),
     };
-    let route = match key_template.and_then(|t| app.template(t)) {
-        Some(template) => Some((Arc::clone(template), params(event.path_parameters))),
+    let route = match key_template.and_then(|t| RouteMatch::by_template(app, t, &method)) {
+        Some(route) => Some((route, params(event.path_parameters))),
         None => {
+            let by_path = |path: &str| RouteMatch::by_path(app, path, &method);
             let relative =
                 key_template.and_then(|t| fill_template(t, event.path_parameters.as_ref()));
-            match relative.as_deref().and_then(|p| app.match_path(p)) {
+            match relative.as_deref().and_then(by_path) {
                 Some(found) => Some(found),
                 None => {
                     let fields = context.fields()?;
@@ -233,15 +247,12 @@ fn decode_v2(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
                     // matching, which decodes captures, does not decode twice.
                     let raw_path = escape_percent(&raw_path);
                     let stripped = strip_stage(&raw_path, fields.stage.as_deref());
-                    stripped
-                        .and_then(|p| app.match_path(p))
-                        .or_else(|| app.match_path(&raw_path))
+                    stripped.and_then(by_path).or_else(|| by_path(&raw_path))
                 }
             }
-            .map(|m| (Arc::clone(m.template()), m.into_uri_params()))
         }
     };
-    let Some((template, uri_params)) = route else {
+    let Some((route, uri_params)) = route else {
         tracing::warn!(
             target: "chalice::lambda",
             route_key = event.route_key.as_deref(),
@@ -274,7 +285,7 @@ fn decode_v2(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
     };
     Ok(Decoded::Request(Parts {
         method,
-        template,
+        route,
         headers,
         query,
         uri_params,

@@ -1,5 +1,7 @@
 //! [`handle_event`]: one API Gateway event in, its response JSON out.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use chalice_core::{Chalice, Headers, LambdaContext, Request};
 
@@ -10,8 +12,8 @@ use crate::error::EventError;
 /// Answers one API Gateway proxy event: the event's JSON in, the response's JSON out.
 ///
 /// REST API proxy events (payload 1.0) and HTTP API events (payload 2.0) are told apart by
-/// their `version` field and answered in the same version. The request reaches
-/// [`Chalice::handle`] with the route's template from the event, the headers, query
+/// their `version` field and answered in the same version. The request reaches the app's
+/// dispatch with the route the event names, the headers, query
 /// parameters, captures, stage variables, the body (base64-decoded when the event says so),
 /// `requestContext` (parsed only if the view reads it), `context` as the
 /// [`LambdaContext`] and the event itself for [`Request::to_original_event`].
@@ -76,7 +78,7 @@ pub(crate) async fn respond(
     let response = match decoded {
         Decoded::Response(response) => response,
         Decoded::Request(parts) => {
-            let mut builder = Request::builder(parts.method, parts.template)
+            let mut builder = Request::builder(parts.method, Arc::clone(parts.route.template()))
                 .headers(Headers::from(parts.headers))
                 .query_params(parts.query)
                 .uri_params(parts.uri_params)
@@ -87,9 +89,9 @@ pub(crate) async fn respond(
             if let Some(request_context) = parts.context {
                 builder = builder.context_raw(request_context);
             }
-            app.handle(builder.build()).await
+            parts.route.handle(builder.build()).await
         }
     };
-    let binary = app.is_binary(&response);
+    let binary = response.is_binary();
     Ok(Encoded::new(version, response, binary))
 }

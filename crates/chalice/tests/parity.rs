@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use chalice::test::Client;
-use chalice::{Chalice, ChaliceError, Json, LambdaContext, Request, Response, Route};
+use chalice::{Chalice, ChaliceError, Json, LambdaContext, Method, Request, Response, Route};
+use chalice_core::adapter::RouteMatch;
 use serde_json::{Map, Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -203,8 +204,9 @@ fn body_field(case: &Case) -> Value {
 
 fn path_parameters(case: &Case) -> Value {
     let app = app();
-    let found = app.match_path(case.path).expect("a route");
-    match found.uri_params() {
+    let method = Method::from_bytes(case.method.as_bytes()).expect("a method");
+    let (_, uri_params) = RouteMatch::by_path(&app, case.path, &method).expect("a route");
+    match uri_params {
         Some(params) => Value::Object(
             params
                 .iter()
