@@ -7,4 +7,10 @@
 //! [`Request`](crate::Request) for the route it found, and answers it with
 //! [`RouteMatch::handle`].
 
+//!
+//! A panicking view is answered 500 either way; [`install_panic_hook`], which adapters that
+//! own their process call once, adds the panic's location to the error the app logs and keeps
+//! the panic out of stderr. The core has no global side effects of its own.
+
+pub use crate::panic::install_hook as install_panic_hook;
 pub use crate::routing::RouteMatch;

@@ -43,7 +43,6 @@ impl RouteMatch<'_> {
     /// assert_eq!(response.body, r#"{"Code":"ConflictError","Message":"I am busy"}"#);
     /// ```
     pub async fn handle(self, request: Request) -> Response {
-        crate::panic::install_hook();
         let app = self.app;
         let Some(entry) = self.entry else {
             let message = format!("Unsupported method: {}", request.method());

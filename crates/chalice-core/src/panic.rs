@@ -32,9 +32,10 @@ static INSTALL: Once = Once::new();
 /// debug app, its backtrace) and keeps such panics out of stderr, where the app's log
 /// reports them with the request's path instead. Once per process; later calls do nothing.
 ///
-/// For adapters that own their process. Panics outside view code still go to the hook that
-/// was installed before.
-pub(crate) fn install_hook() {
+/// For adapters that own their process (the local server, the Lambda runtime, the test
+/// client each call it): the core never installs it by itself. Panics outside view code
+/// still go to the hook that was installed before.
+pub fn install_hook() {
     INSTALL.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| match in_view::current() {

@@ -15,7 +15,8 @@ use crate::init_error::{post_init_error, runtime_api};
 /// Serves API Gateway events to `app` through the Lambda Runtime API until the process
 /// ends.
 ///
-/// Checks the app first ([`Chalice::check`]): an app with definition mistakes is reported to
+/// Installs the core's panic hook for the process
+/// ([`chalice_core::adapter::install_panic_hook`]), then checks the app ([`Chalice::check`]): an app with definition mistakes is reported to
 /// Lambda as an init error (`/runtime/init/error`, error type `Chalice.DefinitionError`,
 /// every mistake in the message) and `run` returns the mistakes as its error. So does a
 /// Lambda environment without the variables the runtime needs, instead of the panic
@@ -48,6 +49,8 @@ use crate::init_error::{post_init_error, runtime_api};
 /// }
 /// ```
 pub async fn run(app: Arc<Chalice>) -> Result<(), lambda_runtime::Error> {
+    // The runtime owns its process: panicking views are logged with their location.
+    chalice_core::adapter::install_panic_hook();
     let api = runtime_api()?;
     if let Some(problem) = environment_problem() {
         post_init_error(&api, "Runtime.ConfigInvalid", &problem).await?;

@@ -37,8 +37,11 @@ struct State {
 }
 
 impl Server {
-    /// Binds `addr` (port 0 picks a free port) for `gateway`.
+    /// Binds `addr` (port 0 picks a free port) for `gateway`, and installs the core's panic
+    /// hook ([`chalice_core::adapter::install_panic_hook`]) for the process.
     pub async fn bind(addr: SocketAddr, gateway: Gateway) -> Result<Server, BindError> {
+        // The server owns its process: panicking views are logged with their location.
+        chalice_core::adapter::install_panic_hook();
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| BindError { addr, source })?;

@@ -72,6 +72,8 @@ impl Client {
         if let Err(errors) = app.check() {
             panic!("{errors}");
         }
+        // A panicking view's error names where it panicked, as on the local server.
+        chalice_core::adapter::install_panic_hook();
         let function = LocalFunction::new(format!("{}-dev", app.app_name()));
         Client {
             gateway: Gateway::new(Arc::new(app)),
