@@ -3,7 +3,6 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use base64::Engine as _;
 use bytes::Bytes;
 use http::Method;
 use serde::de::DeserializeOwned;
@@ -52,7 +51,8 @@ struct Inner {
     context_source: ContextSource,
     context: OnceLock<Value>,
     lambda_context: Option<LambdaContext>,
-    original_event: Option<EventText>,
+    /// The event's JSON text, as the Lambda adapter received it.
+    original_event: Option<Bytes>,
     /// `Err(())` remembers that the body did not parse, so a retry answers the same 400.
     json_body: OnceLock<Result<Value, ()>>,
 }
@@ -189,7 +189,7 @@ impl Request {
             .get_or_init(|| match &self.inner.context_source {
                 // Raw JSON came from a parsed event, so it parses again.
                 ContextSource::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
-                ContextSource::Gateway(parts) => parts.to_value(&self.inner),
+                ContextSource::Emulated(origin) => origin.request_context(self),
                 ContextSource::Empty => Value::Object(Map::new()),
             })
     }
@@ -220,54 +220,16 @@ impl Request {
     }
 
     /// The event this request came from (Chalice's `to_original_event()`): on Lambda the
-    /// event as received; locally, the REST API (v1) proxy event Lambda would have received.
+    /// event as received; locally and in tests, the REST API (v1) proxy event Lambda would
+    /// have received. `null` for a request built by hand.
     pub fn to_original_event(&self) -> Value {
-        if let Some(event) = &self.inner.original_event
-            && let Ok(value) = serde_json::from_str(event.text())
-        {
-            return value;
+        if let Some(event) = &self.inner.original_event {
+            return serde_json::from_slice(event).unwrap_or(Value::Null);
         }
-        self.synthesized_event()
-    }
-
-    fn synthesized_event(&self) -> Value {
-        let inner = &*self.inner;
-        let mut single = Map::new();
-        let mut multi = Map::new();
-        for (name, value) in inner.headers.iter() {
-            single.insert(name.to_owned(), json!(value));
-            if let Value::Array(values) = multi.entry(name.to_owned()).or_insert_with(|| json!([]))
-            {
-                values.push(json!(value));
-            }
+        match &self.inner.context_source {
+            ContextSource::Emulated(origin) => origin.original_event(self),
+            _ => Value::Null,
         }
-        let query_multi = inner.query_params.as_ref().map(|q| {
-            q.keys()
-                .map(|k| (k.to_owned(), json!(q.get_list(k))))
-                .collect::<Map<String, Value>>()
-        });
-        let (body, is_base64) = match std::str::from_utf8(&inner.raw_body) {
-            _ if inner.raw_body.is_empty() => (Value::Null, false),
-            Ok(text) => (json!(text), false),
-            Err(_) => (
-                json!(base64::engine::general_purpose::STANDARD.encode(&inner.raw_body)),
-                true,
-            ),
-        };
-        json!({
-            "resource": &*inner.path,
-            "path": self.context().get("path").cloned().unwrap_or_else(|| json!(&*inner.path)),
-            "httpMethod": inner.method.as_str(),
-            "headers": single,
-            "multiValueHeaders": multi,
-            "queryStringParameters": inner.query_params,
-            "multiValueQueryStringParameters": query_multi,
-            "pathParameters": inner.uri_params,
-            "stageVariables": inner.stage_vars,
-            "requestContext": self.context(),
-            "body": body,
-            "isBase64Encoded": is_base64,
-        })
     }
 }
 
@@ -289,53 +251,17 @@ enum ContextSource {
     Empty,
     /// From a Lambda event, as its text.
     Raw(Box<RawValue>),
-    /// From the gateway emulation, as parts.
-    Gateway(Box<GatewayContext>),
+    /// From the gateway emulation, which makes it (and the event) when asked.
+    Emulated(Box<dyn Emulated>),
 }
 
-/// The event a request came from, as JSON text.
-enum EventText {
-    Raw(Box<RawValue>),
-    Bytes(Bytes),
-}
-
-impl EventText {
-    fn text(&self) -> &str {
-        match self {
-            EventText::Raw(raw) => raw.get(),
-            EventText::Bytes(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
-        }
-    }
-}
-
-/// What the gateway emulation knows for `requestContext`; the method and resource path are
-/// the request's own.
-pub(crate) struct GatewayContext {
-    pub(crate) path: String,
-    pub(crate) stage: Arc<str>,
-    pub(crate) request_id: String,
-    pub(crate) time_epoch_ms: u64,
-    pub(crate) source_ip: std::net::IpAddr,
-    pub(crate) authorizer: Option<Value>,
-}
-
-impl GatewayContext {
-    fn to_value(&self, request: &Inner) -> Value {
-        let mut context = json!({
-            "resourcePath": &*request.path,
-            "httpMethod": request.method.as_str(),
-            "path": self.path,
-            "stage": &*self.stage,
-            "requestId": self.request_id,
-            "requestTimeEpoch": self.time_epoch_ms,
-            "protocol": "HTTP/1.1",
-            "identity": {"sourceIp": self.source_ip.to_string()},
-        });
-        if let (Some(authorizer), Some(map)) = (&self.authorizer, context.as_object_mut()) {
-            map.insert("authorizer".to_owned(), authorizer.clone());
-        }
-        context
-    }
+/// What the gateway emulation knows of a request it built (`gateway/event.rs`): it makes the
+/// `requestContext` and the proxy event API Gateway would have sent, only if a view asks.
+pub(crate) trait Emulated: Send + Sync {
+    /// `requestContext`, for [`Request::context`].
+    fn request_context(&self, request: &Request) -> Value;
+    /// The REST API (v1) proxy event, for [`Request::to_original_event`].
+    fn original_event(&self, request: &Request) -> Value;
 }
 
 /// Builds a [`Request`]; see [`Request::builder`].
@@ -411,10 +337,10 @@ impl RequestBuilder {
         self
     }
 
-    /// The gateway emulation's `requestContext`, as parts: made into JSON only if a view
-    /// asks for it.
-    pub(crate) fn gateway_context(mut self, parts: GatewayContext) -> Self {
-        self.inner.context_source = ContextSource::Gateway(Box::new(parts));
+    /// The gateway emulation's `requestContext` and event, made into JSON only if a view
+    /// asks for them.
+    pub(crate) fn emulated(mut self, origin: Box<dyn Emulated>) -> Self {
+        self.inner.context_source = ContextSource::Emulated(origin);
         self.inner.context = OnceLock::new();
         self
     }
@@ -425,18 +351,12 @@ impl RequestBuilder {
         self
     }
 
-    /// Keeps the event the request came from, for [`Request::to_original_event`].
-    pub fn original_event(mut self, event: Box<RawValue>) -> Self {
-        self.inner.original_event = Some(EventText::Raw(event));
-        self
-    }
-
     /// Keeps the event's JSON text (UTF-8 bytes, shared with the adapter) for
     /// [`Request::to_original_event`], which parses it when called. For adapters that have
     /// already parsed the text once; a text that does not parse makes `to_original_event`
-    /// describe the request instead.
+    /// answer `null`.
     pub fn original_event_bytes(mut self, event: Bytes) -> Self {
-        self.inner.original_event = Some(EventText::Bytes(event));
+        self.inner.original_event = Some(event);
         self
     }
 
@@ -519,36 +439,24 @@ mod tests {
     }
 
     #[test]
-    fn original_event_is_kept_or_synthesized() {
-        let raw =
-            RawValue::from_string(r#"{"version":"2.0","rawPath":"/x"}"#.to_owned()).expect("json");
-        let request = Request::builder(Method::GET, "/x")
-            .original_event(raw)
-            .build();
-        assert_eq!(request.to_original_event()["version"], "2.0");
-
-        let request = Request::builder(Method::PUT, "/files/{name}")
-            .uri_param("name", "a.bin")
-            .query_string("x=1&x=2")
-            .header("Accept", "a")
-            .header("Accept", "b")
-            .context(json!({"path": "/files/a.bin"}))
-            .body(vec![0xff, 0x00])
-            .build();
-        let event = request.to_original_event();
-        assert_eq!(event["resource"], "/files/{name}");
-        assert_eq!(event["path"], "/files/a.bin");
-        assert_eq!(event["httpMethod"], "PUT");
-        assert_eq!(event["headers"]["accept"], "b");
-        assert_eq!(event["multiValueHeaders"]["accept"], json!(["a", "b"]));
-        assert_eq!(event["queryStringParameters"], json!({"x": "2"}));
-        assert_eq!(
-            event["multiValueQueryStringParameters"],
-            json!({"x": ["1", "2"]})
-        );
-        assert_eq!(event["pathParameters"], json!({"name": "a.bin"}));
-        assert_eq!(event["body"], "/wA=");
-        assert_eq!(event["isBase64Encoded"], true);
+    fn the_original_event_is_the_one_kept() {
+        // (kept event text, what to_original_event answers)
+        let cases: &[(Option<&'static str>, Value)] = &[
+            (
+                Some(r#"{"version":"2.0","rawPath":"/x"}"#),
+                json!({"version": "2.0", "rawPath": "/x"}),
+            ),
+            (Some("not json"), Value::Null),
+            // Built by hand: no event (the gateway emulation makes one, `gateway/event.rs`).
+            (None, Value::Null),
+        ];
+        for (kept, expected) in cases {
+            let mut builder = Request::builder(Method::GET, "/x");
+            if let Some(text) = kept {
+                builder = builder.original_event_bytes(Bytes::from_static(text.as_bytes()));
+            }
+            assert_eq!(&builder.build().to_original_event(), expected, "{kept:?}");
+        }
     }
 
     #[test]

@@ -16,7 +16,11 @@ fn answer(app: &Chalice, seen: &AtomicUsize) -> (u16, String, usize) {
     let request = Request::builder(Method::GET, Arc::clone(route.template())).build();
     let response = chalice_core::__private::block_on(route.handle(request));
     let body = String::from_utf8_lossy(&response.body).into_owned();
-    (response.status_code, body, seen.load(Ordering::SeqCst) - before)
+    (
+        response.status_code,
+        body,
+        seen.load(Ordering::SeqCst) - before,
+    )
 }
 
 #[test]
