@@ -10,5 +10,5 @@ fn main() {
         let _ =
             tracing::subscriber::set_global_default(tracing::subscriber::NoSubscriber::default());
     }
-    bench_ours::app().run();
+    chalice::run(bench_ours::app());
 }

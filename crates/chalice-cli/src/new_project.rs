@@ -125,7 +125,7 @@ use serde_json::{{Value, json}};
 fn main() {{
     let mut app = Chalice::new("{name}");
     app.route("/", index);
-    app.run();
+    chalice::run(app);
 }}
 
 fn index() -> Json<Value> {{

@@ -109,7 +109,7 @@ impl Project {
                 );
             }
             _ => bail!(
-                "{} --manifest failed ({}): {}\n(is `app.run()` the last thing `main` does?)",
+                "{} --manifest failed ({}): {}\n(is `chalice::run(app)` the last thing `main` does?)",
                 binary.display(),
                 run.status,
                 stderr.trim_end()
@@ -117,7 +117,7 @@ impl Project {
         }
         let manifest: Manifest = serde_json::from_slice(&run.stdout).with_context(|| {
             format!(
-                "{} --manifest did not print a chalice manifest (is main calling `app.run()`?)",
+                "{} --manifest did not print a chalice manifest (is main calling `chalice::run(app)`?)",
                 binary.display()
             )
         })?;
@@ -215,7 +215,7 @@ fn executable(messages: &str, dir: &Path) -> anyhow::Result<PathBuf> {
     match binaries.pop() {
         Some((_, _, path)) => Ok(path),
         None => bail!(
-            "the project builds no binary: its src/main.rs should build the app and call `app.run()`"
+            "the project builds no binary: its src/main.rs should build the app and call `chalice::run(app)`"
         ),
     }
 }

@@ -23,9 +23,10 @@ use crate::view::View;
 
 /// A Chalice application: its routes, `debug`, API configuration and logger.
 ///
-/// Build it in `main` (or a function your tests call too), then hand it to `run()`, the local
-/// server or the test client. Every one of them calls [`Chalice::check`] first and refuses an
-/// app with definition mistakes, listing each with the file and line that made it.
+/// Build it in `main` (or a function your tests call too), then hand it to the `chalice`
+/// crate's `chalice::run(app)` (the local server, or Lambda when deployed) or its test client.
+/// Both call [`Chalice::check`] first and refuse an app with definition mistakes, listing
+/// each with the file and line that made it.
 ///
 /// ```
 /// use chalice_core::{Chalice, Json};

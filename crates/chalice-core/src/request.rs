@@ -18,7 +18,9 @@ use crate::params::{MultiDict, Params};
 ///
 /// A cheap handle: cloning it copies a pointer, so views, [`crate::current_request`] and
 /// spawned tasks can all hold it. The local server, the test client and the Lambda adapter
-/// each build one with [`Request::builder`] and hand it to [`crate::Chalice::handle`].
+/// each build one with [`Request::builder`] for the route they found, and hand it to
+/// [`RouteMatch::handle`](crate::adapter::RouteMatch::handle). Tests of code that reads a
+/// request can build one the same way.
 ///
 /// ```
 /// use chalice_core::{Method, Request};
@@ -277,27 +279,9 @@ impl RequestBuilder {
         self
     }
 
-    /// Replaces all headers.
-    pub fn headers(mut self, headers: impl Into<Headers>) -> Self {
-        self.inner.headers = headers.into();
-        self
-    }
-
-    /// Sets the query parameters (`None`: no query string).
-    pub fn query_params(mut self, params: Option<MultiDict>) -> Self {
-        self.inner.query_params = params.filter(|p| !p.is_empty());
-        self
-    }
-
     /// Parses a query string (without the `?`) into the query parameters.
     pub fn query_string(mut self, query: &str) -> Self {
         self.inner.query_params = MultiDict::parse(query);
-        self
-    }
-
-    /// Sets the route's captures (`None`: the route has none).
-    pub fn uri_params(mut self, params: Option<Params>) -> Self {
-        self.inner.uri_params = params;
         self
     }
 
@@ -329,11 +313,60 @@ impl RequestBuilder {
         self
     }
 
+    /// Sets the Lambda invocation context.
+    pub fn lambda_context(mut self, context: LambdaContext) -> Self {
+        self.inner.lambda_context = Some(context);
+        self
+    }
+
+    /// The request.
+    pub fn build(self) -> Request {
+        Request {
+            inner: Arc::new(self.inner),
+        }
+    }
+}
+
+/// The setters adapters fill a request with, as they received it: public, for the Lambda
+/// adapter's crate, but hidden from the docs, as apps never need them.
+impl RequestBuilder {
+    /// Replaces all headers.
+    #[doc(hidden)]
+    pub fn headers(mut self, headers: impl Into<Headers>) -> Self {
+        self.inner.headers = headers.into();
+        self
+    }
+
+    /// Sets the query parameters (`None`: no query string).
+    #[doc(hidden)]
+    pub fn query_params(mut self, params: Option<MultiDict>) -> Self {
+        self.inner.query_params = params.filter(|p| !p.is_empty());
+        self
+    }
+
+    /// Sets the route's captures (`None`: the route has none).
+    #[doc(hidden)]
+    pub fn uri_params(mut self, params: Option<Params>) -> Self {
+        self.inner.uri_params = params;
+        self
+    }
+
     /// Sets `requestContext` as raw JSON, parsed only if a view asks for it (the Lambda
     /// adapter copies the event's text instead of building a tree per request).
+    #[doc(hidden)]
     pub fn context_raw(mut self, context: Box<RawValue>) -> Self {
         self.inner.context_source = ContextSource::Raw(context);
         self.inner.context = OnceLock::new();
+        self
+    }
+
+    /// Keeps the event's JSON text (UTF-8 bytes, shared with the adapter) for
+    /// [`Request::to_original_event`], which parses it when called. For adapters that have
+    /// already parsed the text once; a text that does not parse makes `to_original_event`
+    /// answer `null`.
+    #[doc(hidden)]
+    pub fn original_event_bytes(mut self, event: Bytes) -> Self {
+        self.inner.original_event = Some(event);
         self
     }
 
@@ -343,28 +376,6 @@ impl RequestBuilder {
         self.inner.context_source = ContextSource::Emulated(origin);
         self.inner.context = OnceLock::new();
         self
-    }
-
-    /// Sets the Lambda invocation context.
-    pub fn lambda_context(mut self, context: LambdaContext) -> Self {
-        self.inner.lambda_context = Some(context);
-        self
-    }
-
-    /// Keeps the event's JSON text (UTF-8 bytes, shared with the adapter) for
-    /// [`Request::to_original_event`], which parses it when called. For adapters that have
-    /// already parsed the text once; a text that does not parse makes `to_original_event`
-    /// answer `null`.
-    pub fn original_event_bytes(mut self, event: Bytes) -> Self {
-        self.inner.original_event = Some(event);
-        self
-    }
-
-    /// The request.
-    pub fn build(self) -> Request {
-        Request {
-            inner: Arc::new(self.inner),
-        }
     }
 }
 

@@ -17,10 +17,8 @@ use std::borrow::Cow;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use chalice_core::adapter::RouteMatch;
-use chalice_core::{
-    Chalice, ChaliceError, Method, MultiDict, Params, Response, missing_authentication_token,
-};
+use chalice_core::adapter::{RouteMatch, missing_authentication_token};
+use chalice_core::{Chalice, ChaliceError, Method, MultiDict, Params, Response};
 use http::header::{COOKIE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::value::RawValue;
 

@@ -6,7 +6,8 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use chalice_core::{Chalice, Gateway};
+//! use chalice_core::Chalice;
+//! use chalice_core::adapter::Gateway;
 //! use chalice_local::Server;
 //!
 //! # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,8 +19,8 @@
 //! # }
 //! ```
 //!
-//! [`HttpRequest`]: chalice_core::HttpRequest
-//! [`Gateway`]: chalice_core::Gateway
+//! [`HttpRequest`]: chalice_core::adapter::HttpRequest
+//! [`Gateway`]: chalice_core::adapter::Gateway
 
 mod function;
 mod server;

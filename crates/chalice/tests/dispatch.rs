@@ -77,7 +77,7 @@ fn an_authorization_header_changes_api_gateway_403_wording() {
 fn the_app_itself_answers_405_with_allow_for_an_unregistered_method() {
     // API Gateway never lets such a request through, but a Lambda event can still carry one
     // (a test invoke, another integration); Chalice's handler answers 405 then.
-    let mut app = chalice::Chalice::new("app").into_core();
+    let mut app = chalice::Chalice::new("app");
     app.register(Route::new("/a", ok).methods(["GET", "POST"]));
     let route = RouteMatch::by_template(&app, "/a", &Method::PATCH).expect("the route /a");
     let request = Request::builder(Method::PATCH, "/a").build();
@@ -387,7 +387,7 @@ fn bodies_over_ten_megabytes_get_413() {
             .content_types(Vec::<String>::new()),
     );
     let client = Client::new(app);
-    let limit = chalice_core::MAX_BODY_BYTES;
+    let limit = chalice_core::adapter::MAX_BODY_BYTES;
     assert_eq!(
         client
             .http()

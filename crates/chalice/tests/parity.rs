@@ -133,7 +133,7 @@ fn through_test_client(case: &Case) -> Answer {
 }
 
 async fn through_local_server(case: &Case) -> Answer {
-    let gateway = chalice_core::Gateway::new(Arc::new(app().into_core()));
+    let gateway = chalice_core::adapter::Gateway::new(Arc::new(app()));
     let server = chalice_local::Server::bind("127.0.0.1:0".parse().expect("addr"), gateway)
         .await
         .expect("bind");
@@ -261,7 +261,7 @@ fn v2_event(case: &Case) -> Value {
 }
 
 async fn through_lambda(event: Value) -> Answer {
-    let app = app().into_core();
+    let app = app();
     let bytes =
         chalice_lambda::handle_event(&app, event.to_string().as_bytes(), LambdaContext::default())
             .await

@@ -14,7 +14,7 @@ pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// `{"message":"Missing Authentication Token"}`.
 ///
 /// ```
-/// let response = chalice_core::missing_authentication_token();
+/// let response = chalice_core::adapter::missing_authentication_token();
 /// assert_eq!(response.status_code, 403);
 /// assert_eq!(response.body, r#"{"message":"Missing Authentication Token"}"#);
 /// assert_eq!(response.headers.get("x-amzn-errortype"), Some("MissingAuthenticationTokenException"));

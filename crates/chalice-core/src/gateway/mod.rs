@@ -54,7 +54,8 @@ use self::event::EmulatedEvent;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use chalice_core::{Chalice, Gateway, HttpRequest, Method};
+/// use chalice_core::adapter::{Gateway, HttpRequest};
+/// use chalice_core::{Chalice, Method};
 ///
 /// let mut app = Chalice::new("app");
 /// app.route("/users/{name}", |r: &chalice_core::Request| r.uri_param("name").unwrap_or_default().to_owned());
@@ -100,7 +101,8 @@ impl Gateway {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use chalice_core::{Chalice, Gateway, HttpRequest, Method, Route};
+    /// use chalice_core::adapter::{Gateway, HttpRequest};
+    /// use chalice_core::{Chalice, Method, Route};
     ///
     /// let mut app = Chalice::new("app");
     /// app.register(Route::new("/paid", || "ok").api_key_required(true));

@@ -159,7 +159,7 @@ fn example_binary() -> PathBuf {
             "build",
             "--quiet",
             "-p",
-            "chalice-lambda",
+            "chalice",
             "--example",
             "lambda-app",
             "--message-format=json",
