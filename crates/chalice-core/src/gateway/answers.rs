@@ -1,10 +1,14 @@
 //! API Gateway's own answers, given without calling the function: its limits, its 403 for
-//! what a REST API does not have, its refusals on behalf of authorizers and API keys. Byte
-//! for byte as API Gateway (and Chalice's local server) send them.
+//! what a REST API does not have, its CORS preflights, its refusals on behalf of authorizers
+//! and API keys. Byte for byte as API Gateway (and Chalice's local server) send them.
+
+use std::sync::Arc;
 
 use http::HeaderMap;
 use serde_json::json;
 
+use crate::app::Chalice;
+use crate::headers::Headers;
 use crate::response::Response;
 
 /// API Gateway's limit on a request's payload: 10 MB.
@@ -76,4 +80,44 @@ pub(crate) fn gateway_error(status: u16, kind: &'static str, body: &str) -> Resp
         .status_code(status)
         .header("content-type", "application/json")
         .header("x-amzn-ErrorType", kind)
+}
+
+/// Each route's answer to a CORS preflight, by route id: the headers of API Gateway's mock
+/// `OPTIONS` integration, as Chalice's swagger generator defines it (the methods with CORS,
+/// then `OPTIONS`; the route's CORS headers). `None` for a route without CORS.
+pub(crate) fn preflights(app: &Chalice) -> Arc<[Option<Headers>]> {
+    app.table
+        .iter()
+        .map(|(_, resource)| {
+            let config = resource
+                .entries
+                .iter()
+                .find_map(|entry| app.resolve_cors(&entry.cors))?;
+            let allow_methods = resource
+                .entries
+                .iter()
+                .filter(|entry| app.resolve_cors(&entry.cors).is_some())
+                .map(|entry| entry.method.as_str())
+                .chain(["OPTIONS"])
+                .collect::<Vec<_>>()
+                .join(",");
+            let mut headers = Headers::new();
+            headers.insert("content-type", "application/json");
+            headers.insert("Access-Control-Allow-Methods", allow_methods);
+            for (name, value) in config.response_headers() {
+                headers
+                    .as_header_map_mut()
+                    .insert(name.clone(), value.clone());
+            }
+            Some(headers)
+        })
+        .collect()
+}
+
+/// The answer to a CORS preflight of a route whose preflight headers are `headers`: API
+/// Gateway's mock integration, 200 with an empty body.
+pub(crate) fn preflight(headers: &Headers) -> Response {
+    let mut response = Response::new("");
+    response.headers = headers.clone();
+    response
 }

@@ -45,7 +45,7 @@ use crate::routing::RouteMatch;
 pub use self::answers::{MAX_BODY_BYTES, missing_authentication_token, payload_too_large};
 pub use self::http_request::HttpRequest;
 
-use self::answers::{gateway_error, missing_authentication_token_for};
+use self::answers::{gateway_error, missing_authentication_token_for, preflight, preflights};
 use self::authorize::{AuthInput, authorize};
 use self::event::EmulatedEvent;
 
@@ -171,11 +171,7 @@ impl Gateway {
             if request.method == Method::OPTIONS
                 && let Some(Some(headers)) = self.preflights.get(route.id.index())
             {
-                // API Gateway's mock integration for the preflight, as Chalice's swagger
-                // generator defines it: 200, the route's CORS headers, an empty body.
-                let mut response = Response::new("");
-                response.headers = headers.clone();
-                return response;
+                return preflight(headers);
             }
             tracing::warn!(
                 target: "chalice::gateway",
@@ -213,41 +209,7 @@ impl Gateway {
         }
         route.handle(builder.build()).await
     }
-}
 
-/// Each route's answer to a CORS preflight, by route id: the headers of API Gateway's mock
-/// `OPTIONS` integration, as Chalice's swagger generator defines it (the methods with CORS,
-/// then `OPTIONS`; the route's CORS headers). `None` for a route without CORS.
-fn preflights(app: &Chalice) -> Arc<[Option<Headers>]> {
-    app.table
-        .iter()
-        .map(|(_, resource)| {
-            let config = resource
-                .entries
-                .iter()
-                .find_map(|entry| app.resolve_cors(&entry.cors))?;
-            let allow_methods = resource
-                .entries
-                .iter()
-                .filter(|entry| app.resolve_cors(&entry.cors).is_some())
-                .map(|entry| entry.method.as_str())
-                .chain(["OPTIONS"])
-                .collect::<Vec<_>>()
-                .join(",");
-            let mut headers = Headers::new();
-            headers.insert("content-type", "application/json");
-            headers.insert("Access-Control-Allow-Methods", allow_methods);
-            for (name, value) in config.response_headers() {
-                headers
-                    .as_header_map_mut()
-                    .insert(name.clone(), value.clone());
-            }
-            Some(headers)
-        })
-        .collect()
-}
-
-impl Gateway {
     /// What API Gateway checks before it calls the function, in its order: the route's
     /// authorizer, then its API key. `Ok` with the authorizer's context for the view, or
     /// the gateway's own refusal.
