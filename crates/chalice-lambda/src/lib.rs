@@ -3,17 +3,18 @@
 //!
 //! ```text
 //!  Runtime API ──► lambda_runtime ──► event JSON ──► decode (one borrowed serde pass)
-//!                                                      │ route template → Request
+//!                                                      │ route template → RouteMatch + Request
 //!                                                      ▼
-//!  Runtime API ◄── lambda_runtime ◄── response JSON ◄── encode ◄── Chalice::handle
+//!  Runtime API ◄── lambda_runtime ◄── response JSON ◄── encode ◄── RouteMatch::handle
 //! ```
 //!
 //! REST API proxy events (payload 1.0) and HTTP API events (payload 2.0) are told apart by
 //! their `version` field and answered in the same shape. API Gateway has already matched
-//! the route, so the request is dispatched by the template the event names (`resource`,
-//! `routeKey`); the concrete path, without the stage prefix, is matched only for an HTTP API
-//! `$default` route or a template the app does not know. Multi-valued headers and query
-//! parameters, cookies, base64 bodies and binary responses follow API Gateway's rules.
+//! the route, so the request is routed once, by the template the event names (`resource`,
+//! `routeKey`), and dispatched to the route found; the concrete path, without the stage
+//! prefix, is matched only for an HTTP API `$default` route or a template the app does not
+//! know. Multi-valued headers and query parameters, cookies, base64 bodies and binary
+//! responses follow API Gateway's rules.
 //!
 //! [`run`] serves an app on Lambda; [`handle_event`] answers one event without the Runtime
 //! API, for tests and benchmarks:
