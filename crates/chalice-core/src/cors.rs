@@ -1,19 +1,13 @@
 //! CORS: the `Access-Control-*` headers a route adds to every response.
+//!
+//! [`CorsConfig`] is the builder routes take; what it builds is the one model of CORS headers
+//! the app and the CLI share ([`CorsManifest`], in `chalice-manifest`), so the headers the app
+//! sends and the ones the deployed preflight answers with can't drift apart.
 
-use std::collections::BTreeSet;
-use std::fmt;
 use std::sync::Arc;
 
-use http::header::{self, HeaderName, HeaderValue};
-
-/// The headers API Gateway needs for its own features; Chalice always allows them.
-const REQUIRED_HEADERS: [&str; 5] = [
-    "Content-Type",
-    "X-Amz-Date",
-    "Authorization",
-    "X-Api-Key",
-    "X-Amz-Security-Token",
-];
+use chalice_manifest::CorsManifest;
+use http::header::{HeaderName, HeaderValue};
 
 /// A route's CORS configuration (Chalice's `CORSConfig`).
 ///
@@ -37,40 +31,26 @@ const REQUIRED_HEADERS: [&str; 5] = [
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct CorsConfig {
-    allow_origin: String,
-    allow_headers: BTreeSet<String>,
-    expose_headers: Vec<String>,
-    max_age: Option<u32>,
-    allow_credentials: bool,
-    /// [`CorsConfig::access_control_headers`] as parsed header names and values, made
-    /// again by every builder method: dispatch copies them onto each response of the route
-    /// and never formats them per request.
+    headers: CorsManifest,
+    /// The headers as parsed header names and values, made again by every builder method:
+    /// dispatch copies them onto each response of the route and never formats them per
+    /// request.
     response_headers: Arc<[(HeaderName, HeaderValue)]>,
 }
 
 impl Default for CorsConfig {
     fn default() -> Self {
         CorsConfig {
-            allow_origin: "*".to_owned(),
-            allow_headers: REQUIRED_HEADERS.iter().map(|h| (*h).to_owned()).collect(),
-            expose_headers: Vec::new(),
-            max_age: None,
-            allow_credentials: false,
+            headers: CorsManifest::default(),
             response_headers: Arc::new([]),
         }
         .with_response_headers()
     }
 }
 
-impl fmt::Debug for CorsConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CorsConfig")
-            .field("allow_origin", &self.allow_origin)
-            .field("allow_headers", &self.allow_headers)
-            .field("expose_headers", &self.expose_headers)
-            .field("max_age", &self.max_age)
-            .field("allow_credentials", &self.allow_credentials)
-            .finish()
+impl std::fmt::Debug for CorsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CorsConfig").field(&self.headers).finish()
     }
 }
 
@@ -83,7 +63,7 @@ impl CorsConfig {
     /// `Access-Control-Allow-Origin` (default `*`).
     #[must_use]
     pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
-        self.allow_origin = origin.into();
+        self.headers.allow_origin = origin.into();
         self.with_response_headers()
     }
 
@@ -94,8 +74,7 @@ impl CorsConfig {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.allow_headers
-            .extend(headers.into_iter().map(Into::into));
+        self.headers.add_allow_headers(headers);
         self.with_response_headers()
     }
 
@@ -106,34 +85,28 @@ impl CorsConfig {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.expose_headers = headers.into_iter().map(Into::into).collect();
+        self.headers.expose_headers = headers.into_iter().map(Into::into).collect();
         self.with_response_headers()
     }
 
     /// `Access-Control-Max-Age`, in seconds.
     #[must_use]
     pub fn max_age(mut self, seconds: u32) -> Self {
-        self.max_age = Some(seconds);
+        self.headers.max_age = Some(seconds);
         self.with_response_headers()
     }
 
     /// `Access-Control-Allow-Credentials: true` when set.
     #[must_use]
     pub fn allow_credentials(mut self, allow: bool) -> Self {
-        self.allow_credentials = allow;
+        self.headers.allow_credentials = allow;
         self.with_response_headers()
     }
 
-    /// The configuration's values: origin, allowed headers (sorted), exposed headers, max
-    /// age, credentials.
-    pub(crate) fn parts(&self) -> (String, Vec<String>, Vec<String>, Option<u32>, bool) {
-        (
-            self.allow_origin.clone(),
-            self.allow_headers.iter().cloned().collect(),
-            self.expose_headers.clone(),
-            self.max_age,
-            self.allow_credentials,
-        )
+    /// The headers added to each response, in Chalice's order. `Access-Control-Allow-Methods`
+    /// is not among them: API Gateway's preflight answer adds it.
+    pub fn access_control_headers(&self) -> Vec<(&'static str, String)> {
+        self.headers.access_control_headers()
     }
 
     /// The headers added to each response, parsed (a value HTTP cannot carry, such as an
@@ -142,66 +115,32 @@ impl CorsConfig {
         &self.response_headers
     }
 
+    /// The headers of API Gateway's answer to a preflight on a path whose CORS routes have
+    /// `methods` (the one model, [`CorsManifest::preflight_headers`]).
+    pub(crate) fn preflight_headers<'m>(
+        &self,
+        methods: impl IntoIterator<Item = &'m str>,
+    ) -> Vec<(&'static str, String)> {
+        self.headers.preflight_headers(methods)
+    }
+
     fn with_response_headers(mut self) -> Self {
         self.response_headers = self
-            .headers()
+            .headers
+            .access_control_headers()
             .into_iter()
-            .filter_map(|(_, name, value)| Some((name, HeaderValue::from_str(&value).ok()?)))
+            .filter_map(|(name, value)| {
+                let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
+                Some((name, HeaderValue::from_str(&value).ok()?))
+            })
             .collect();
         self
     }
+}
 
-    /// The headers added to each response, in Chalice's order. `Access-Control-Allow-Methods`
-    /// is not among them: API Gateway's preflight answer adds it.
-    pub fn access_control_headers(&self) -> Vec<(&'static str, String)> {
-        self.headers()
-            .into_iter()
-            .map(|(spelled, _, value)| (spelled, value))
-            .collect()
-    }
-
-    /// Each header: its name as Chalice spells it, parsed, and its value.
-    fn headers(&self) -> Vec<(&'static str, HeaderName, String)> {
-        let allow_headers = self
-            .allow_headers
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(",");
-        let mut headers = vec![
-            (
-                "Access-Control-Allow-Origin",
-                header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                self.allow_origin.clone(),
-            ),
-            (
-                "Access-Control-Allow-Headers",
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                allow_headers,
-            ),
-        ];
-        if !self.expose_headers.is_empty() {
-            headers.push((
-                "Access-Control-Expose-Headers",
-                header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                self.expose_headers.join(","),
-            ));
-        }
-        if let Some(max_age) = self.max_age {
-            headers.push((
-                "Access-Control-Max-Age",
-                header::ACCESS_CONTROL_MAX_AGE,
-                max_age.to_string(),
-            ));
-        }
-        if self.allow_credentials {
-            headers.push((
-                "Access-Control-Allow-Credentials",
-                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-                "true".to_owned(),
-            ));
-        }
-        headers
+impl From<&CorsConfig> for CorsManifest {
+    fn from(config: &CorsConfig) -> Self {
+        config.headers.clone()
     }
 }
 
@@ -276,7 +215,7 @@ mod tests {
         let names: Vec<&str> = broken
             .response_headers()
             .iter()
-            .map(|(n, _)| n.as_str())
+            .map(|(name, _)| name.as_str())
             .collect();
         assert_eq!(names, ["access-control-allow-headers"]);
     }

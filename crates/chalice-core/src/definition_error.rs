@@ -8,6 +8,8 @@
 use std::fmt;
 use std::panic::Location;
 
+use chalice_path::PathError;
+
 /// What is wrong in an app's definition: one kind per mistake, with what the message names.
 ///
 /// `Display` is the message users read. New kinds may be added (the enum is
@@ -28,14 +30,8 @@ use std::panic::Location;
 #[non_exhaustive]
 pub enum DefinitionErrorKind {
     /// A route path breaks API Gateway's or Chalice's rules (`/users/`, `users`, `/a//b`,
-    /// `/x{id}`, ...).
-    #[non_exhaustive]
-    InvalidPath {
-        /// The path as given.
-        path: String,
-        /// Which rule it breaks, in Chalice's words.
-        message: String,
-    },
+    /// `/x{id}`, ...): which one, with the path.
+    InvalidPath(PathError),
     /// A route lists no methods.
     #[non_exhaustive]
     NoMethods {
@@ -157,7 +153,7 @@ impl fmt::Display for DefinitionErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use DefinitionErrorKind::*;
         match self {
-            InvalidPath { message, .. } => f.write_str(message),
+            InvalidPath(error) => fmt::Display::fmt(error, f),
             NoMethods { path, view_name } => {
                 write!(
                     f,

@@ -61,7 +61,6 @@ mod media;
 mod middleware;
 mod panic;
 mod params;
-mod path;
 mod request;
 mod response;
 mod route;
@@ -92,10 +91,6 @@ pub use crate::error::{ChaliceError, ErrorKind};
 pub use crate::headers::{Headers, InvalidHeader};
 pub use crate::lambda_context::LambdaContext;
 pub use crate::log::Logger;
-pub use crate::manifest::{
-    AuthorizerKind, AuthorizerManifest, CorsManifest, EventSourceManifest, MANIFEST_VERSION,
-    Manifest, RouteManifest,
-};
 pub use crate::media::DEFAULT_BINARY_TYPES;
 pub use crate::middleware::{EventType, MiddlewareFn, Next};
 pub use crate::params::{MultiDict, Params};
@@ -107,5 +102,11 @@ pub use crate::view::View;
 pub use crate::view::{ErasedView, markers};
 
 pub use bytes::Bytes;
+/// The wire contract with the CLI, which [`Chalice::manifest`] speaks.
+pub use chalice_manifest::{
+    AUTHORIZER_ENV, AuthorizerKind, AuthorizerManifest, CorsManifest, EventSourceManifest,
+    MANIFEST_ARG, MANIFEST_VERSION, Manifest, RouteManifest,
+};
+pub use chalice_path::PathError;
 pub use http::Method;
 pub use tracing::Level;

@@ -14,8 +14,8 @@ use percent_encoding::percent_decode_str;
 
 use crate::definition_error::{DefinitionErrorKind, ViewSite};
 use crate::params::Params;
-use crate::path::{self, Segment};
 use crate::route::{Route, RouteEntry};
+use chalice_path::{self as path, Segment};
 
 /// The methods API Gateway REST APIs offer, in the order `Allow` lists them.
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -66,12 +66,8 @@ pub(crate) struct RouteTable {
 impl RouteTable {
     /// Adds a route, or says why it cannot be added.
     pub(crate) fn insert(&mut self, route: Route) -> Result<(), Box<DefinitionErrorKind>> {
-        let segments = path::parse(&route.path).map_err(|error| {
-            Box::new(DefinitionErrorKind::InvalidPath {
-                path: route.path.clone(),
-                message: error.to_string(),
-            })
-        })?;
+        let segments = path::parse(&route.path)
+            .map_err(|error| Box::new(DefinitionErrorKind::InvalidPath(error)))?;
         let methods = normalize_methods(&route)?;
         let id = match self.by_template.get(route.path.as_str()) {
             Some(&id) => id,
@@ -448,10 +444,7 @@ mod tests {
             (
                 &["/a"],
                 "/a/",
-                DefinitionErrorKind::InvalidPath {
-                    path: "/a/".into(),
-                    message: "Route cannot end with a trailing slash: /a/".into(),
-                },
+                DefinitionErrorKind::InvalidPath(path::PathError::TrailingSlash("/a/".into())),
             ),
             (
                 &["/users/{id}"],

@@ -275,7 +275,7 @@ fn app_wide_cors_applies_to_routes_without_their_own() {
 /// they cannot be written out here).
 fn kind_name(kind: &DefinitionErrorKind) -> &'static str {
     match kind {
-        DefinitionErrorKind::InvalidPath { .. } => "InvalidPath",
+        DefinitionErrorKind::InvalidPath(_) => "InvalidPath",
         DefinitionErrorKind::NoMethods { .. } => "NoMethods",
         DefinitionErrorKind::UnsupportedMethod { .. } => "UnsupportedMethod",
         DefinitionErrorKind::MethodListedTwice { .. } => "MethodListedTwice",

@@ -22,4 +22,4 @@ pub use self::declare::{
 };
 
 pub(crate) use self::builtin::call;
-pub(crate) use self::declare::{Authorizers, DeclKind};
+pub(crate) use self::declare::Authorizers;

@@ -93,21 +93,17 @@ pub(crate) fn preflights(app: &Chalice) -> Arc<[Option<Headers>]> {
                 .entries
                 .iter()
                 .find_map(|entry| app.resolve_cors(&entry.cors))?;
-            let allow_methods = resource
+            let methods = resource
                 .entries
                 .iter()
                 .filter(|entry| app.resolve_cors(&entry.cors).is_some())
-                .map(|entry| entry.method.as_str())
-                .chain(["OPTIONS"])
-                .collect::<Vec<_>>()
-                .join(",");
+                .map(|entry| entry.method.as_str());
             let mut headers = Headers::new();
             headers.insert("content-type", "application/json");
-            headers.insert("Access-Control-Allow-Methods", allow_methods);
-            for (name, value) in config.response_headers() {
-                headers
-                    .as_header_map_mut()
-                    .insert(name.clone(), value.clone());
+            // The one model of these headers, which the CLI writes into the deployed API's
+            // mock integration too.
+            for (name, value) in config.preflight_headers(methods) {
+                headers.insert(name, value);
             }
             Some(headers)
         })
