@@ -9,7 +9,6 @@
 //! [`Gateway`], which first does what API Gateway does in front of Lambda; the Lambda
 //! adapter needs only API Gateway's answer for a route it does not have
 //! ([`missing_authentication_token`]).
-
 //!
 //! A panicking view is answered 500 either way; [`install_panic_hook`], which adapters that
 //! own their process call once, adds the panic's location to the error the app logs and keeps
