@@ -189,6 +189,7 @@ impl Request {
             .get_or_init(|| match &self.inner.context_source {
                 // Raw JSON came from a parsed event, so it parses again.
                 ContextSource::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+                ContextSource::Bytes(bytes) => serde_json::from_slice(bytes).unwrap_or(Value::Null),
                 ContextSource::Gateway(parts) => parts.to_value(&self.inner),
                 ContextSource::Empty => Value::Object(Map::new()),
             })
@@ -289,6 +290,8 @@ enum ContextSource {
     Empty,
     /// From a Lambda event, as its text.
     Raw(Box<RawValue>),
+    /// From a Lambda event, as the bytes of its JSON within the event the request keeps.
+    Bytes(Bytes),
     /// From the gateway emulation, as parts.
     Gateway(Box<GatewayContext>),
 }
@@ -407,6 +410,16 @@ impl RequestBuilder {
     /// adapter copies the event's text instead of building a tree per request).
     pub fn context_raw(mut self, context: Box<RawValue>) -> Self {
         self.inner.context_source = ContextSource::Raw(context);
+        self.inner.context = OnceLock::new();
+        self
+    }
+
+    /// Sets `requestContext` as the bytes of its JSON, parsed only if a view asks for it.
+    /// The Lambda adapter passes a slice of the event it keeps for
+    /// [`Request::to_original_event`], so the context is neither copied nor parsed per
+    /// request; bytes that are not JSON make `context()` `null`.
+    pub fn context_bytes(mut self, context: Bytes) -> Self {
+        self.inner.context_source = ContextSource::Bytes(context);
         self.inner.context = OnceLock::new();
         self
     }

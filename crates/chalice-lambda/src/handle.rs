@@ -85,7 +85,7 @@ pub(crate) async fn respond(
                 .lambda_context(context)
                 .original_event_bytes(event.clone());
             if let Some(request_context) = parts.context {
-                builder = builder.context_raw(request_context);
+                builder = builder.context_bytes(request_context);
             }
             app.handle(builder.build()).await
         }
