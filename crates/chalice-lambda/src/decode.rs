@@ -20,11 +20,11 @@ use bytes::Bytes;
 use chalice_core::{
     Chalice, ChaliceError, Method, MultiDict, Params, Response, missing_authentication_token,
 };
-use http::header::{COOKIE, HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize as _;
 
 use crate::error::EventError;
 use crate::event::{ContextFields, Event, Pairs, RawObject, Str};
+use crate::headers::EventHeaders;
 
 /// The payload version of an event, which decides the shape of its response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub(crate) enum Decoded {
 pub(crate) struct Parts {
     pub(crate) method: Method,
     pub(crate) template: Arc<str>,
-    pub(crate) headers: HeaderMap,
+    pub(crate) headers: EventHeaders,
     pub(crate) query: Option<MultiDict>,
     pub(crate) uri_params: Option<Params>,
     pub(crate) stage_vars: Option<Params>,
@@ -167,8 +167,8 @@ fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
     // `multiValueHeaders` holds every value, `headers` only the last of each name; API
     // Gateway sends both when multi-value support is on (always, for proxy integrations).
     let headers = match event.multi_value_headers {
-        Some(multi) if !multi.0.is_empty() => header_map(buffer, multi, None),
-        _ => header_map(buffer, event.headers.unwrap_or_default(), None),
+        Some(multi) if !multi.0.is_empty() => EventHeaders::new(buffer, multi, None),
+        _ => EventHeaders::new(buffer, event.headers.unwrap_or_default(), None),
     };
     let query = match event.multi_value_query_string_parameters {
         Some(multi) if !multi.0.is_empty() => Some(multi_dict(multi)),
@@ -274,7 +274,7 @@ fn decode_v2(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
             .collect::<Vec<_>>()
             .join("; ")
     });
-    let headers = header_map(buffer, event.headers.unwrap_or_default(), cookie);
+    let headers = EventHeaders::new(buffer, event.headers.unwrap_or_default(), cookie);
     // `rawQueryString` keeps repeated keys apart; `queryStringParameters` joins them with
     // commas, which cannot be told from a comma inside a value.
     let query = match event.raw_query_string.as_deref() {
@@ -327,39 +327,6 @@ impl<'a> LazyContext<'a> {
 /// The method, or the message of the 400 for one HTTP cannot carry.
 fn parse_method(method: &str) -> Result<Method, String> {
     Method::from_bytes(method.as_bytes()).map_err(|_| format!("Invalid HTTP method: {method:?}"))
-}
-
-/// The headers, lowercased by `http`. A name or value HTTP cannot carry (API Gateway
-/// never sends one; a hand-written event might) is left out rather than failing the
-/// request, as a proxy would drop it.
-///
-/// A value the event holds without escapes is a slice of `buffer` (shared, no copy); one
-/// with escapes was unescaped by serde into its own string.
-fn header_map(buffer: &Bytes, pairs: Pairs<'_>, cookie: Option<String>) -> HeaderMap {
-    // `HeaderMap` panics past 32,768 entries unless asked with the `try_` methods.
-    let mut map = HeaderMap::try_with_capacity(pairs.0.len().min(256) + 1).unwrap_or_default();
-    for (name, value) in pairs.0 {
-        let value = match &value.0 {
-            Cow::Borrowed(text) if inside(buffer, text) => {
-                HeaderValue::from_maybe_shared(buffer.slice_ref(text.as_bytes()))
-            }
-            other => HeaderValue::from_str(other),
-        };
-        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), value) else {
-            tracing::debug!(target: "chalice::lambda", name = &*name, "header left out: not valid in HTTP");
-            continue;
-        };
-        if map.try_append(name, value).is_err() {
-            break;
-        }
-    }
-    if let Some(cookie) = cookie
-        && let Ok(value) = HeaderValue::try_from(cookie)
-    {
-        // Ignored on a full map, like any header past the limit.
-        let _ = map.try_insert(COOKIE, value);
-    }
-    map
 }
 
 /// Whether `text` lies within `buffer` (so that `Bytes::slice_ref` can share it).

@@ -1,7 +1,7 @@
 //! [`handle_event`]: one API Gateway event in, its response JSON out.
 
 use bytes::Bytes;
-use chalice_core::{Chalice, Headers, LambdaContext, Request};
+use chalice_core::{Chalice, LambdaContext, Request};
 
 use crate::decode::{self, Decoded};
 use crate::encode::Encoded;
@@ -77,7 +77,7 @@ pub(crate) async fn respond(
         Decoded::Response(response) => response,
         Decoded::Request(parts) => {
             let mut builder = Request::builder(parts.method, parts.template)
-                .headers(Headers::from(parts.headers))
+                .header_source(parts.headers)
                 .query_params(parts.query)
                 .uri_params(parts.uri_params)
                 .stage_vars(parts.stage_vars)

@@ -73,6 +73,7 @@ mod encode;
 mod error;
 mod event;
 mod handle;
+mod headers;
 mod init_error;
 mod runtime;
 mod runtime_api;
