@@ -203,8 +203,9 @@ impl<'de> Visitor<'de> for PairsVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        // A size hint is the input's claim: trust it only so far.
-        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8).min(256));
+        // A size hint is the input's claim: trust it only so far. serde_json gives none; API
+        // Gateway's header maps hold twenty to thirty names (one growth from 16).
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16).min(256));
         while let Some(key) = map.next_key::<Str<'de>>()? {
             map.next_value_seed(Values { key, out: &mut out })?;
         }

@@ -167,7 +167,7 @@ async fn answer(
     context: LambdaContext,
 ) -> Result<Vec<u8>, EventError> {
     let written = match job {
-        Job::Api => serde_json::to_vec(&respond(app, event, context).await?),
+        Job::Api => respond(app, event, context).await?.to_vec(),
         Job::Authorizer(name) => serde_json::to_vec(&policy_for(app, name, &event).await?),
     };
     written.map_err(|e| EventError::new(format!("could not write the response: {e}")))
