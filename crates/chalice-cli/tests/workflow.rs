@@ -249,23 +249,10 @@ fn new_project_local_package() {
 /// chalice package, generate-models, and the mistakes they refuse.
 fn package(project: &Path, name: &str) {
     // Refused before anything is built: exit 2, the problem named.
-    let refusals: &[(&[&str], &str)] = &[
-        (
-            &[
-                "package",
-                "out",
-                "--pkg-format",
-                "terraform",
-                "--template-format",
-                "yaml",
-            ],
-            "error: --template-format yaml is for CloudFormation templates",
-        ),
-        (
-            &["package", "out", "--stage", "prod"],
-            r#".chalice/config.json: stages: has no stage "prod" (stages here: dev)"#,
-        ),
-    ];
+    let refusals: &[(&[&str], &str)] = &[(
+        &["package", "out", "--stage", "prod"],
+        r#".chalice/config.json: stages: has no stage "prod" (stages here: dev)"#,
+    )];
     for (args, expected) in refusals {
         let run = chalice(project).args(*args).output().expect("chalice runs");
         let stderr = String::from_utf8_lossy(&run.stderr);
@@ -334,7 +321,7 @@ fn package(project: &Path, name: &str) {
 
     // Terraform, from the builds already made.
     let run = chalice(project)
-        .args(["package", "out-tf", "--pkg-format", "terraform"])
+        .args(["package", "terraform", "out-tf"])
         .output()
         .expect("chalice package runs");
     assert!(

@@ -11,11 +11,11 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::UsageError;
-use crate::config::{EndpointType, StageConfig};
+use crate::config::{EndpointType, FunctionConfig, StageConfig};
+use crate::error::UsageError;
 
 /// The trust policy that lets Lambda assume the role (Chalice's `LAMBDA_TRUST_POLICY`).
-pub(crate) fn lambda_trust_policy() -> Value {
+pub fn lambda_trust_policy() -> Value {
     json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -27,9 +27,9 @@ pub(crate) fn lambda_trust_policy() -> Value {
     })
 }
 
-/// The managed role's policy for `config`: Chalice's `CLOUDWATCH_LOGS` statement, its
-/// `XRAY_POLICY` when `xray` is on, and its `VPC_ATTACH_POLICY` when the function runs in a
-/// VPC.
+/// The policy of the role the `functions` share: Chalice's `CLOUDWATCH_LOGS` statement, its
+/// `XRAY_POLICY` when one of them has `xray` on, and its `VPC_ATTACH_POLICY` when one runs in
+/// a VPC.
 ///
 /// The VPC statement carries the actions of AWS's `AWSLambdaVPCAccessExecutionRole`
 /// (<https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html>):
@@ -37,20 +37,23 @@ pub(crate) fn lambda_trust_policy() -> Value {
 /// role, and Chalice's older list lacks the two IP-address actions Lambda now uses.
 /// Inline rather than attached by ARN, so one document describes the role in both SAM and
 /// Terraform, and `chalice gen-policy` can print it.
-pub(crate) fn default_policy(config: &StageConfig) -> Value {
+pub fn default_policy(functions: &[FunctionConfig]) -> Value {
     let mut statements = vec![json!({
         "Effect": "Allow",
         "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
         "Resource": "arn:*:logs:*:*:*",
     })];
-    if config.xray {
+    if functions.iter().any(|function| function.xray) {
         statements.push(json!({
             "Effect": "Allow",
             "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
             "Resource": "*",
         }));
     }
-    if !config.subnet_ids.is_empty() {
+    if functions
+        .iter()
+        .any(|function| !function.subnet_ids.is_empty())
+    {
         statements.push(json!({
             "Effect": "Allow",
             "Action": [
@@ -71,7 +74,7 @@ pub(crate) fn default_policy(config: &StageConfig) -> Value {
 /// The resource policy of a `PRIVATE` API: calls from the stage's VPC endpoints only
 /// (Chalice's `_get_default_private_api_policy`). `None` for other endpoint types, which
 /// take no policy.
-pub(crate) fn private_api_policy(config: &StageConfig) -> Option<Value> {
+pub fn private_api_policy(config: &StageConfig) -> Option<Value> {
     if config.api_gateway_endpoint_type != EndpointType::Private {
         return None;
     }
@@ -89,7 +92,7 @@ pub(crate) fn private_api_policy(config: &StageConfig) -> Option<Value> {
 
 /// The policy document in `.chalice/<file>` (the stage's `iam_policy_file`), which replaces
 /// the default policy of the managed role.
-pub(crate) fn policy_file(project: &Path, file: &str) -> Result<Value, UsageError> {
+pub fn policy_file(project: &Path, file: &str) -> Result<Value, UsageError> {
     let path = project.join(".chalice").join(file);
     let text = std::fs::read_to_string(&path).map_err(|error| {
         UsageError(format!(
@@ -121,7 +124,7 @@ mod tests {
         let config = Config::parse(".chalice/config.json".into(), config_json)
             .and_then(|c| c.stage("dev"))
             .expect("a valid config");
-        let policy = default_policy(&config);
+        let policy = default_policy(&[config.api_handler(), config.function("auth")]);
         policy["Statement"]
             .as_array()
             .into_iter()
@@ -148,6 +151,12 @@ mod tests {
                 r#"{"app_name": "a", "subnet_ids": ["s"], "security_group_ids": ["g"]}"#,
                 &["ec2:CreateNetworkInterface", "ec2:AssignPrivateIpAddresses"],
                 &["xray:PutTraceSegments"],
+            ),
+            // One function's needs are the shared role's.
+            (
+                r#"{"app_name": "a", "lambda_functions": {"auth": {"xray": true}}}"#,
+                &["logs:PutLogEvents", "xray:PutTraceSegments"],
+                &["ec2:CreateNetworkInterface"],
             ),
         ];
         for (config, present, absent) in cases {

@@ -15,17 +15,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chalice_core::Manifest;
+use chalice_manifest::Manifest;
 use serde_json::{Value, json};
 
-use crate::config::Config;
-use crate::merge::{merge, read_template};
-use crate::policy::{default_policy, policy_file, private_api_policy};
-use crate::sam::sam_template;
-use crate::swagger::{Target, swagger};
-use crate::terraform::terraform;
-use crate::validate::validate;
-use crate::yaml::to_yaml;
+use chalice_cli::config::Config;
+use chalice_cli::templates::functions::builtin_authorizers;
+use chalice_cli::templates::merge::{merge, read_template};
+use chalice_cli::templates::openapi::{Target, swagger};
+use chalice_cli::templates::policy::{default_policy, policy_file, private_api_policy};
+use chalice_cli::templates::sam::sam_template;
+use chalice_cli::templates::terraform::terraform;
+use chalice_cli::templates::yaml::to_yaml;
+use chalice_cli::validate::validate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Document {
@@ -136,9 +137,16 @@ fn render(case: &Case) -> Vec<(Document, String)> {
         .and_then(|c| c.stage(case.stage))
         .unwrap_or_else(|e| panic!("{}: {e}", case.name));
     validate(&manifest, &config).unwrap_or_else(|e| panic!("{}: {e}", case.name));
-    let policy = match &config.iam_policy_file {
+    let handler = config.api_handler();
+    let policy = match &handler.iam_policy_file {
         Some(file) => policy_file(&project, file).unwrap_or_else(|e| panic!("{e}")),
-        None => default_policy(&config),
+        None => {
+            let authorizers = builtin_authorizers(&manifest).unwrap_or_else(|e| panic!("{e}"));
+            let functions: Vec<_> = std::iter::once(handler)
+                .chain(authorizers.iter().map(|a| config.function(a.name)))
+                .collect();
+            default_policy(&functions)
+        }
     };
     let sam = || {
         let mut template = sam_template(&manifest, &config, "./deployment.zip", &policy)

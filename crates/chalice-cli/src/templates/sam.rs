@@ -6,42 +6,39 @@
 //! updated from Chalice-shaped templates keep working: `DefaultRole`, `APIHandler`,
 //! `RestAPI`, `APIHandlerInvokePermission`, `ApiHandlerLogGroup`, and for each built-in
 //! authorizer its CamelCase name, `<Name>InvokePermission` and `<Name>LogGroup`
-//! (see [`crate::functions`]). Functions carry no `FunctionName`: CloudFormation names
+//! (see [`crate::templates::functions`]). Functions carry no `FunctionName`: CloudFormation names
 //! them after the stack, so two stages never collide.
 
 use serde_json::{Map, Value, json};
 
-use chalice_core::Manifest;
+use chalice_manifest::{AUTHORIZER_ENV, Manifest};
 
-use crate::UsageError;
-use crate::config::StageConfig;
-use crate::functions::{
-    API_HANDLER_CFN, INVOKE_PERMISSION_SUFFIX, LOG_GROUP_SUFFIX, builtin_authorizers,
+use crate::config::{FunctionConfig, StageConfig};
+use crate::error::UsageError;
+use crate::templates::functions::{
+    API_HANDLER_CFN, HANDLER, INVOKE_PERMISSION_SUFFIX, LOG_GROUP_SUFFIX, RUNTIME,
+    builtin_authorizers,
 };
-use crate::policy::{lambda_trust_policy, private_api_policy};
-use crate::swagger::{Target, swagger};
-
-/// The custom runtime a Rust `bootstrap` runs on.
-pub(crate) const RUNTIME: &str = "provided.al2023";
-/// The executable Lambda starts in a `provided` runtime.
-pub(crate) const HANDLER: &str = "bootstrap";
-/// The environment variable that tells the shared binary which authorizer it serves.
-pub(crate) const AUTHORIZER_ENV: &str = "CHALICE_AUTHORIZER";
+use crate::templates::literal;
+use crate::templates::openapi::{Target, swagger};
+use crate::templates::policy::{lambda_trust_policy, private_api_policy};
 
 /// The SAM template for `manifest` under `config`, with the deployment package at
 /// `code_uri` (relative to the template) and `policy` as the managed role's policy (the
 /// default one, or the stage's `iam_policy_file`).
-pub(crate) fn sam_template(
+pub fn sam_template(
     manifest: &Manifest,
     config: &StageConfig,
     code_uri: &str,
     policy: &Value,
 ) -> Result<Value, UsageError> {
     let authorizers = builtin_authorizers(manifest)?;
-    let role = if config.manage_iam_role {
+    // One role for every function: the API handler's settings say which.
+    let handler = config.api_handler();
+    let role = if handler.manage_iam_role {
         json!({"Fn::GetAtt": ["DefaultRole", "Arn"]})
     } else {
-        match &config.iam_role_arn {
+        match &handler.iam_role_arn {
             Some(arn) => json!(arn),
             None => {
                 return Err(UsageError(
@@ -51,7 +48,7 @@ pub(crate) fn sam_template(
         }
     };
     let mut resources = Map::new();
-    if config.manage_iam_role {
+    if handler.manage_iam_role {
         resources.insert(
             "DefaultRole".into(),
             json!({
@@ -63,14 +60,15 @@ pub(crate) fn sam_template(
             }),
         );
     }
-    let function = |authorizer: Option<&str>| {
+    let architecture = config.lambda_architecture.as_str();
+    let function = |settings: &FunctionConfig, authorizer: Option<&str>| {
         json!({
             "Type": "AWS::Serverless::Function",
-            "Properties": function_properties(config, code_uri, &role, authorizer),
+            "Properties": function_properties(settings, architecture, code_uri, &role, authorizer),
         })
     };
-    resources.insert(API_HANDLER_CFN.into(), function(None));
-    if let Some(days) = config.log_retention_in_days {
+    resources.insert(API_HANDLER_CFN.into(), function(&handler, None));
+    if let Some(days) = handler.log_retention_in_days {
         resources.insert(
             format!("ApiHandler{LOG_GROUP_SUFFIX}"),
             log_group(API_HANDLER_CFN, days),
@@ -84,7 +82,7 @@ pub(crate) fn sam_template(
             "DefinitionBody": swagger(manifest, private_api_policy(config).as_ref(), Target::CloudFormation)?,
         },
     });
-    if config.xray {
+    if handler.xray {
         api["Properties"]["TracingEnabled"] = json!(true);
     }
     resources.insert("RestAPI".into(), api);
@@ -94,8 +92,9 @@ pub(crate) fn sam_template(
     );
     for authorizer in &authorizers {
         let id = &authorizer.cfn_id;
-        resources.insert(id.clone(), function(Some(authorizer.name)));
-        if let Some(days) = config.log_retention_in_days {
+        let settings = config.function(authorizer.name);
+        resources.insert(id.clone(), function(&settings, Some(authorizer.name)));
+        if let Some(days) = settings.log_retention_in_days {
             resources.insert(format!("{id}{LOG_GROUP_SUFFIX}"), log_group(id, days));
         }
         resources.insert(
@@ -116,7 +115,7 @@ pub(crate) fn sam_template(
                 "Value": {
                     "Fn::Sub": format!(
                         "https://${{RestAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{}/",
-                        sub_literal(&config.api_gateway_stage)
+                        literal::fn_sub(&config.api_gateway_stage)
                     )
                 }
             },
@@ -124,17 +123,11 @@ pub(crate) fn sam_template(
     }))
 }
 
-/// `text` as `Fn::Sub` reads it literally: `${` would start a reference, `${!` is its
-/// escape (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html>).
-fn sub_literal(text: &str) -> String {
-    text.replace("${", "${!")
-}
-
-/// A function's properties: the stage's settings, shared by the API handler and the
-/// authorizers (which Chalice would configure under `lambda_functions.<name>`; here they
-/// run with the API handler's settings, plus `CHALICE_AUTHORIZER`).
+/// A function's properties: its settings (the stage's, and its own under
+/// `lambda_functions.<name>`), plus `CHALICE_AUTHORIZER` for an authorizer's.
 fn function_properties(
-    config: &StageConfig,
+    config: &FunctionConfig,
+    architecture: &str,
     code_uri: &str,
     role: &Value,
     authorizer: Option<&str>,
@@ -143,7 +136,7 @@ fn function_properties(
         "Runtime": RUNTIME,
         "Handler": HANDLER,
         "CodeUri": code_uri,
-        "Architectures": [config.lambda_architecture.as_str()],
+        "Architectures": [architecture],
         "MemorySize": config.lambda_memory_size,
         "Timeout": config.lambda_timeout,
         "Tracing": if config.xray { "Active" } else { "PassThrough" },
@@ -200,4 +193,48 @@ fn invoke_permission(function: &Value) -> Value {
             },
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use chalice_manifest::{AuthorizerKind, AuthorizerManifest, RouteManifest};
+
+    #[test]
+    fn each_function_gets_its_own_settings() {
+        let config = Config::parse(
+            ".chalice/config.json".into(),
+            r#"{"app_name": "a", "lambda_timeout": 10,
+                "stages": {"dev": {"lambda_functions": {"jwt": {"lambda_memory_size": 256,
+                    "environment_variables": {"ISSUER": "me"}}}}}}"#,
+        )
+        .and_then(|config| config.stage("dev"))
+        .expect("a valid config");
+        let mut manifest = Manifest::new("a");
+        let mut route = RouteManifest::new("/", "GET", "index");
+        route.authorizer = Some("jwt".to_owned());
+        manifest.routes.push(route);
+        manifest
+            .authorizers
+            .push(AuthorizerManifest::new("jwt", AuthorizerKind::builtin()));
+        let template =
+            sam_template(&manifest, &config, "./deployment.zip", &json!({})).expect("a template");
+        let properties = |id: &str| template["Resources"][id]["Properties"].clone();
+        let cases = [
+            ("APIHandler", 128, 10, json!(null)),
+            (
+                "Jwt",
+                256,
+                10,
+                json!({"Variables": {"CHALICE_AUTHORIZER": "jwt", "ISSUER": "me"}}),
+            ),
+        ];
+        for (id, memory, timeout, environment) in cases {
+            let properties = properties(id);
+            assert_eq!(properties["MemorySize"], memory, "{id}");
+            assert_eq!(properties["Timeout"], timeout, "{id}");
+            assert_eq!(properties["Environment"], environment, "{id}");
+        }
+    }
 }

@@ -18,14 +18,19 @@
 
 use std::collections::BTreeSet;
 
-use chalice_core::{AuthorizerKind, AuthorizerManifest, Manifest};
+use chalice_manifest::{AuthorizerKind, AuthorizerManifest, Manifest};
 
-use crate::UsageError;
+use crate::error::UsageError;
+
+/// The custom runtime a Rust `bootstrap` runs on.
+pub const RUNTIME: &str = "provided.al2023";
+/// The executable Lambda starts in a `provided` runtime.
+pub const HANDLER: &str = "bootstrap";
 
 /// The API handler's CloudFormation logical id.
-pub(crate) const API_HANDLER_CFN: &str = "APIHandler";
+pub const API_HANDLER_CFN: &str = "APIHandler";
 /// The API handler's Terraform resource name.
-pub(crate) const API_HANDLER_TF: &str = "api_handler";
+pub const API_HANDLER_TF: &str = "api_handler";
 
 /// The logical ids the SAM template uses for things that are not authorizers (and the
 /// resources SAM itself derives from `RestAPI`), which an authorizer's ids must not take.
@@ -37,27 +42,26 @@ const RESERVED_CFN_IDS: [&str; 5] = [
     "ApiHandlerLogGroup",
 ];
 
-/// Suffixes of the ids derived from a function's CloudFormation id.
-pub(crate) const INVOKE_PERMISSION_SUFFIX: &str = "InvokePermission";
-pub(crate) const LOG_GROUP_SUFFIX: &str = "LogGroup";
+/// The suffix of a function's invoke permission's CloudFormation id.
+pub const INVOKE_PERMISSION_SUFFIX: &str = "InvokePermission";
+/// The suffix of a function's log group's CloudFormation id.
+pub const LOG_GROUP_SUFFIX: &str = "LogGroup";
 
 /// A built-in authorizer deployed as its own Lambda function.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct AuthorizerFunction<'m> {
+pub struct AuthorizerFunction<'m> {
     /// The authorizer's name, as routes refer to it (and `CHALICE_AUTHORIZER` carries it).
-    pub(crate) name: &'m str,
+    pub name: &'m str,
     /// The CloudFormation logical id of its function.
-    pub(crate) cfn_id: String,
+    pub cfn_id: String,
     /// The Terraform resource name of its function.
-    pub(crate) tf_name: String,
+    pub tf_name: String,
 }
 
 /// The built-in authorizers that at least one route uses, in the manifest's order, with
 /// their names checked for collisions. An authorizer no route uses is not deployed, as in
 /// Chalice (which only learns of authorizers through routes).
-pub(crate) fn builtin_authorizers(
-    manifest: &Manifest,
-) -> Result<Vec<AuthorizerFunction<'_>>, UsageError> {
+pub fn builtin_authorizers(manifest: &Manifest) -> Result<Vec<AuthorizerFunction<'_>>, UsageError> {
     let used = |authorizer: &AuthorizerManifest| {
         manifest
             .routes
@@ -108,7 +112,7 @@ pub(crate) fn builtin_authorizers(
 
 /// Chalice's `to_cfn_resource_name`: CamelCase at `-` and `_`, ASCII alphanumerics only.
 /// `None` when nothing is left.
-pub(crate) fn cfn_resource_name(name: &str) -> Option<String> {
+pub fn cfn_resource_name(name: &str) -> Option<String> {
     let camel: String = name
         .split(['-', '_'])
         .filter(|part| !part.is_empty())
@@ -124,7 +128,7 @@ pub(crate) fn cfn_resource_name(name: &str) -> Option<String> {
 
 /// A Terraform identifier for `name`: letters, digits, `_` and `-`, not starting with a
 /// digit or `-` (Terraform's identifier rule); anything else becomes `_`.
-pub(crate) fn tf_resource_name(name: &str) -> String {
+pub fn tf_resource_name(name: &str) -> String {
     let mut ident: String = name
         .chars()
         .map(|c| {

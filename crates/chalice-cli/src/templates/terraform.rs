@@ -3,13 +3,14 @@
 //! later: the stage is its own `aws_api_gateway_stage`, which provider 6 requires).
 //!
 //! Resource names are Chalice's (`api_handler`, `rest_api`, `default_role`; an authorizer's
-//! function is named after it, see [`crate::functions`]). Lambda function names are
+//! function is named after it, see [`crate::templates::functions`]). Lambda function names are
 //! `<app>-<stage>` and `<app>-<stage>-<authorizer>`, the role `<app>-<stage>`.
 //!
 //! Every string in a `.tf.json` file is a template: `${...}` interpolates and `%{...}` is a
 //! directive, in object keys too
 //! (<https://developer.hashicorp.com/terraform/language/syntax/json#expression-mapping>).
-//! So every string that comes from the app or its configuration goes through [`literal`],
+//! So every string that comes from the app or its configuration goes through
+//! [`literal::terraform`],
 //! which escapes them as `$${` and `%%{`, and the only unescaped `${` are the references
 //! this module writes. The Swagger document is embedded as one JSON string (a local, so the
 //! deployment can hash it), built with [`Target::Terraform`], which does the same escaping
@@ -17,21 +18,20 @@
 
 use serde_json::{Map, Value, json};
 
-use chalice_core::Manifest;
+use chalice_manifest::{AUTHORIZER_ENV, Manifest};
 
-use crate::UsageError;
-use crate::config::StageConfig;
-use crate::functions::{API_HANDLER_TF, builtin_authorizers};
-use crate::policy::{lambda_trust_policy, private_api_policy};
-use crate::sam::{AUTHORIZER_ENV, HANDLER, RUNTIME};
-use crate::swagger::{Target, swagger};
+use crate::config::{API_HANDLER, FunctionConfig, StageConfig};
+use crate::error::UsageError;
+use crate::templates::functions::{API_HANDLER_TF, HANDLER, RUNTIME, builtin_authorizers};
+use crate::templates::literal;
+use crate::templates::openapi::{Target, swagger};
+use crate::templates::policy::{lambda_trust_policy, private_api_policy};
 
 /// Lambda's limit on function names, and IAM's on role names.
 const NAME_LIMIT: usize = 64;
 
-/// `text` as Terraform reads it literally inside a string: `${` and `%{` escaped.
-pub(crate) fn literal(text: &str) -> String {
-    text.replace("${", "$${").replace("%{", "%%{")
+fn literal(text: &str) -> String {
+    literal::terraform(text)
 }
 
 fn literals(texts: &[String]) -> Value {
@@ -52,7 +52,7 @@ fn literal_map<'a>(entries: impl IntoIterator<Item = (&'a String, &'a String)>) 
 /// The Terraform configuration for `manifest` under `config`, with the deployment package
 /// at `zip_file` (relative to the configuration's directory) and `policy` as the managed
 /// role's policy.
-pub(crate) fn terraform(
+pub fn terraform(
     manifest: &Manifest,
     config: &StageConfig,
     zip_file: &str,
@@ -89,7 +89,9 @@ pub(crate) fn terraform(
             .or_insert_with(|| Value::Object(Map::new()));
         group[name] = resource;
     };
-    let role = if config.manage_iam_role {
+    // One role for every function: the API handler's settings say which.
+    let handler = config.api_handler();
+    let role = if handler.manage_iam_role {
         add(
             "aws_iam_role",
             "default_role",
@@ -110,7 +112,7 @@ pub(crate) fn terraform(
         );
         "${aws_iam_role.default_role.arn}".to_owned()
     } else {
-        match &config.iam_role_arn {
+        match &handler.iam_role_arn {
             Some(arn) => literal(arn),
             None => {
                 return Err(UsageError(
@@ -120,26 +122,40 @@ pub(crate) fn terraform(
         }
     };
 
-    let mut functions = vec![(API_HANDLER_TF.to_owned(), base_name.clone(), None)];
+    let mut functions = vec![(
+        API_HANDLER_TF.to_owned(),
+        base_name.clone(),
+        config.function(API_HANDLER),
+        None,
+    )];
     for authorizer in &authorizers {
         let function_name = format!("{base_name}-{}", authorizer.name);
         functions.push((
             authorizer.tf_name.clone(),
             function_name,
+            config.function(authorizer.name),
             Some(authorizer.name),
         ));
     }
-    for (tf_name, function_name, authorizer) in &functions {
+    let architecture = config.lambda_architecture.as_str();
+    for (tf_name, function_name, settings, authorizer) in &functions {
         check_name("Lambda function", function_name, |c| {
             c.is_ascii_alphanumeric() || c == '_' || c == '-'
         })?;
-        let mut function = function(config, zip_file, &role, function_name, *authorizer);
+        let mut function = function(
+            settings,
+            architecture,
+            zip_file,
+            &role,
+            function_name,
+            *authorizer,
+        );
         let mut depends_on = Vec::new();
-        if config.manage_iam_role {
+        if handler.manage_iam_role {
             // The policy must be in place before the first invocation writes logs.
             depends_on.push("aws_iam_role_policy.default_role".to_owned());
         }
-        if let Some(days) = config.log_retention_in_days {
+        if let Some(days) = settings.log_retention_in_days {
             // Created before the function, or Lambda creates it first, without retention.
             add(
                 "aws_cloudwatch_log_group",
@@ -191,7 +207,7 @@ pub(crate) fn terraform(
         "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
         "deployment_id": "${aws_api_gateway_deployment.rest_api.id}",
     });
-    if config.xray {
+    if handler.xray {
         stage["xray_tracing_enabled"] = json!(true);
     }
     add("aws_api_gateway_stage", "rest_api", stage);
@@ -230,7 +246,8 @@ fn check_name(what: &str, name: &str, allowed: impl Fn(char) -> bool) -> Result<
 
 /// A function of the app: the API handler, or a built-in authorizer.
 fn function(
-    config: &StageConfig,
+    config: &FunctionConfig,
+    architecture: &str,
     zip_file: &str,
     role: &str,
     function_name: &str,
@@ -242,7 +259,7 @@ fn function(
         "handler": HANDLER,
         "filename": format!("${{path.module}}/{zip_file}"),
         "source_code_hash": format!("${{filebase64sha256(\"${{path.module}}/{zip_file}\")}}"),
-        "architectures": [config.lambda_architecture.as_str()],
+        "architectures": [architecture],
         "memory_size": config.lambda_memory_size,
         "timeout": config.lambda_timeout,
         "role": role,

@@ -1,19 +1,39 @@
-//! Chalice's rules for route paths such as `/users/{name}`.
+//! API Gateway's and Chalice's rules for route paths such as `/users/{name}`.
 //!
-//! This file depends on `std` alone because two crates compile it: `chalice-core` checks paths
-//! when an app is built, and `chalice-macros` includes it with `#[path]` to check the same
-//! paths at compile time. One source of truth, so the two can never disagree on a rule or on
-//! the wording of its error.
+//! Two crates of chalice for Rust check paths, at different times: `chalice-core` when an app
+//! is built, and `chalice-macros` when a `#[route("/users/{name}")]` compiles. Both call
+//! [`parse`] here, so they can never disagree on a rule or on the wording of its error. The
+//! crate depends on `std` alone: the macro crate compiles it for the host.
 //!
 //! The rules are API Gateway's for REST resource paths (a path part is `[a-zA-Z0-9._-]+` or a
 //! whole-segment `{name}`, and the last part may be a greedy `{name+}`) plus Chalice's own
 //! (`Route cannot end with a trailing slash`, unique capture names).
+//!
+//! ```
+//! use chalice_path::{PathError, Segment, capture_names, parse};
+//!
+//! let segments = parse("/users/{name}/files/{path+}").unwrap();
+//! assert_eq!(
+//!     segments,
+//!     [
+//!         Segment::Static("users"),
+//!         Segment::Capture("name"),
+//!         Segment::Static("files"),
+//!         Segment::Greedy("path"),
+//!     ]
+//! );
+//! assert_eq!(capture_names(&segments).collect::<Vec<_>>(), ["name", "path"]);
+//!
+//! let error = parse("/users/").unwrap_err();
+//! assert_eq!(error, PathError::TrailingSlash("/users/".to_owned()));
+//! assert_eq!(error.to_string(), "Route cannot end with a trailing slash: /users/");
+//! ```
 
 use std::fmt;
 
 /// One `/`-separated part of a route path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Segment<'a> {
+pub enum Segment<'a> {
     /// A literal part, such as `users`.
     Static(&'a str),
     /// A capture, such as `{name}`: one path segment.
@@ -22,19 +42,51 @@ pub(crate) enum Segment<'a> {
     Greedy(&'a str),
 }
 
-/// Why a route path was refused. The `Display` text is what users read.
+/// Why a route path was refused, with the path. The `Display` text is what users read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum PathError {
+#[non_exhaustive]
+pub enum PathError {
+    /// The path is `""`.
     Empty,
+    /// The path does not start with `/`.
     NoLeadingSlash(String),
+    /// The path ends with `/` (and is not `/`).
     TrailingSlash(String),
+    /// The path has `//`.
     EmptySegment(String),
-    BadCharacter { path: String, character: char },
+    /// A static part has a character API Gateway does not allow.
+    BadCharacter {
+        /// The path.
+        path: String,
+        /// The first character not allowed.
+        character: char,
+    },
+    /// A capture is not a whole segment (`/users/x{name}`), or a brace is unmatched.
     PartialCapture(String),
-    BadCaptureName { path: String, name: String },
-    DuplicateCapture { path: String, name: String },
-    GreedyNotLast { path: String, name: String },
+    /// A capture's name is empty or has characters other than letters, digits and `_`.
+    BadCaptureName {
+        /// The path.
+        path: String,
+        /// The capture's name as written.
+        name: String,
+    },
+    /// Two captures have the same name.
+    DuplicateCapture {
+        /// The path.
+        path: String,
+        /// The name captured twice.
+        name: String,
+    },
+    /// A greedy capture `{name+}` is not the last segment.
+    GreedyNotLast {
+        /// The path.
+        path: String,
+        /// The greedy capture's name.
+        name: String,
+    },
 }
+
+impl std::error::Error for PathError {}
 
 impl fmt::Display for PathError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -80,7 +132,7 @@ impl fmt::Display for PathError {
 /// Checks `path` against the rules and splits it into segments.
 ///
 /// `/` is the one path with no segments.
-pub(crate) fn parse(path: &str) -> Result<Vec<Segment<'_>>, PathError> {
+pub fn parse(path: &str) -> Result<Vec<Segment<'_>>, PathError> {
     if path.is_empty() {
         return Err(PathError::Empty);
     }
@@ -119,9 +171,7 @@ pub(crate) fn parse(path: &str) -> Result<Vec<Segment<'_>>, PathError> {
 }
 
 /// The capture names of parsed segments, in path order.
-pub(crate) fn capture_names<'s, 'a>(
-    segments: &'s [Segment<'a>],
-) -> impl Iterator<Item = &'a str> + 's {
+pub fn capture_names<'s, 'a>(segments: &'s [Segment<'a>]) -> impl Iterator<Item = &'a str> + 's {
     segments.iter().filter_map(|segment| match segment {
         Segment::Capture(name) | Segment::Greedy(name) => Some(*name),
         Segment::Static(_) => None,
@@ -211,28 +261,40 @@ mod tests {
                 "/a*b",
                 "Route contains '*', which API Gateway does not allow in a path (use only a-z A-Z 0-9 . _ - and {name} captures): /a*b",
             ),
-            ("/a b", "Route contains ' ', which API Gateway"),
+            (
+                "/a b",
+                "Route contains ' ', which API Gateway does not allow in a path (use only a-z A-Z 0-9 . _ - and {name} captures): /a b",
+            ),
             (
                 "/users/x{name}",
                 "Route captures must be whole path segments, as in /users/{name}: /users/x{name}",
             ),
-            ("/users/{name", "Route captures must be whole path segments"),
+            (
+                "/users/{name",
+                "Route captures must be whole path segments, as in /users/{name}: /users/{name",
+            ),
             (
                 "/users/{}",
                 "Route capture {} must be named with letters, digits and '_' only: /users/{}",
             ),
-            ("/users/{a-b}", "Route capture {a-b} must be named"),
+            (
+                "/users/{a-b}",
+                "Route capture {a-b} must be named with letters, digits and '_' only: /users/{a-b}",
+            ),
             ("/{a}/{a}", "Route captures {a} more than once: /{a}/{a}"),
-            ("/{a}/{a+}", "Route captures {a} more than once"),
+            ("/{a}/{a+}", "Route captures {a} more than once: /{a}/{a+}"),
             (
                 "/{p+}/x",
                 "Greedy capture {p+} must be the last segment of the route: /{p+}/x",
             ),
-            ("/é", "Route contains 'é'"),
+            (
+                "/é",
+                "Route contains 'é', which API Gateway does not allow in a path (use only a-z A-Z 0-9 . _ - and {name} captures): /é",
+            ),
         ];
         for (path, expected) in cases {
             let message = parse(path).expect_err(path).to_string();
-            assert!(message.starts_with(expected), "{path}: {message}");
+            assert_eq!(message, expected, "{path}");
         }
     }
 }

@@ -10,13 +10,13 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::UsageError;
+use crate::error::UsageError;
 
 /// Merges `user` (the template the user gave) into `template` (the generated one).
 ///
 /// The user's template must be an object, as any CloudFormation template is; Chalice would
 /// replace the whole template with anything else, which is never what was meant.
-pub(crate) fn merge(template: &mut Value, user: Value) -> Result<(), UsageError> {
+pub fn merge(template: &mut Value, user: Value) -> Result<(), UsageError> {
     if !user.is_object() {
         return Err(UsageError(format!(
             "the template to merge must be an object (a CloudFormation template), not {}",
@@ -29,7 +29,7 @@ pub(crate) fn merge(template: &mut Value, user: Value) -> Result<(), UsageError>
 
 /// Reads the template to merge: JSON when the file is named `*.json`, else YAML (which
 /// reads JSON too), CloudFormation's short tags (`!Ref`, `!GetAtt`, ...) expanded.
-pub(crate) fn read_template(path: &Path) -> Result<Value, UsageError> {
+pub fn read_template(path: &Path) -> Result<Value, UsageError> {
     let text = std::fs::read_to_string(path).map_err(|error| {
         UsageError(format!(
             "--merge-template {}: cannot be read: {error}",
@@ -42,7 +42,8 @@ pub(crate) fn read_template(path: &Path) -> Result<Value, UsageError> {
     let parsed = if is_json {
         serde_json::from_str(&text).map_err(|error| format!("is not valid JSON: {error}"))
     } else {
-        crate::yaml::from_yaml(&text).map_err(|error| format!("is not valid YAML: {error}"))
+        crate::templates::yaml::from_yaml(&text)
+            .map_err(|error| format!("is not valid YAML: {error}"))
     };
     parsed.map_err(|problem| UsageError(format!("--merge-template {}: {problem}", path.display())))
 }

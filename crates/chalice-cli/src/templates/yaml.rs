@@ -19,7 +19,7 @@ use serde_json::{Map, Number, Value};
 use serde_norway::Value as Yaml;
 
 /// `value` as a YAML document.
-pub(crate) fn to_yaml(value: &Value) -> String {
+pub fn to_yaml(value: &Value) -> String {
     let mut out = String::new();
     match value {
         Value::Object(map) if !map.is_empty() => mapping(&mut out, map, 0, false),
@@ -149,7 +149,7 @@ fn printable(c: char) -> bool {
 }
 
 /// Parses a YAML template into JSON values, CloudFormation's short tags expanded.
-pub(crate) fn from_yaml(text: &str) -> Result<Value, String> {
+pub fn from_yaml(text: &str) -> Result<Value, String> {
     let yaml: Yaml = serde_norway::from_str(text).map_err(|error| error.to_string())?;
     to_json(yaml)
 }

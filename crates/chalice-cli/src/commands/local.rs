@@ -11,10 +11,24 @@ use std::time::Duration;
 use anyhow::Context;
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use crate::cli::Local;
+use crate::cargo::Profile;
 use crate::config::StageConfig;
+use crate::error::BuildFailed;
 use crate::output::Output;
-use crate::project::{BuildFailed, Profile, Project};
+use crate::project::Project;
+
+/// How to serve the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalOptions {
+    /// The address to listen on.
+    pub host: String,
+    /// The port to listen on (0: any free one; the app says which).
+    pub port: u16,
+    /// The stage whose configuration (environment variables) the app runs with.
+    pub stage: String,
+    /// Whether to rebuild and restart when the source changes.
+    pub autoreload: bool,
+}
 
 /// How long to wait for more changes before rebuilding (an editor's save is several events).
 const SETTLE: Duration = Duration::from_millis(300);
@@ -24,7 +38,8 @@ enum Signal {
     Interrupted,
 }
 
-pub(crate) fn local(project: &Project, args: &Local, output: Output) -> anyhow::Result<()> {
+/// Builds and serves the app until Ctrl-C.
+pub fn local(project: &Project, args: &LocalOptions, output: Output) -> anyhow::Result<()> {
     let stage = project.config.stage(&args.stage)?;
     let (signals, incoming) = mpsc::channel();
     let interrupted = signals.clone();
@@ -33,9 +48,18 @@ pub(crate) fn local(project: &Project, args: &Local, output: Output) -> anyhow::
     })
     .context("cannot handle Ctrl-C")?;
 
+    // Watching starts before the first build: a save made while it builds, or the moment
+    // the server is up, is a change like any other.
+    // Kept alive for the loop's lifetime: dropping the watcher stops it.
+    let _watcher = if args.autoreload {
+        Some(watch(&project.dir, signals)?)
+    } else {
+        None
+    };
+
     let mut server = match project.build(Profile::Debug, None, output) {
         Ok(binary) => Some(Server::start(&binary, args, &stage)?),
-        Err(error) if args.no_autoreload || error.downcast_ref::<BuildFailed>().is_none() => {
+        Err(error) if !args.autoreload || error.downcast_ref::<BuildFailed>().is_none() => {
             return Err(error);
         }
         Err(_) => {
@@ -44,13 +68,6 @@ pub(crate) fn local(project: &Project, args: &Local, output: Output) -> anyhow::
             );
             None
         }
-    };
-
-    // Kept alive for the loop's lifetime: dropping the watcher stops it.
-    let _watcher = if args.no_autoreload {
-        None
-    } else {
-        Some(watch(&project.dir, signals)?)
     };
 
     loop {
@@ -101,7 +118,7 @@ pub(crate) fn local(project: &Project, args: &Local, output: Output) -> anyhow::
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if let Some(status) = server.as_mut().and_then(Server::exited) {
                     server = None;
-                    if args.no_autoreload {
+                    if !args.autoreload {
                         std::process::exit(status.code().unwrap_or(1));
                     }
                     output.warn(format!(
@@ -122,10 +139,10 @@ struct Server {
 }
 
 impl Server {
-    fn start(binary: &Path, args: &Local, stage: &StageConfig) -> anyhow::Result<Server> {
+    fn start(binary: &Path, args: &LocalOptions, stage: &StageConfig) -> anyhow::Result<Server> {
         let child = Command::new(binary)
             .args(["--host", &args.host, "--port", &args.port.to_string()])
-            .envs(&stage.environment_variables)
+            .envs(&stage.api_handler().environment_variables)
             // A shell inside a Lambda emulator must not make the app serve the Runtime API.
             .env_remove("AWS_LAMBDA_RUNTIME_API")
             .spawn()

@@ -22,15 +22,18 @@
 
 use serde_json::{Map, Value, json};
 
-use chalice_core::{AuthorizerKind, AuthorizerManifest, Manifest, RouteManifest};
+use chalice_manifest::{AuthorizerKind, AuthorizerManifest, Manifest, RouteManifest};
 
-use crate::UsageError;
-use crate::functions::{API_HANDLER_CFN, API_HANDLER_TF, AuthorizerFunction, builtin_authorizers};
+use crate::error::UsageError;
+use crate::templates::functions::{
+    API_HANDLER_CFN, API_HANDLER_TF, AuthorizerFunction, builtin_authorizers,
+};
+use crate::templates::literal;
 
 /// How the document refers to the app's Lambda functions, which the document can't name
 /// before they exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Target {
+pub enum Target {
     /// SAM / CloudFormation: `Fn::Sub` of the functions' `Arn` attributes.
     CloudFormation,
     /// Terraform: `${aws_lambda_function.<name>.invoke_arn}` interpolations, and every
@@ -77,7 +80,7 @@ impl Target {
     /// `text` as this target reads it literally.
     fn text(self, text: &str) -> String {
         match self {
-            Target::Terraform => crate::terraform::literal(text),
+            Target::Terraform => literal::terraform(text),
             Target::CloudFormation | Target::Templated => text.to_owned(),
         }
     }
@@ -112,7 +115,7 @@ impl Target {
 ///
 /// `resource_policy` becomes the API's `x-amazon-apigateway-policy` (a private API's, which
 /// says which VPC endpoints may call it).
-pub(crate) fn swagger(
+pub fn swagger(
     manifest: &Manifest,
     resource_policy: Option<&Value>,
     target: Target,
@@ -162,7 +165,7 @@ pub(crate) fn swagger(
 }
 
 /// The routes grouped by path, paths in order of first registration.
-pub(crate) fn routes_by_path(manifest: &Manifest) -> Vec<(&str, Vec<&RouteManifest>)> {
+pub fn routes_by_path(manifest: &Manifest) -> Vec<(&str, Vec<&RouteManifest>)> {
     let mut groups: Vec<(&str, Vec<&RouteManifest>)> = Vec::new();
     for route in &manifest.routes {
         match groups.iter_mut().find(|(path, _)| *path == route.path) {
@@ -182,7 +185,7 @@ fn describe(route: &RouteManifest) -> String {
 
 /// The path item key of the route's method (Swagger 2.0's operation names, and API
 /// Gateway's extension for `ANY`).
-pub(crate) fn method_key(route: &RouteManifest) -> Result<String, UsageError> {
+pub fn method_key(route: &RouteManifest) -> Result<String, UsageError> {
     let method = route.method.to_ascii_uppercase();
     match method.as_str() {
         "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" => {
@@ -266,32 +269,18 @@ fn operation(
 }
 
 /// How API Gateway authorizes a route.
-pub(crate) enum RouteAuth<'m> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteAuth<'m> {
+    /// Anyone may call it.
     Open,
+    /// One of the app's authorizers guards it.
     Authorizer(&'m AuthorizerManifest),
     /// `x-amazon-apigateway-auth`'s type: `NONE` or `AWS_IAM`.
     Type(&'static str),
 }
 
-/// API Gateway's `authorizationType` for an authorizer kind; `None` for a kind this CLI
-/// does not know (an app built with a newer chalice).
-fn authorization_type(kind: &AuthorizerKind) -> Option<&'static str> {
-    match kind {
-        AuthorizerKind::Builtin { .. } | AuthorizerKind::Custom { .. } => Some("CUSTOM"),
-        AuthorizerKind::CognitoUserPools { .. } => Some("COGNITO_USER_POOLS"),
-        AuthorizerKind::Iam => Some("AWS_IAM"),
-        _ => None,
-    }
-}
-
-fn unknown_kind(name: &str) -> UsageError {
-    UsageError(format!(
-        "authorizer {name:?} is of a kind this chalice CLI does not know (the app was built \
-         with a newer chalice): update the CLI"
-    ))
-}
-
-pub(crate) fn route_auth<'m>(
+/// How API Gateway authorizes `route`, or why the route's settings can't be deployed.
+pub fn route_auth<'m>(
     manifest: &'m Manifest,
     route: &RouteManifest,
 ) -> Result<RouteAuth<'m>, UsageError> {
@@ -300,23 +289,19 @@ pub(crate) fn route_auth<'m>(
         .as_deref()
         .map(str::to_ascii_uppercase);
     if let Some(name) = &route.authorizer {
-        let authorizer = manifest
-            .authorizers
-            .iter()
-            .find(|a| &a.name == name)
-            .ok_or_else(|| {
-                UsageError(format!(
-                    "{}: uses authorizer {name:?}, which the app does not define",
-                    describe(route)
-                ))
-            })?;
+        let authorizer = manifest.authorizer(name).ok_or_else(|| {
+            UsageError(format!(
+                "{}: uses authorizer {name:?}, which the app does not define",
+                describe(route)
+            ))
+        })?;
         if route.authorizer_id.is_some() {
             return Err(UsageError(format!(
                 "{}: sets both an authorizer and an authorizer_id; keep one",
                 describe(route)
             )));
         }
-        let expected = authorization_type(&authorizer.kind).ok_or_else(|| unknown_kind(name))?;
+        let expected = authorizer.kind.authorization_type();
         return match kind {
             Some(kind) if kind != expected => Err(UsageError(format!(
                 "{}: authorization_type {kind} contradicts its authorizer {name:?} ({expected})",
@@ -418,7 +403,6 @@ fn security_definition(
             }
             definition
         }
-        _ => return Err(unknown_kind(&authorizer.name)),
     })
 }
 
@@ -434,7 +418,7 @@ fn path_captures(path: &str) -> Vec<&str> {
 
 /// The mock `OPTIONS` operation answering CORS preflights on `path`, when a route there uses
 /// CORS and the app does not answer `OPTIONS` itself.
-pub(crate) fn preflight(
+pub fn preflight(
     path: &str,
     routes: &[&RouteManifest],
     target: Target,
@@ -457,10 +441,7 @@ pub(crate) fn preflight(
              for {path:?} that have CORS configured use the same CORS configuration"
         )));
     }
-    let mut methods: Vec<&str> = with_cors.iter().map(|r| r.method.as_str()).collect();
-    methods.push("OPTIONS");
-    let mut headers = vec![("Access-Control-Allow-Methods", methods.join(","))];
-    headers.extend(cors.access_control_headers());
+    let headers = cors.preflight_headers(with_cors.iter().map(|r| r.method.as_str()));
     let mut declared = Map::new();
     let mut parameters = Map::new();
     for (name, value) in headers {

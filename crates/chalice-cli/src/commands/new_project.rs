@@ -4,9 +4,20 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::UsageError;
-use crate::cli::NewProject;
+use crate::error::UsageError;
 use crate::output::Output;
+
+/// The project to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProjectOptions {
+    /// The project's name: the directory, the crate and the app are named after it.
+    pub name: String,
+    /// Depend on the chalice crate at this path instead of the checkout this CLI was built
+    /// from.
+    pub chalice_path: Option<PathBuf>,
+    /// Depend on this published version of the chalice crate.
+    pub chalice_version: Option<String>,
+}
 
 /// The `chalice` crate of the checkout this CLI was built from, when it still exists: our
 /// crates are not on crates.io, so new projects depend on them by path.
@@ -18,7 +29,7 @@ fn checkout_crate() -> Option<PathBuf> {
 }
 
 /// Creates the project in `parent/NAME`.
-pub(crate) fn new_project(parent: &Path, args: &NewProject, output: Output) -> anyhow::Result<()> {
+pub fn new_project(parent: &Path, args: &NewProjectOptions, output: Output) -> anyhow::Result<()> {
     check_name(&args.name)?;
     let dir = parent.join(&args.name);
     if dir.exists() {
