@@ -596,6 +596,14 @@ def part_compile(settings):
             main.write_text(edited)
             say(f"   compile: {key:<17} debug rebuild after a view edit, {round_ + 1}/{settings.compile_rebuilds}")
             rebuilds[key].append(timed_cargo(directory, COMPILE / key / "target-debug", [], log))
+    # Four fresh target directories weigh a few GB: keep their timing reports, drop the rest.
+    for key in apps:
+        for profile, _ in profiles:
+            target_dir = COMPILE / key / f"target-{profile}"
+            report = target_dir / "cargo-timings" / "cargo-timing.html"
+            if report.exists():
+                (RAW / f"compile-{key}-{profile}-timings.html").write_bytes(report.read_bytes())
+            subprocess.run(["rm", "-rf", str(target_dir)], check=True)
     for key, runs in rebuilds.items():
         results[key]["rebuild_debug"] = {
             "wall_s": statistics.median(r["wall_s"] for r in runs),
