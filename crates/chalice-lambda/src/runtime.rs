@@ -188,9 +188,9 @@ impl Function {
             std::env::var(name)
                 .map_err(|_| format!("{name} is not set; Lambda sets it for every function"))
         };
-        let memory = required("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")?;
         let name = required("AWS_LAMBDA_FUNCTION_NAME")?;
         let version = required("AWS_LAMBDA_FUNCTION_VERSION")?;
+        let memory = required("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")?;
         let memory_mb = memory.parse().map_err(|_| {
             format!("AWS_LAMBDA_FUNCTION_MEMORY_SIZE is not a number of megabytes: {memory:?}")
         })?;
