@@ -20,7 +20,7 @@
 //! ```
 //! use chalice_cli::config::Config;
 //! use chalice_cli::templates::sam::sam_template;
-//! use chalice_cli::templates::policy::default_policy;
+//! use chalice_cli::templates::policy::Policies;
 //! use chalice_manifest::{Manifest, RouteManifest};
 //!
 //! let config = Config::parse(".chalice/config.json".into(), r#"{"app_name": "hello"}"#)?;
@@ -28,8 +28,8 @@
 //! let mut manifest = Manifest::new("hello");
 //! manifest.routes.push(RouteManifest::new("/", "GET", "index"));
 //!
-//! let policy = default_policy(&[stage.api_handler()]);
-//! let template = sam_template(&manifest, &stage, "./deployment.zip", &policy)?;
+//! let policies = Policies::defaults(&stage, &[stage.api_handler()]);
+//! let template = sam_template(&manifest, &stage, "./deployment.zip", &policies)?;
 //! assert_eq!(template["Resources"]["APIHandler"]["Properties"]["Runtime"], "provided.al2023");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -1,6 +1,7 @@
 //! `chalice`: the command line over the `chalice_cli` library. Argument parsing (clap) and
 //! output live here; what each command does is in `chalice_cli::commands`.
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,6 +10,7 @@ use anyhow::Context;
 use chalice_cli::commands::local::LocalOptions;
 use chalice_cli::commands::new_project::NewProjectOptions;
 use chalice_cli::commands::package::{PackageFormat, PackageOptions, TemplateFormat};
+use chalice_cli::commands::planned::Planned;
 use chalice_cli::commands::{generate_models, local, new_project, package};
 use chalice_cli::output::{ColorChoice, Verbosity};
 use chalice_cli::{Output, Project, exit_status};
@@ -61,6 +63,37 @@ enum Command {
     /// Print the API's OpenAPI document, as API Gateway receives it.
     #[command(visible_alias = "openapi")]
     GenerateModels(GenerateModelsArgs),
+
+    // Chalice's commands that are not here yet: hidden, and each says what to use instead.
+    /// Not available yet.
+    #[command(hide = true, disable_help_flag = true)]
+    Deploy(PlannedArgs),
+    /// Not available yet.
+    #[command(hide = true, disable_help_flag = true)]
+    Delete(PlannedArgs),
+    /// Not available yet.
+    #[command(hide = true, disable_help_flag = true)]
+    Url(PlannedArgs),
+    /// Not available yet.
+    #[command(hide = true, disable_help_flag = true)]
+    Logs(PlannedArgs),
+    /// Not available yet.
+    #[command(hide = true, disable_help_flag = true)]
+    Invoke(PlannedArgs),
+    /// Not available yet.
+    #[command(hide = true, disable_help_flag = true)]
+    GenPolicy(PlannedArgs),
+    /// Not available yet.
+    #[command(hide = true, disable_help_flag = true)]
+    GenerateSdk(PlannedArgs),
+}
+
+/// Whatever Chalice's command would take: accepted, so that its answer is what to use
+/// instead rather than an argument error.
+#[derive(Debug, Args)]
+struct PlannedArgs {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    _args: Vec<OsString>,
 }
 
 #[derive(Debug, Args)]
@@ -205,7 +238,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli, output: Output) -> anyhow::Result<()> {
-    let project = || Project::open(cli.project_dir.clone());
+    let project = || Project::open(cli.project_dir.clone(), output);
     match cli.command {
         Command::NewProject(args) => {
             let parent = match &cli.project_dir {
@@ -240,6 +273,13 @@ fn run(cli: Cli, output: Output) -> anyhow::Result<()> {
             let document = generate_models::generate_models(&project()?, &args.stage, output)?;
             print_json(&document)
         }
+        Command::Deploy(_) => Err(Planned::Deploy.error().into()),
+        Command::Delete(_) => Err(Planned::Delete.error().into()),
+        Command::Url(_) => Err(Planned::Url.error().into()),
+        Command::Logs(_) => Err(Planned::Logs.error().into()),
+        Command::Invoke(_) => Err(Planned::Invoke.error().into()),
+        Command::GenPolicy(_) => Err(Planned::GenPolicy.error().into()),
+        Command::GenerateSdk(_) => Err(Planned::GenerateSdk.error().into()),
     }
 }
 

@@ -22,8 +22,9 @@ pub struct Project {
 }
 
 impl Project {
-    /// The project at `dir` (the current directory by default).
-    pub fn open(dir: Option<PathBuf>) -> anyhow::Result<Project> {
+    /// The project at `dir` (the current directory by default). The keys of its
+    /// configuration that are not acted on are warned about on `output`.
+    pub fn open(dir: Option<PathBuf>, output: Output) -> anyhow::Result<Project> {
         let dir = match dir {
             Some(dir) => dir,
             None => std::env::current_dir().context("cannot read the current directory")?,
@@ -37,6 +38,9 @@ impl Project {
             .into());
         }
         let config = Config::load(&dir)?;
+        for warning in config.warnings() {
+            output.warn(format!("{}: {warning}", config.file().display()));
+        }
         Ok(Project { dir, config })
     }
 

@@ -114,3 +114,97 @@ fn outside_a_project_the_commands_say_how_to_get_one() {
         "{stderr}"
     );
 }
+
+/// A directory with a Cargo.toml (never built) and this `.chalice/config.json`.
+fn project_with_config(name: &str, config: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
+    std::fs::create_dir_all(dir.join(".chalice")).expect("temp dir");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"never-built\"\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join(".chalice/config.json"), config).expect("write");
+    dir
+}
+
+#[test]
+fn config_mistakes_are_all_reported_and_unknown_keys_warned_before_anything_builds() {
+    let dir = project_with_config(
+        "config-mistakes",
+        r#"{"app_name": "a", "lambda_timout": 30, "lambda_memory_size": 64,
+            "stages": {"dev": {"xray": "on"}}}"#,
+    );
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let (status, stdout, stderr) = chalice(&["--project-dir", &dir_arg, "package", "out"]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert_eq!(stdout, "");
+    let config = dir.join(".chalice/config.json");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {} has 2 mistakes:\n  stages.dev.xray: must be true or false, not \"on\"\n  \
+             lambda_memory_size: must be a whole number from 128 to 10240, not 64\n",
+            config.display()
+        )
+    );
+
+    std::fs::write(&config, r#"{"app_name": "a", "lambda_timout": 30}"#).expect("write");
+    let (status, _, stderr) = chalice(&[
+        "--project-dir",
+        &dir_arg,
+        "package",
+        "out",
+        "--stage",
+        "prod",
+    ]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "warning: {0}: lambda_timout: unknown key, ignored; did you mean \"lambda_timeout\"?\n\
+             error: {0}: stages: has no stage \"prod\" (stages here: none); add \"prod\": {{}} under \"stages\"\n",
+            config.display()
+        )
+    );
+}
+
+#[test]
+fn chalices_commands_not_here_yet_say_what_to_use_instead() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["deploy", "--stage", "prod"], "deploy"),
+        (&["delete"], "delete"),
+        (&["url", "--stage", "dev"], "url"),
+        (&["logs", "-n", "api_handler", "--follow"], "logs"),
+        (&["invoke", "-n", "api_handler"], "invoke"),
+        (&["gen-policy"], "gen-policy"),
+        (
+            &["generate-sdk", "--sdk-type", "javascript", "out"],
+            "generate-sdk",
+        ),
+        (&["deploy", "--help"], "deploy"),
+    ];
+    for (args, name) in cases {
+        let (status, stdout, stderr) = chalice(args);
+        assert_eq!(status, Some(2), "{args:?}: {stderr}");
+        assert_eq!(stdout, "", "{args:?}");
+        let expected = format!(
+            "error: `chalice {name}` is not available yet in chalice for Rust; until it is, "
+        );
+        assert!(stderr.starts_with(&expected), "{args:?}:\n{stderr}");
+        assert!(!stderr.contains("similar"), "{args:?}:\n{stderr}");
+    }
+    let (_, stdout, _) = chalice(&["--help"]);
+    assert!(
+        !stdout
+            .lines()
+            .any(|line| line.trim_start().starts_with("deploy")),
+        "not offered before it exists:\n{stdout}"
+    );
+    let (status, _, stderr) = chalice(&["deploy"]);
+    assert_eq!(status, Some(2));
+    assert!(
+        stderr.contains("`chalice package out` writes a SAM template and out/deployment.zip"),
+        "{stderr}"
+    );
+}

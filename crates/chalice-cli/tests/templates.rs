@@ -10,7 +10,9 @@
 //! - **Terraform**: `terraform validate` needs the AWS provider, which can't be fetched
 //!   here; instead every `${...}` reference must name a resource, local or function the
 //!   file declares, nothing may be a stray `%{` directive, and the embedded API body, once
-//!   Terraform has interpolated it, must be the Swagger document.
+//!   Terraform has interpolated it, must be the OpenAPI document.
+//! - **OpenAPI 3.0**: every API document (generate-models', each SAM `DefinitionBody`, each
+//!   rendered Terraform body) passes the real `openapi-spec-validator` (from PyPI).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,8 +23,8 @@ use serde_json::{Value, json};
 use chalice_cli::config::Config;
 use chalice_cli::templates::functions::builtin_authorizers;
 use chalice_cli::templates::merge::{merge, read_template};
-use chalice_cli::templates::openapi::{Target, swagger};
-use chalice_cli::templates::policy::{default_policy, policy_file, private_api_policy};
+use chalice_cli::templates::openapi::{Target, openapi};
+use chalice_cli::templates::policy::{Policies, api_policy, default_policy, policy_file};
 use chalice_cli::templates::sam::sam_template;
 use chalice_cli::templates::terraform::terraform;
 use chalice_cli::templates::yaml::to_yaml;
@@ -138,8 +140,10 @@ fn render(case: &Case) -> Vec<(Document, String)> {
         .unwrap_or_else(|e| panic!("{}: {e}", case.name));
     validate(&manifest, &config).unwrap_or_else(|e| panic!("{}: {e}", case.name));
     let handler = config.api_handler();
-    let policy = match &handler.iam_policy_file {
-        Some(file) => policy_file(&project, file).unwrap_or_else(|e| panic!("{e}")),
+    let role = match &handler.iam_policy_file {
+        Some(file) => {
+            policy_file(&project, "iam_policy_file", file).unwrap_or_else(|e| panic!("{e}"))
+        }
         None => {
             let authorizers = builtin_authorizers(&manifest).unwrap_or_else(|e| panic!("{e}"));
             let functions: Vec<_> = std::iter::once(handler)
@@ -148,8 +152,12 @@ fn render(case: &Case) -> Vec<(Document, String)> {
             default_policy(&functions)
         }
     };
+    let policies = Policies {
+        role,
+        api: api_policy(&project, &config).unwrap_or_else(|e| panic!("{e}")),
+    };
     let sam = || {
-        let mut template = sam_template(&manifest, &config, "./deployment.zip", &policy)
+        let mut template = sam_template(&manifest, &config, "./deployment.zip", &policies)
             .unwrap_or_else(|e| panic!("{}: {e}", case.name));
         if let Some(file) = case.merge_template {
             let user = read_template(&fixtures().join(file)).unwrap_or_else(|e| panic!("{e}"));
@@ -164,16 +172,12 @@ fn render(case: &Case) -> Vec<(Document, String)> {
                 SamJson => pretty(&sam()),
                 SamYaml => to_yaml(&sam()),
                 Terraform => pretty(
-                    &terraform(&manifest, &config, "deployment.zip", &policy)
+                    &terraform(&manifest, &config, "deployment.zip", &policies)
                         .unwrap_or_else(|e| panic!("{}: {e}", case.name)),
                 ),
                 OpenApi => pretty(
-                    &swagger(
-                        &manifest,
-                        private_api_policy(&config).as_ref(),
-                        Target::Templated,
-                    )
-                    .unwrap_or_else(|e| panic!("{}: {e}", case.name)),
+                    &openapi(&manifest, policies.api.as_ref(), Target::Templated)
+                        .unwrap_or_else(|e| panic!("{}: {e}", case.name)),
                 ),
             };
             (document, text)
@@ -224,24 +228,15 @@ fn generated_documents_match_their_snapshots() {
     );
 }
 
-/// A Python environment with cfn-lint: `target/chalice-test-tools/venv` (which `.ci/run`
-/// creates), made here when missing; else `cfn-lint` from `PATH`. Under CI, not finding it
-/// fails the test; elsewhere (no network, say) the test says so and checks nothing.
-struct CfnLint {
-    cfn_lint: PathBuf,
-    /// A Python that can `import yaml`.
-    python: Option<PathBuf>,
-}
-
-fn cfn_lint() -> Option<CfnLint> {
+/// The Python tools the tests run, from PyPI: in `target/chalice-test-tools/venv` (which
+/// `.ci/run` creates), installed there when missing; else from `PATH`. Under CI, not finding
+/// one fails the test; elsewhere (no network, say) the test says so and checks nothing.
+fn python_tool(command: &str, package: &str) -> Option<PathBuf> {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let venv = workspace.join("target/chalice-test-tools/venv");
-    let from_venv = || CfnLint {
-        cfn_lint: venv.join("bin/cfn-lint"),
-        python: Some(venv.join("bin/python")),
-    };
-    if venv.join("bin/cfn-lint").is_file() {
-        return Some(from_venv());
+    let in_venv = venv.join("bin").join(command);
+    if in_venv.is_file() {
+        return Some(in_venv);
     }
     let runs = |program: &Path, args: &[&str]| {
         Command::new(program)
@@ -249,43 +244,60 @@ fn cfn_lint() -> Option<CfnLint> {
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    if runs(Path::new("cfn-lint"), &["--version"]) {
-        let python = Path::new("python3");
-        return Some(CfnLint {
-            cfn_lint: PathBuf::from("cfn-lint"),
-            python: runs(python, &["-c", "import yaml"]).then(|| python.to_owned()),
-        });
+    let made = (venv.join("bin/pip").is_file()
+        || runs(
+            Path::new("python3"),
+            &["-m", "venv", &venv.to_string_lossy()],
+        ))
+        && runs(
+            &venv.join("bin/pip"),
+            &["install", "--quiet", "--disable-pip-version-check", package],
+        );
+    if made && in_venv.is_file() {
+        return Some(in_venv);
     }
-    let made = runs(
-        Path::new("python3"),
-        &["-m", "venv", &venv.to_string_lossy()],
-    ) && runs(
-        &venv.join("bin/pip"),
-        &[
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "cfn-lint",
-        ],
-    );
-    if made {
-        return Some(from_venv());
+    if runs(Path::new(command), &["--version"]) {
+        return Some(PathBuf::from(command));
     }
     let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
     assert!(
         !in_ci,
-        "cfn-lint is not installed and could not be installed into {}: .ci/run installs it \
+        "{command} is not installed and could not be installed into {}: .ci/run installs it \
          before the tests",
         venv.display()
     );
     #[allow(clippy::print_stderr)]
     {
         eprintln!(
-            "SKIPPED: cfn-lint is not on PATH and `pip install cfn-lint` failed; the SAM \
-             templates were not linted"
+            "SKIPPED: {command} is not on PATH and `pip install {package}` failed; its checks \
+             did not run"
         );
     }
     None
+}
+
+/// cfn-lint, and a Python that can `import yaml` (the venv's has PyYAML: cfn-lint needs it).
+struct CfnLint {
+    cfn_lint: PathBuf,
+    python: Option<PathBuf>,
+}
+
+fn cfn_lint() -> Option<CfnLint> {
+    let cfn_lint = python_tool("cfn-lint", "cfn-lint")?;
+    let python = cfn_lint.with_file_name("python");
+    let python = if python.is_file() {
+        python
+    } else {
+        PathBuf::from("python3")
+    };
+    let can_read_yaml = Command::new(&python)
+        .args(["-c", "import yaml"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    Some(CfnLint {
+        cfn_lint,
+        python: can_read_yaml.then_some(python),
+    })
 }
 
 #[test]
@@ -436,7 +448,7 @@ fn references(expression: &str) -> (Vec<String>, Vec<String>) {
 }
 
 #[test]
-fn terraform_references_resolve_and_the_body_is_the_swagger_document() {
+fn terraform_references_resolve_and_the_body_is_the_openapi_document() {
     for case in CASES {
         let Some((_, text)) = render(case).into_iter().find(|(d, _)| *d == Terraform) else {
             continue;
@@ -516,32 +528,9 @@ fn terraform_references_resolve_and_the_body_is_the_swagger_document() {
             }
         }
 
-        // The body as Terraform renders it: interpolations replaced, escapes undone.
-        let body = config["locals"]["chalice_api_swagger"]
-            .as_str()
-            .expect("the body is a string");
-        let mut rendered = String::new();
-        let mut rest = body;
-        while let Some(start) = rest.find("${") {
-            let escaped = start > 0 && rest.as_bytes()[start - 1] == b'$';
-            let end = rest[start..]
-                .find('}')
-                .map(|e| start + e)
-                .expect("a closed ${");
-            if escaped {
-                rendered.push_str(&rest[..start - 1]);
-                rendered.push_str(&rest[start..=end]);
-            } else {
-                rendered.push_str(&rest[..start]);
-                rendered.push_str(&format!("<{}>", &rest[start + 2..end]));
-            }
-            rest = &rest[end + 1..];
-        }
-        rendered.push_str(rest);
-        let rendered = rendered.replace("%%{", "%{");
-        let document: Value = serde_json::from_str(&rendered)
+        let document = rendered_body(&config)
             .unwrap_or_else(|e| panic!("{}: the rendered body is not JSON: {e}", case.name));
-        let expected = swagger(
+        let expected = openapi(
             &manifest(case.manifest),
             document.get("x-amazon-apigateway-policy"),
             Target::Templated,
@@ -570,6 +559,105 @@ fn terraform_references_resolve_and_the_body_is_the_swagger_document() {
         );
         assert_eq!(document["info"], expected["info"], "{}", case.name);
     }
+}
+
+/// The API body of a Terraform configuration as Terraform renders it: interpolations
+/// replaced by `<expression>`, escapes undone.
+fn rendered_body(config: &Value) -> serde_json::Result<Value> {
+    let body = config["locals"]["chalice_api_openapi"]
+        .as_str()
+        .expect("the body is a string");
+    let mut rendered = String::new();
+    let mut rest = body;
+    while let Some(start) = rest.find("${") {
+        let escaped = start > 0 && rest.as_bytes()[start - 1] == b'$';
+        let end = rest[start..]
+            .find('}')
+            .map(|e| start + e)
+            .expect("a closed ${");
+        if escaped {
+            rendered.push_str(&rest[..start - 1]);
+            rendered.push_str(&rest[start..=end]);
+        } else {
+            rendered.push_str(&rest[..start]);
+            rendered.push_str(&format!("<{}>", &rest[start + 2..end]));
+        }
+        rest = &rest[end + 1..];
+    }
+    rendered.push_str(rest);
+    serde_json::from_str(&rendered.replace("%%{", "%{"))
+}
+
+/// Every API document the cases generate: `generate-models`' own, the SAM templates'
+/// `DefinitionBody`, and the Terraform configurations' body as Terraform renders it.
+fn api_documents() -> Vec<(String, Value)> {
+    let mut documents = Vec::new();
+    for case in CASES {
+        for (document, text) in render(case) {
+            let value: Value = match document {
+                SamYaml => continue,
+                _ => serde_json::from_str(&text).expect("a JSON document"),
+            };
+            let api = match document {
+                OpenApi => value,
+                SamJson => value["Resources"]["RestAPI"]["Properties"]["DefinitionBody"].clone(),
+                Terraform => rendered_body(&value).expect("the body renders to JSON"),
+                SamYaml => unreachable!("skipped above"),
+            };
+            documents.push((format!("{}/{}", case.name, document.file_name()), api));
+        }
+    }
+    documents
+}
+
+#[test]
+fn api_documents_are_valid_openapi_3() {
+    let Some(validator) = python_tool("openapi-spec-validator", "openapi-spec-validator") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("chalice-openapi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let validate = |name: &str, document: &Value| {
+        let path = dir.join(name.replace('/', "-"));
+        std::fs::write(&path, pretty(document)).expect("write the document");
+        let run = Command::new(&validator)
+            .arg(&path)
+            .output()
+            .expect("the validator runs");
+        (
+            run.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&run.stdout),
+                String::from_utf8_lossy(&run.stderr)
+            ),
+        )
+    };
+    let documents = api_documents();
+    let expected: usize = CASES
+        .iter()
+        .map(|case| case.documents.iter().filter(|&&d| d != SamYaml).count())
+        .sum();
+    assert_eq!(
+        documents.len(),
+        expected,
+        "every SAM, Terraform and OpenAPI document"
+    );
+    for (name, document) in &documents {
+        assert_eq!(document["openapi"], "3.0.1", "{name}");
+        let (valid, report) = validate(name, document);
+        assert!(valid, "{name} is not valid OpenAPI 3.0:\n{report}");
+    }
+    // A document with a mistake must fail, or a passing run proves nothing: a path
+    // parameter the operation does not declare.
+    let mut broken = documents[0].1.clone();
+    broken["paths"]["/{undeclared}"] = broken["paths"]["/"].clone();
+    let (valid, report) = validate("broken.json", &broken);
+    assert!(
+        !valid && report.contains("undeclared"),
+        "the validator let a broken document through: {report}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

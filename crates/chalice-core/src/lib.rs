@@ -100,3 +100,8 @@ pub use chalice_manifest::{
 };
 pub use http::Method;
 pub use tracing::Level;
+
+/// The README's examples, compiled and run as doctests so they cannot go stale.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

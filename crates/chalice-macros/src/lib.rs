@@ -124,3 +124,10 @@ use proc_macro::TokenStream;
 pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::route(args.into(), &item.into()).into()
 }
+
+/// The README's examples, compiled and run as doctests so they cannot go stale (private: a
+/// proc-macro crate exports nothing but macros).
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+#[allow(dead_code)]
+struct ReadmeDoctests;

@@ -52,3 +52,8 @@ pub use crate::authorizer::{
 pub use crate::cors::{CorsManifest, REQUIRED_HEADERS};
 pub use crate::manifest::{EventSourceManifest, Manifest, RouteManifest};
 pub use crate::wire::{AUTHORIZER_ENV, MANIFEST_ARG, MANIFEST_VERSION};
+
+/// The README's examples, compiled and run as doctests so they cannot go stale.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -19,13 +19,54 @@ pub struct NewProjectOptions {
     pub chalice_version: Option<String>,
 }
 
-/// The `chalice` crate of the checkout this CLI was built from, when it still exists: our
-/// crates are not on crates.io, so new projects depend on them by path.
+/// The `chalice` crate of the checkout this CLI was built from, when it still exists (a CLI
+/// installed with `cargo install --path crates/chalice-cli`).
 fn checkout_crate() -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()?
         .join("chalice");
     path.join("Cargo.toml").is_file().then_some(path)
+}
+
+/// Where the new project gets the `chalice` crate from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Dependency {
+    /// A checkout's `crates/chalice`.
+    Path(PathBuf),
+    /// The repository, for a CLI built away from its checkout: the crates are not on
+    /// crates.io yet, and a version requirement would not resolve.
+    Git(&'static str),
+    /// A published version.
+    Version(String),
+}
+
+impl Dependency {
+    /// The value of `chalice = ...` in Cargo.toml.
+    fn toml(&self) -> String {
+        match self {
+            Dependency::Path(path) => {
+                format!("{{ path = {} }}", toml_string(&path.to_string_lossy()))
+            }
+            Dependency::Git(url) => format!("{{ git = {} }}", toml_string(url)),
+            Dependency::Version(version) => toml_string(version),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Dependency::Path(path) => format!("the checkout at {}", path.display()),
+            Dependency::Git(url) => format!("its repository, {url}"),
+            Dependency::Version(version) => format!("crates.io, version {version}"),
+        }
+    }
+}
+
+/// The default: this CLI's checkout, else the repository it was built from.
+fn default_dependency() -> Dependency {
+    match checkout_crate() {
+        Some(path) => Dependency::Path(path),
+        None => Dependency::Git(env!("CARGO_PKG_REPOSITORY")),
+    }
 }
 
 /// Creates the project in `parent/NAME`.
@@ -44,30 +85,23 @@ pub fn new_project(parent: &Path, args: &NewProjectOptions, output: Output) -> a
             let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
             if !path.join("Cargo.toml").is_file() {
                 return Err(UsageError(format!(
-                    "--chalice-path {}: no Cargo.toml there",
+                    "--chalice-path {}: no Cargo.toml there (give the crates/chalice directory \
+                     of a checkout)",
                     path.display()
                 ))
                 .into());
             }
-            format!("{{ path = {} }}", toml_string(&path.to_string_lossy()))
+            Dependency::Path(path)
         }
-        (None, Some(version)) => toml_string(version),
-        (None, None) => match checkout_crate() {
-            Some(path) => format!("{{ path = {} }}", toml_string(&path.to_string_lossy())),
-            None => {
-                return Err(UsageError(
-                    "this chalice CLI was built outside its source checkout, so it cannot point the project at the \
-                     chalice crate: pass --chalice-path PATH (the crates/chalice directory of a checkout) or \
-                     --chalice-version VERSION"
-                        .to_owned(),
-                )
-                .into());
-            }
-        },
+        (None, Some(version)) => Dependency::Version(version.clone()),
+        (None, None) => default_dependency(),
     };
+    let library = args.name.replace('-', "_");
     let files = [
         ("Cargo.toml", cargo_toml(&args.name, &dependency)),
-        ("src/main.rs", main_rs(&args.name)),
+        ("src/lib.rs", lib_rs(&args.name)),
+        ("src/main.rs", main_rs(&library)),
+        (&format!("tests/{library}.rs"), test_rs(&library)),
         (".chalice/config.json", config_json(&args.name)),
         (
             ".gitignore",
@@ -87,7 +121,19 @@ pub fn new_project(parent: &Path, args: &NewProjectOptions, output: Output) -> a
         "Created",
         format!("chalice project `{}` in {}", args.name, dir.display()),
     );
-    output.status("Next", format!("cd {} && chalice local", args.name));
+    output.status(
+        "Using",
+        format!(
+            "chalice from {} (to switch, edit `chalice = ...` in {}/Cargo.toml: its comment \
+             shows how)",
+            dependency.describe(),
+            args.name
+        ),
+    );
+    output.status(
+        "Next",
+        format!("cd {} && chalice local (and cargo test)", args.name),
+    );
     Ok(())
 }
 
@@ -104,16 +150,24 @@ fn check_name(name: &str) -> Result<(), UsageError> {
     Ok(())
 }
 
-fn cargo_toml(name: &str, chalice: &str) -> String {
+fn cargo_toml(name: &str, chalice: &Dependency) -> String {
+    let rust_version = env!("CARGO_PKG_RUST_VERSION");
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    let dependency = chalice.toml();
     format!(
         r#"[package]
 name = "{name}"
 version = "0.1.0"
 edition = "2024"
+rust-version = "{rust_version}"
 publish = false
 
 [dependencies]
-chalice = {chalice}
+# chalice for Rust, from {from}. To take it from elsewhere, replace the line with one of:
+#   chalice = {{ path = "/path/to/a/checkout/crates/chalice" }}
+#   chalice = {{ git = "{repository}" }}
+#   chalice = "0.1"    # once chalice is published on crates.io
+chalice = {dependency}
 serde_json = "1"
 
 # Its own workspace, even when created inside another one.
@@ -124,19 +178,23 @@ serde_json = "1"
 lto = "thin"
 codegen-units = 1
 strip = true
-"#
+"#,
+        from = chalice.describe(),
     )
 }
 
-fn main_rs(name: &str) -> String {
+fn lib_rs(name: &str) -> String {
     format!(
-        r#"use chalice::{{Chalice, Json}};
+        r#"//! The {name} app: its routes, for `main` to run and the tests to call.
+
+use chalice::{{Chalice, Json}};
 use serde_json::{{Value, json}};
 
-fn main() {{
+/// The app, with its routes.
+pub fn app() -> Chalice {{
     let mut app = Chalice::new("{name}");
     app.route("/", index);
-    app.run();
+    app
 }}
 
 fn index() -> Json<Value> {{
@@ -154,6 +212,35 @@ fn index() -> Json<Value> {{
 //     let name = request.uri_param("name").unwrap_or_default();
 //     Ok(Json(json!({{"name": name}})))
 // }}
+"#
+    )
+}
+
+fn main_rs(library: &str) -> String {
+    format!(
+        r#"//! Run with `chalice local` (or `cargo run`); `chalice package` builds it for Lambda.
+
+fn main() {{
+    {library}::app().run();
+}}
+"#
+    )
+}
+
+fn test_rs(library: &str) -> String {
+    format!(
+        r#"//! The app through the test client: in-process, no server, no socket.
+
+use chalice::test::Client;
+use serde_json::json;
+
+#[test]
+fn index_says_hello() {{
+    let client = Client::new({library}::app());
+    let response = client.http().get("/").send();
+    assert_eq!(response.status_code, 200);
+    assert_eq!(response.json(), json!({{"hello": "world"}}));
+}}
 "#
     )
 }
@@ -222,5 +309,75 @@ mod tests {
     #[test]
     fn the_checkout_is_found_from_a_workspace_build() {
         assert!(checkout_crate().is_some());
+        assert!(matches!(default_dependency(), Dependency::Path(_)));
+    }
+
+    #[test]
+    fn every_kind_of_dependency_is_valid_toml_and_says_where_from() {
+        let cases = [
+            (
+                Dependency::Path("/x/chalice".into()),
+                r#"{ path = "/x/chalice" }"#,
+                "the checkout at /x/chalice",
+            ),
+            (
+                Dependency::Git("https://github.com/chalice-rs/chalice"),
+                r#"{ git = "https://github.com/chalice-rs/chalice" }"#,
+                "its repository, https://github.com/chalice-rs/chalice",
+            ),
+            (
+                Dependency::Version("0.1".into()),
+                r#""0.1""#,
+                "crates.io, version 0.1",
+            ),
+        ];
+        for (dependency, toml, described) in cases {
+            assert_eq!(dependency.toml(), toml);
+            assert_eq!(dependency.describe(), described);
+            let manifest = cargo_toml("todo", &dependency);
+            assert!(
+                manifest.contains(&format!("\nchalice = {toml}\n")),
+                "{manifest}"
+            );
+            assert!(
+                manifest.contains(&format!(
+                    "rust-version = \"{}\"",
+                    env!("CARGO_PKG_RUST_VERSION")
+                )),
+                "{manifest}"
+            );
+        }
+    }
+
+    #[test]
+    fn cargo_reads_the_manifest_with_every_kind_of_dependency() {
+        let dir = std::env::temp_dir().join(format!("chalice-new-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("src")).expect("temp dir");
+        std::fs::write(dir.join("src/lib.rs"), "").expect("write");
+        for dependency in [
+            default_dependency(),
+            Dependency::Git("https://github.com/chalice-rs/chalice"),
+            Dependency::Version("0.1".into()),
+        ] {
+            std::fs::write(dir.join("Cargo.toml"), cargo_toml("todo", &dependency)).expect("write");
+            // --no-deps: the manifest is read and checked, nothing is fetched.
+            let run = crate::cargo::cargo()
+                .args([
+                    "metadata",
+                    "--no-deps",
+                    "--offline",
+                    "--format-version",
+                    "1",
+                ])
+                .current_dir(&dir)
+                .output()
+                .expect("cargo runs");
+            assert!(
+                run.status.success(),
+                "{dependency:?}: {}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -24,7 +24,7 @@ use crate::output::{Output, size};
 use crate::project::Project;
 use crate::templates::functions::builtin_authorizers;
 use crate::templates::merge::{merge, read_template};
-use crate::templates::policy::{default_policy, policy_file};
+use crate::templates::policy::{Policies, api_policy, default_policy, policy_file};
 use crate::templates::sam::sam_template;
 use crate::templates::terraform::terraform;
 use crate::templates::yaml::to_yaml;
@@ -100,10 +100,11 @@ pub fn package(
 ) -> anyhow::Result<PackageReport> {
     let stage = project.config.stage(&options.stage)?;
     let handler = stage.api_handler();
-    let user_policy = match (&handler.iam_policy_file, handler.manage_iam_role) {
-        (Some(file), true) => Some(policy_file(&project.dir, file)?),
+    let role_policy = match (&handler.iam_policy_file, handler.manage_iam_role) {
+        (Some(file), true) => Some(policy_file(&project.dir, "iam_policy_file", file)?),
         _ => None,
     };
+    let api_policy = api_policy(&project.dir, &stage)?;
     let user_template = match &options.format {
         PackageFormat::Cloudformation {
             merge_template: Some(path),
@@ -122,14 +123,18 @@ pub fn package(
                 .map(|authorizer| stage.function(authorizer.name)),
         )
         .collect();
-    // Unused (but harmless) when the role is not managed.
-    let policy = user_policy.unwrap_or_else(|| default_policy(&functions));
+    let policies = Policies {
+        // Unused (but harmless) when the role is not managed.
+        role: role_policy.unwrap_or_else(|| default_policy(&functions)),
+        api: api_policy,
+    };
 
     let (file_name, text, what) = match &options.format {
         PackageFormat::Cloudformation {
             template_format, ..
         } => {
-            let mut template = sam_template(&manifest, &stage, &format!("./{ZIP_NAME}"), &policy)?;
+            let mut template =
+                sam_template(&manifest, &stage, &format!("./{ZIP_NAME}"), &policies)?;
             if let Some(user) = user_template {
                 merge(&mut template, user)?;
             }
@@ -140,7 +145,7 @@ pub fn package(
             (name, text, "SAM template")
         }
         PackageFormat::Terraform => {
-            let config = terraform(&manifest, &stage, ZIP_NAME, &policy)?;
+            let config = terraform(&manifest, &stage, ZIP_NAME, &policies)?;
             (
                 "chalice.tf.json",
                 pretty_json(&config),

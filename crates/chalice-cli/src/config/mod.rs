@@ -11,6 +11,7 @@
 //!
 //! Every mistake of the file is found when it is read, and reported together.
 
+mod keys;
 pub mod levels;
 pub mod setting;
 mod stage;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize as _;
 
+pub use crate::config::keys::ConfigWarning;
 pub use crate::config::levels::{
     ConfigFile, FunctionLevel, FunctionSettings, StageLevel, StageSettings,
 };
@@ -51,7 +53,8 @@ pub struct ConfigError {
 pub struct ConfigErrors {
     /// The file.
     pub file: PathBuf,
-    /// Its mistakes, in the file's order of keys.
+    /// Its mistakes: the stages' first, then the top level's, each level's in the order of
+    /// its settings.
     pub errors: Vec<ConfigError>,
 }
 
@@ -98,6 +101,7 @@ impl std::error::Error for ConfigErrors {}
 pub struct Config {
     file: PathBuf,
     contents: ConfigFile,
+    warnings: Vec<ConfigWarning>,
 }
 
 impl Config {
@@ -143,7 +147,12 @@ impl Config {
             errors = stage::combination_problems(&contents);
         }
         if errors.is_empty() {
-            Ok(Config { file, contents })
+            let warnings = keys::warnings(&contents);
+            Ok(Config {
+                file,
+                contents,
+                warnings,
+            })
         } else {
             Err(ConfigErrors { file, errors })
         }
@@ -152,6 +161,12 @@ impl Config {
     /// The file this configuration was read from.
     pub fn file(&self) -> &Path {
         &self.file
+    }
+
+    /// The keys of the file that are not acted on (typos, keys not supported yet), each
+    /// with why and what to do.
+    pub fn warnings(&self) -> &[ConfigWarning] {
+        &self.warnings
     }
 
     /// The file's contents, level by level.

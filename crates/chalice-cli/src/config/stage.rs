@@ -141,7 +141,13 @@ impl StageConfig {
             log_retention_in_days: chain.get(|s| &s.log_retention_in_days).map(|d| d.0),
             manage_iam_role: chain.get(|s| &s.manage_iam_role).copied().unwrap_or(true),
             iam_role_arn: chain.get(|s| &s.iam_role_arn).cloned(),
-            iam_policy_file: chain.get(|s| &s.iam_policy_file).cloned(),
+            // Chalice reads a policy file only with `autogen_policy: false`, by default
+            // `policy-<stage>.json`; with no policy generation here, a named file is used
+            // whatever autogen_policy says.
+            iam_policy_file: chain.get(|s| &s.iam_policy_file).cloned().or_else(|| {
+                (chain.get(|s| &s.autogen_policy) == Some(&false))
+                    .then(|| format!("policy-{}.json", self.stage))
+            }),
         }
     }
 }

@@ -220,3 +220,106 @@ fn one_vpc_endpoint_or_several() {
     .expect("two ids");
     assert_eq!(two.api_gateway_endpoint_vpce, ["vpce-1", "vpce-2"]);
 }
+
+#[test]
+fn every_mistake_is_reported_at_once() {
+    let message = stage(
+        r#"{"app_name": "a", "lambda_timeout": 0, "xray": "on",
+            "stages": {"dev": {"lambda_memory_size": 64, "environment_variables": {"PORT": 80}}}}"#,
+        "dev",
+    )
+    .expect_err("four mistakes");
+    assert_eq!(
+        message,
+        r#".chalice/config.json has 4 mistakes:
+  stages.dev.environment_variables.PORT: must be a string, not 80 (write it in quotes: "80")
+  stages.dev.lambda_memory_size: must be a whole number from 128 to 10240, not 64
+  lambda_timeout: must be a whole number from 1 to 900, not 0
+  xray: must be true or false, not "on""#
+    );
+}
+
+#[test]
+fn keys_not_acted_on_are_warned_about() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            r#"{"version": "2.0", "app_name": "a", "stages": {"dev": {}}}"#,
+            &[],
+        ),
+        (
+            r#"{"app_name": "a", "stages": {"dev": {"lambda_timout": 30}}}"#,
+            &[r#"stages.dev.lambda_timout: unknown key, ignored; did you mean "lambda_timeout"?"#],
+        ),
+        (
+            r#"{"app_name": "a", "enviroment_variables": {}, "profile": "x"}"#,
+            &[
+                r#"enviroment_variables: unknown key, ignored; did you mean "environment_variables"?"#,
+                "profile: unknown key, ignored",
+            ],
+        ),
+        (
+            r#"{"app_name": "a", "stages": {"prod": {"api_gateway_custom_domain":
+                {"domain_name": "api.example.com", "certificate_arn": "arn:cert"}}}}"#,
+            &[
+                "stages.prod.api_gateway_custom_domain: not supported yet: no custom domain is created (map one to the API's stage after deploying)",
+            ],
+        ),
+        (
+            r#"{"app_name": "a", "automatic_layer": true}"#,
+            &[
+                "automatic_layer: has no effect: it puts an app's Python dependencies in a Lambda layer, and a Rust app is one binary",
+            ],
+        ),
+        (
+            r#"{"app_name": "a", "lambda_functions": {"api_handler": {"api_gateway_stage": "v2", "lambda_memroy_size": 256}}}"#,
+            &[
+                "lambda_functions.api_handler.api_gateway_stage: applies to the stage as a whole, not to one function: move it to the stage or the top level; ignored here",
+                r#"lambda_functions.api_handler.lambda_memroy_size: unknown key, ignored; did you mean "lambda_memory_size"?"#,
+            ],
+        ),
+        (
+            r#"{"app_name": "a", "stages": {"dev": {"app_name": "b"}}}"#,
+            &[
+                "stages.dev.app_name: belongs at the top level of the file, not in a stage; ignored here",
+            ],
+        ),
+        (
+            r#"{"app_name": "a", "autogen_policy": true}"#,
+            &[
+                "autogen_policy: true has no effect: the CLI can't read the AWS calls of a compiled binary to write a policy; the role gets chalice's default policy (logs, plus X-Ray and VPC when used) unless iam_policy_file names one (or autogen_policy is false, which uses .chalice/policy-<stage>.json, as Chalice does)",
+            ],
+        ),
+    ];
+    for (text, expected) in cases {
+        let config = parse(text).expect(text);
+        let warnings: Vec<String> = config.warnings().iter().map(ToString::to_string).collect();
+        assert_eq!(warnings, *expected, "{text}");
+    }
+}
+
+#[test]
+fn autogen_policy_false_reads_the_stages_policy_file_as_chalice_does() {
+    let cases = [
+        (r#"{"app_name": "a"}"#, None),
+        (
+            r#"{"app_name": "a", "autogen_policy": false}"#,
+            Some("policy-prod.json"),
+        ),
+        (
+            r#"{"app_name": "a", "autogen_policy": false, "iam_policy_file": "mine.json"}"#,
+            Some("mine.json"),
+        ),
+        (
+            r#"{"app_name": "a", "iam_policy_file": "mine.json"}"#,
+            Some("mine.json"),
+        ),
+    ];
+    for (text, expected) in cases {
+        let text = text.replace(
+            r#""app_name": "a""#,
+            r#""app_name": "a", "stages": {"prod": {}}"#,
+        );
+        let handler = stage(&text, "prod").expect(&text).api_handler();
+        assert_eq!(handler.iam_policy_file.as_deref(), expected, "{text}");
+    }
+}

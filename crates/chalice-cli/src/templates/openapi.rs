@@ -1,15 +1,23 @@
-//! The API as a Swagger 2.0 document with API Gateway's extensions: what `RestAPI`'s
+//! The API as an OpenAPI 3.0 document with API Gateway's extensions: what `RestAPI`'s
 //! `DefinitionBody` (SAM), `aws_api_gateway_rest_api.body` (Terraform) and
-//! `chalice generate-models` carry. The shape is Chalice's `SwaggerGenerator`:
+//! `chalice generate-models` carry.
+//!
+//! OpenAPI 3.0 rather than Chalice's Swagger 2.0: API Gateway imports both with the same
+//! `x-amazon-apigateway-*` extensions
+//! (<https://docs.aws.amazon.com/apigateway/latest/developerguide/import-edge-optimized-api.html>),
+//! 3.0 is what current tools read, and some read nothing else (moto's API Gateway accepts
+//! only 3.x). The content is Chalice's `SwaggerGenerator`'s:
 //!
 //! - every (path, method) is an `aws_proxy` integration with the API handler (API Gateway
 //!   always calls Lambda with `POST`, whatever the client's method:
 //!   <https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html>);
+//!   the route's content types become its `requestBody` where HTTP gives a body a meaning
+//!   (`POST`, `PUT`, `PATCH`);
 //! - a path whose routes use CORS gets a `mock` `OPTIONS` operation answering the preflight
 //!   with static headers, as Chalice's `_add_preflight_request` does, unless the app
 //!   defines `OPTIONS` on that path itself (then its view answers, as the local server does);
 //! - `api_key_required` and authorizers become `security` requirements with
-//!   `securityDefinitions` (Chalice's `to_swagger` for each authorizer kind);
+//!   `components.securitySchemes` (Chalice's `to_swagger` for each authorizer kind);
 //! - paths come in the manifest's (registration) order, and methods within a path too, as
 //!   Chalice's `app.routes` dict keeps them.
 //!
@@ -17,7 +25,7 @@
 //! the operation's `x-amazon-apigateway-auth`, the only types that extension takes
 //! (<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-auth.html>).
 //! An `authorizer_id` (an authorizer created outside the app) can't be expressed: an
-//! imported definition can only point at authorizers its own `securityDefinitions` define.
+//! imported definition can only point at authorizers its own security schemes define.
 //! Such routes are refused rather than deployed unprotected.
 
 use serde_json::{Map, Value, json};
@@ -107,21 +115,24 @@ impl Target {
     }
 }
 
-/// The Swagger 2.0 document of the app's API.
+/// The OpenAPI version of the documents: the 3.0 release API Gateway's own exports name.
+pub const OPENAPI_VERSION: &str = "3.0.1";
+
+/// The OpenAPI 3.0 document of the app's API.
 ///
 /// Fails, naming the route, when the manifest asks for something API Gateway's import
 /// can't express or that would deploy differently from what the app says (an unknown
 /// authorizer, an `authorizer_id`, differing CORS configurations on one path, ...).
 ///
 /// `resource_policy` becomes the API's `x-amazon-apigateway-policy` (a private API's, which
-/// says which VPC endpoints may call it).
-pub fn swagger(
+/// says which VPC endpoints may call it, or the stage's `api_gateway_policy_file`).
+pub fn openapi(
     manifest: &Manifest,
     resource_policy: Option<&Value>,
     target: Target,
 ) -> Result<Value, UsageError> {
     let functions = builtin_authorizers(manifest)?;
-    let mut security_definitions = Map::new();
+    let mut security_schemes = Map::new();
     let mut paths = Map::new();
     for (path, routes) in routes_by_path(manifest) {
         let mut item = Map::new();
@@ -133,13 +144,7 @@ pub fn swagger(
                     describe(route)
                 )));
             }
-            let operation = operation(
-                manifest,
-                route,
-                &functions,
-                target,
-                &mut security_definitions,
-            )?;
+            let operation = operation(manifest, route, &functions, target, &mut security_schemes)?;
             item.insert(key, operation);
         }
         if let Some(options) = preflight(path, &routes, target)? {
@@ -147,17 +152,25 @@ pub fn swagger(
         }
         paths.insert(target.text(path), Value::Object(item));
     }
+    let mut components = json!({
+        "schemas": {"Empty": {"type": "object", "title": "Empty Schema"}},
+    });
+    if !security_schemes.is_empty() {
+        components["securitySchemes"] = Value::Object(security_schemes);
+    }
     let mut document = json!({
-        "swagger": "2.0",
-        "info": {"version": "1.0", "title": target.text(&manifest.app_name)},
-        "schemes": ["https"],
+        "openapi": OPENAPI_VERSION,
+        // A description is optional in OpenAPI, but becomes the REST API's on import, and
+        // moto's import (5.2.5) fails without one.
+        "info": {
+            "version": "1.0",
+            "title": target.text(&manifest.app_name),
+            "description": target.text(&format!("{} (chalice for Rust)", manifest.app_name)),
+        },
         "paths": paths,
-        "definitions": {"Empty": {"type": "object", "title": "Empty Schema"}},
+        "components": components,
         "x-amazon-apigateway-binary-media-types": target.texts(&manifest.binary_types),
     });
-    if !security_definitions.is_empty() {
-        document["securityDefinitions"] = Value::Object(security_definitions);
-    }
     if let Some(policy) = resource_policy {
         document["x-amazon-apigateway-policy"] = target.value(policy);
     }
@@ -183,8 +196,8 @@ fn describe(route: &RouteManifest) -> String {
     )
 }
 
-/// The path item key of the route's method (Swagger 2.0's operation names, and API
-/// Gateway's extension for `ANY`).
+/// The path item key of the route's method (OpenAPI's operation names, and API Gateway's
+/// extension for `ANY`).
 pub fn method_key(route: &RouteManifest) -> Result<String, UsageError> {
     let method = route.method.to_ascii_uppercase();
     match method.as_str() {
@@ -200,9 +213,15 @@ pub fn method_key(route: &RouteManifest) -> Result<String, UsageError> {
     }
 }
 
+/// The one schema of the document: the integrations pass bodies through unchecked.
+const EMPTY: &str = "#/components/schemas/Empty";
+
 /// Chalice's one canned response: the integration passes Lambda's response through.
 fn responses() -> Value {
-    json!({"200": {"description": "200 response", "schema": {"$ref": "#/definitions/Empty"}}})
+    json!({"200": {
+        "description": "200 response",
+        "content": {"application/json": {"schema": {"$ref": EMPTY}}},
+    }})
 }
 
 fn operation(
@@ -210,13 +229,25 @@ fn operation(
     route: &RouteManifest,
     functions: &[AuthorizerFunction<'_>],
     target: Target,
-    security_definitions: &mut Map<String, Value>,
+    security_schemes: &mut Map<String, Value>,
 ) -> Result<Value, UsageError> {
     let mut operation = Map::new();
-    if !route.content_types.is_empty() {
-        operation.insert("consumes".into(), target.texts(&route.content_types));
+    if let Some(parameters) = path_parameters(&route.path, target) {
+        operation.insert("parameters".into(), parameters);
     }
-    operation.insert("produces".into(), json!(["application/json"]));
+    // OpenAPI 3.0 defines a request body only where HTTP gives it a meaning.
+    let has_body = matches!(
+        route.method.to_ascii_uppercase().as_str(),
+        "POST" | "PUT" | "PATCH"
+    );
+    if has_body && !route.content_types.is_empty() {
+        let content: Map<String, Value> = route
+            .content_types
+            .iter()
+            .map(|media_type| (target.text(media_type), json!({"schema": {"$ref": EMPTY}})))
+            .collect();
+        operation.insert("requestBody".into(), json!({ "content": content }));
+    }
     operation.insert("responses".into(), responses());
     operation.insert(
         "x-amazon-apigateway-integration".into(),
@@ -233,7 +264,7 @@ fn operation(
     let mut security = Vec::new();
     if route.api_key_required {
         security.push(json!({"api_key": []}));
-        security_definitions.insert(
+        security_schemes.insert(
             "api_key".into(),
             json!({"type": "apiKey", "name": "x-api-key", "in": "header"}),
         );
@@ -243,9 +274,9 @@ fn operation(
         RouteAuth::Authorizer(authorizer) => {
             let name = target.text(&authorizer.name);
             security.push(json!({ name.clone(): target.texts(&route.authorization_scopes) }));
-            if !security_definitions.contains_key(&name) {
-                let definition = security_definition(authorizer, functions, target)?;
-                security_definitions.insert(name, definition);
+            if !security_schemes.contains_key(&name) {
+                let scheme = security_scheme(authorizer, functions, target);
+                security_schemes.insert(name, scheme);
             }
         }
         RouteAuth::Type(kind) => {
@@ -254,16 +285,6 @@ fn operation(
     }
     if !security.is_empty() {
         operation.insert("security".into(), Value::Array(security));
-    }
-    let captures = path_captures(&route.path);
-    if !captures.is_empty() {
-        let parameters = captures
-            .iter()
-            .map(|name| {
-                json!({"name": target.text(name), "in": "path", "required": true, "type": "string"})
-            })
-            .collect();
-        operation.insert("parameters".into(), Value::Array(parameters));
     }
     Ok(Value::Object(operation))
 }
@@ -331,13 +352,14 @@ pub fn route_auth<'m>(
     }
 }
 
-/// The `securityDefinitions` entry of an authorizer, as Chalice's `to_swagger` writes it.
-fn security_definition(
+/// The security scheme of an authorizer, as Chalice's `to_swagger` writes it (the same
+/// object in OpenAPI 3.0's `components.securitySchemes`).
+fn security_scheme(
     authorizer: &AuthorizerManifest,
     functions: &[AuthorizerFunction<'_>],
     target: Target,
-) -> Result<Value, UsageError> {
-    Ok(match &authorizer.kind {
+) -> Value {
+    match &authorizer.kind {
         AuthorizerKind::Builtin {
             header,
             ttl_seconds,
@@ -403,6 +425,21 @@ fn security_definition(
             }
             definition
         }
+    }
+}
+
+/// The `parameters` of an operation on `path`: one per capture, as OpenAPI requires of every
+/// operation of a templated path (the preflight's too). `None` without captures.
+fn path_parameters(path: &str, target: Target) -> Option<Value> {
+    let captures = path_captures(path);
+    (!captures.is_empty()).then(|| {
+        captures
+            .iter()
+            .map(|name| {
+                json!({"name": target.text(name), "in": "path", "required": true,
+                       "schema": {"type": "string"}})
+            })
+            .collect()
     })
 }
 
@@ -452,20 +489,18 @@ pub fn preflight(
                  response can't hold a value with a single quote (')"
             )));
         }
-        declared.insert(target.text(name), json!({"type": "string"}));
+        declared.insert(target.text(name), json!({"schema": {"type": "string"}}));
         parameters.insert(
             target.text(&format!("method.response.header.{name}")),
             json!(target.text(&format!("'{value}'"))),
         );
     }
-    Ok(Some(json!({
-        "consumes": ["application/json"],
-        "produces": ["application/json"],
+    let mut options = json!({
         "responses": {
             "200": {
                 "description": "200 response",
-                "schema": {"$ref": "#/definitions/Empty"},
                 "headers": declared,
+                "content": {"application/json": {"schema": {"$ref": EMPTY}}},
             }
         },
         "x-amazon-apigateway-integration": {
@@ -477,5 +512,9 @@ pub fn preflight(
             "type": "mock",
             "contentHandling": "CONVERT_TO_TEXT",
         },
-    })))
+    });
+    if let Some(parameters) = path_parameters(path, target) {
+        options["parameters"] = parameters;
+    }
+    Ok(Some(options))
 }

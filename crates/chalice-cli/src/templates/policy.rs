@@ -73,7 +73,7 @@ pub fn default_policy(functions: &[FunctionConfig]) -> Value {
 
 /// The resource policy of a `PRIVATE` API: calls from the stage's VPC endpoints only
 /// (Chalice's `_get_default_private_api_policy`). `None` for other endpoint types, which
-/// take no policy.
+/// need none. The stage's `api_gateway_policy_file` replaces it.
 pub fn private_api_policy(config: &StageConfig) -> Option<Value> {
     if config.api_gateway_endpoint_type != EndpointType::Private {
         return None;
@@ -90,14 +90,44 @@ pub fn private_api_policy(config: &StageConfig) -> Option<Value> {
     }))
 }
 
-/// The policy document in `.chalice/<file>` (the stage's `iam_policy_file`), which replaces
-/// the default policy of the managed role.
-pub fn policy_file(project: &Path, file: &str) -> Result<Value, UsageError> {
+/// The policies a deployment attaches: the role's that the app's functions share, and the
+/// REST API's resource policy, if it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policies {
+    /// The managed role's policy (unused when the role is not managed).
+    pub role: Value,
+    /// The REST API's resource policy (`x-amazon-apigateway-policy`).
+    pub api: Option<Value>,
+}
+
+impl Policies {
+    /// chalice's defaults: [`default_policy`] for `functions`, [`private_api_policy`] for a
+    /// private API.
+    pub fn defaults(config: &StageConfig, functions: &[FunctionConfig]) -> Self {
+        Policies {
+            role: default_policy(functions),
+            api: private_api_policy(config),
+        }
+    }
+}
+
+/// The REST API's resource policy: the stage's `api_gateway_policy_file`, else a private
+/// API's default (Chalice's order).
+pub fn api_policy(project: &Path, config: &StageConfig) -> Result<Option<Value>, UsageError> {
+    match &config.api_gateway_policy_file {
+        Some(file) => policy_file(project, "api_gateway_policy_file", file).map(Some),
+        None => Ok(private_api_policy(config)),
+    }
+}
+
+/// The policy document in `.chalice/<file>`, which `key` (`iam_policy_file` or
+/// `api_gateway_policy_file`) of the configuration names.
+pub fn policy_file(project: &Path, key: &str, file: &str) -> Result<Value, UsageError> {
     let path = project.join(".chalice").join(file);
     let text = std::fs::read_to_string(&path).map_err(|error| {
         UsageError(format!(
-            "{}: cannot be read ({error}); iam_policy_file in .chalice/config.json names a file \
-             in the .chalice directory",
+            "{}: cannot be read ({error}); {key} in .chalice/config.json names a file in the \
+             .chalice directory",
             path.display()
         ))
     })?;
@@ -187,7 +217,10 @@ mod tests {
         ];
         for (text, expected) in cases {
             std::fs::write(dir.join(".chalice/policy.json"), text).expect("write");
-            match (policy_file(&dir, "policy.json"), expected) {
+            match (
+                policy_file(&dir, "iam_policy_file", "policy.json"),
+                expected,
+            ) {
                 (Ok(policy), None) => assert_eq!(policy["Statement"], json!([])),
                 (Err(error), Some(expected)) => {
                     assert!(error.0.contains(expected), "{text}: {}", error.0);
@@ -195,10 +228,16 @@ mod tests {
                 (result, _) => panic!("{text}: {result:?}"),
             }
         }
-        let error = policy_file(&dir, "missing.json")
+        let error = policy_file(&dir, "api_gateway_policy_file", "missing.json")
             .expect_err("no such file")
             .0;
         assert!(error.contains("missing.json: cannot be read"), "{error}");
+        assert!(
+            error.ends_with(
+                "api_gateway_policy_file in .chalice/config.json names a file in the .chalice directory"
+            ),
+            "{error}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

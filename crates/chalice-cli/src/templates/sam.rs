@@ -1,5 +1,5 @@
 //! The SAM template of `chalice package` (Chalice's `SAMTemplateGenerator`): the app's
-//! functions, their role, the REST API with its Swagger definition, and the permissions
+//! functions, their role, the REST API with its OpenAPI definition, and the permissions
 //! that let API Gateway invoke the functions.
 //!
 //! Logical ids are Chalice's, so templates merged with `--merge-template` and stacks
@@ -20,17 +20,16 @@ use crate::templates::functions::{
     builtin_authorizers,
 };
 use crate::templates::literal;
-use crate::templates::openapi::{Target, swagger};
-use crate::templates::policy::{lambda_trust_policy, private_api_policy};
+use crate::templates::openapi::{OPENAPI_VERSION, Target, openapi};
+use crate::templates::policy::{Policies, lambda_trust_policy};
 
 /// The SAM template for `manifest` under `config`, with the deployment package at
-/// `code_uri` (relative to the template) and `policy` as the managed role's policy (the
-/// default one, or the stage's `iam_policy_file`).
+/// `code_uri` (relative to the template) and `policies` for the managed role and the API.
 pub fn sam_template(
     manifest: &Manifest,
     config: &StageConfig,
     code_uri: &str,
-    policy: &Value,
+    policies: &Policies,
 ) -> Result<Value, UsageError> {
     let authorizers = builtin_authorizers(manifest)?;
     // One role for every function: the API handler's settings say which.
@@ -55,7 +54,7 @@ pub fn sam_template(
                 "Type": "AWS::IAM::Role",
                 "Properties": {
                     "AssumeRolePolicyDocument": lambda_trust_policy(),
-                    "Policies": [{"PolicyDocument": policy, "PolicyName": "DefaultRolePolicy"}],
+                    "Policies": [{"PolicyDocument": policies.role, "PolicyName": "DefaultRolePolicy"}],
                 },
             }),
         );
@@ -79,9 +78,15 @@ pub fn sam_template(
         "Properties": {
             "EndpointConfiguration": {"Type": config.api_gateway_endpoint_type.as_str()},
             "StageName": config.api_gateway_stage,
-            "DefinitionBody": swagger(manifest, private_api_policy(config).as_ref(), Target::CloudFormation)?,
+            // Says which OpenAPI the definition is, and stops SAM from adding a stage named
+            // `Stage` beside ours (AWS::Serverless::Api's OpenApiVersion).
+            "OpenApiVersion": OPENAPI_VERSION,
+            "DefinitionBody": openapi(manifest, policies.api.as_ref(), Target::CloudFormation)?,
         },
     });
+    if let Some(size) = config.minimum_compression_size {
+        api["Properties"]["MinimumCompressionSize"] = json!(size);
+    }
     if handler.xray {
         api["Properties"]["TracingEnabled"] = json!(true);
     }
@@ -218,8 +223,12 @@ mod tests {
         manifest
             .authorizers
             .push(AuthorizerManifest::new("jwt", AuthorizerKind::builtin()));
+        let policies = Policies {
+            role: json!({}),
+            api: None,
+        };
         let template =
-            sam_template(&manifest, &config, "./deployment.zip", &json!({})).expect("a template");
+            sam_template(&manifest, &config, "./deployment.zip", &policies).expect("a template");
         let properties = |id: &str| template["Resources"][id]["Properties"].clone();
         let cases = [
             ("APIHandler", 128, 10, json!(null)),
@@ -236,5 +245,29 @@ mod tests {
             assert_eq!(properties["Timeout"], timeout, "{id}");
             assert_eq!(properties["Environment"], environment, "{id}");
         }
+    }
+
+    #[test]
+    fn the_api_takes_the_stages_settings() {
+        let config = Config::parse(
+            ".chalice/config.json".into(),
+            r#"{"app_name": "a", "stages": {"dev": {"minimum_compression_size": 0}}}"#,
+        )
+        .and_then(|config| config.stage("dev"))
+        .expect("a valid config");
+        let mut manifest = Manifest::new("a");
+        manifest
+            .routes
+            .push(RouteManifest::new("/", "GET", "index"));
+        let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny"}]});
+        let policies = Policies {
+            role: json!({}),
+            api: Some(policy.clone()),
+        };
+        let template =
+            sam_template(&manifest, &config, "./deployment.zip", &policies).expect("a template");
+        let api = &template["Resources"]["RestAPI"]["Properties"];
+        assert_eq!(api["MinimumCompressionSize"], 0);
+        assert_eq!(api["DefinitionBody"]["x-amazon-apigateway-policy"], policy);
     }
 }

@@ -12,7 +12,7 @@
 //! So every string that comes from the app or its configuration goes through
 //! [`literal::terraform`],
 //! which escapes them as `$${` and `%%{`, and the only unescaped `${` are the references
-//! this module writes. The Swagger document is embedded as one JSON string (a local, so the
+//! this module writes. The OpenAPI document is embedded as one JSON string (a local, so the
 //! deployment can hash it), built with [`Target::Terraform`], which does the same escaping
 //! inside it and refers to the functions with `${aws_lambda_function.<name>.invoke_arn}`.
 
@@ -24,8 +24,8 @@ use crate::config::{API_HANDLER, FunctionConfig, StageConfig};
 use crate::error::UsageError;
 use crate::templates::functions::{API_HANDLER_TF, HANDLER, RUNTIME, builtin_authorizers};
 use crate::templates::literal;
-use crate::templates::openapi::{Target, swagger};
-use crate::templates::policy::{lambda_trust_policy, private_api_policy};
+use crate::templates::openapi::{Target, openapi};
+use crate::templates::policy::{Policies, lambda_trust_policy};
 
 /// Lambda's limit on function names, and IAM's on role names.
 const NAME_LIMIT: usize = 64;
@@ -50,13 +50,13 @@ fn literal_map<'a>(entries: impl IntoIterator<Item = (&'a String, &'a String)>) 
 }
 
 /// The Terraform configuration for `manifest` under `config`, with the deployment package
-/// at `zip_file` (relative to the configuration's directory) and `policy` as the managed
-/// role's policy.
+/// at `zip_file` (relative to the configuration's directory) and `policies` for the managed
+/// role and the API.
 pub fn terraform(
     manifest: &Manifest,
     config: &StageConfig,
     zip_file: &str,
-    policy: &Value,
+    policies: &Policies,
 ) -> Result<Value, UsageError> {
     // The file name goes inside an HCL string in an expression; a plain relative path
     // needs no escaping there.
@@ -75,11 +75,7 @@ pub fn terraform(
         c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
     })?;
     let authorizers = builtin_authorizers(manifest)?;
-    let document = swagger(
-        manifest,
-        private_api_policy(config).as_ref(),
-        Target::Terraform,
-    )?;
+    let document = openapi(manifest, policies.api.as_ref(), Target::Terraform)?;
     let body = serde_json::to_string(&document).expect("a JSON value always serializes");
 
     let mut resources = Map::new();
@@ -107,7 +103,7 @@ pub fn terraform(
                 "name": "DefaultRolePolicy",
                 "role": "${aws_iam_role.default_role.id}",
                 // IAM policy variables (`${aws:username}`) stay IAM's: escaped.
-                "policy": to_json_literal(policy),
+                "policy": to_json_literal(&policies.role),
             }),
         );
         "${aws_iam_role.default_role.arn}".to_owned()
@@ -180,25 +176,26 @@ pub fn terraform(
         );
     }
 
-    add(
-        "aws_api_gateway_rest_api",
-        "rest_api",
-        json!({
-            "name": literal(&config.app_name),
-            "body": "${local.chalice_api_swagger}",
-            // Set in the body too; repeated so Terraform does not see a difference to undo
-            // (Chalice's comment on the same lines).
-            "binary_media_types": literals(&manifest.binary_types),
-            "endpoint_configuration": {"types": [config.api_gateway_endpoint_type.as_str()]},
-        }),
-    );
+    let mut rest_api = json!({
+        "name": literal(&config.app_name),
+        "body": "${local.chalice_api_openapi}",
+        // Set in the body too; repeated so Terraform does not see a difference to undo
+        // (Chalice's comment on the same lines).
+        "binary_media_types": literals(&manifest.binary_types),
+        "endpoint_configuration": {"types": [config.api_gateway_endpoint_type.as_str()]},
+    });
+    if let Some(size) = config.minimum_compression_size {
+        // A string since the AWS provider 5 (its upgrade guide).
+        rest_api["minimum_compression_size"] = json!(size.to_string());
+    }
+    add("aws_api_gateway_rest_api", "rest_api", rest_api);
     add(
         "aws_api_gateway_deployment",
         "rest_api",
         json!({
             "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
             // A new deployment whenever the API's definition changes.
-            "triggers": {"redeployment": "${sha1(local.chalice_api_swagger)}"},
+            "triggers": {"redeployment": "${sha1(local.chalice_api_openapi)}"},
             "lifecycle": {"create_before_destroy": true},
         }),
     );
@@ -217,7 +214,7 @@ pub fn terraform(
             "required_version": ">= 1.0",
             "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.0, < 7.0"}},
         },
-        "locals": {"chalice_api_swagger": body},
+        "locals": {"chalice_api_openapi": body},
         "resource": resources,
         "output": {
             "EndpointURL": {"value": "${aws_api_gateway_stage.rest_api.invoke_url}/"},
@@ -288,4 +285,42 @@ fn function(
         function["tracing_config"] = json!({"mode": "Active"});
     }
     function
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use chalice_manifest::RouteManifest;
+    use serde_json::json;
+
+    #[test]
+    fn the_api_takes_the_stages_settings() {
+        let config = Config::parse(
+            ".chalice/config.json".into(),
+            r#"{"app_name": "a", "minimum_compression_size": 1024}"#,
+        )
+        .and_then(|config| config.stage("dev"))
+        .expect("a valid config");
+        let mut manifest = Manifest::new("a");
+        manifest
+            .routes
+            .push(RouteManifest::new("/", "GET", "index"));
+        let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny"}]});
+        let policies = Policies {
+            role: json!({}),
+            api: Some(policy.clone()),
+        };
+        let configuration =
+            terraform(&manifest, &config, "deployment.zip", &policies).expect("a configuration");
+        let rest_api = &configuration["resource"]["aws_api_gateway_rest_api"]["rest_api"];
+        assert_eq!(rest_api["minimum_compression_size"], "1024");
+        let body: Value = serde_json::from_str(
+            configuration["locals"]["chalice_api_openapi"]
+                .as_str()
+                .expect("the body is a string"),
+        )
+        .expect("the body is JSON");
+        assert_eq!(body["x-amazon-apigateway-policy"], policy);
+    }
 }
