@@ -178,12 +178,22 @@ impl RuntimeApi {
             request = request.header("lambda-runtime-function-error-type", error_type);
         }
         let request = request.body(Full::new(body))?;
-        let connection = match &mut self.connection {
-            Some(connection) if !connection.is_closed() => connection,
-            _ => self.connection.insert(connect(&self.address).await?),
-        };
-        connection.ready().await?;
-        Ok(connection.send_request(request).await?)
+        let reused = matches!(&self.connection, Some(c) if !c.is_closed());
+        if !reused {
+            self.connection = Some(connect(&self.address).await?);
+        }
+        let mut connection = self.connection.take().ok_or("no Runtime API connection")?;
+        if let Err(error) = connection.ready().await {
+            if !reused {
+                return Err(error.into());
+            }
+            // A kept connection the Runtime API closed meanwhile: one fresh attempt.
+            connection = connect(&self.address).await?;
+            connection.ready().await?;
+        }
+        let response = connection.send_request(request);
+        self.connection = Some(connection);
+        Ok(response.await?)
     }
 }
 
