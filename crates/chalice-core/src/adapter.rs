@@ -17,5 +17,6 @@
 pub use crate::gateway::{
     Gateway, HttpRequest, MAX_BODY_BYTES, missing_authentication_token, payload_too_large,
 };
+pub use crate::headers::HeaderSource;
 pub use crate::panic::install_hook as install_panic_hook;
 pub use crate::routing::RouteMatch;

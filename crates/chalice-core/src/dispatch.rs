@@ -86,8 +86,7 @@ impl RouteMatch<'_> {
 
         if app.is_binary(&response) {
             let accepts_binary = request
-                .headers()
-                .get("accept")
+                .header("accept")
                 .is_some_and(|accept| media::matches_content_type(accept, &app.api.binary_types));
             if !accepts_binary {
                 let content_type = response

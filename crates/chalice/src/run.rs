@@ -1,12 +1,12 @@
 //! [`run`]: one binary, three jobs, chosen from the environment and the arguments.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chalice_core::Chalice;
 use chalice_core::adapter::Gateway;
 
-use crate::mode::{self, Mode, USAGE_ERROR};
+use crate::logging::RequestLog;
+use crate::mode::{self, Local, Mode, USAGE_ERROR};
 
 /// Runs `app`, choosing its job from the environment and the command line, and ends the
 /// process with the job's exit status:
@@ -14,7 +14,8 @@ use crate::mode::{self, Mode, USAGE_ERROR};
 /// - on AWS Lambda (`AWS_LAMBDA_RUNTIME_API` is set), serves API Gateway events through the
 ///   Lambda Runtime API;
 /// - anywhere else, serves HTTP on `--host`/`--port` (or `CHALICE_HOST`/`CHALICE_PORT`,
-///   default 127.0.0.1:8000) until Ctrl-C, answering as API Gateway and Lambda would;
+///   default 127.0.0.1:8000) until Ctrl-C, answering as API Gateway and Lambda would, with
+///   the limits and request log its other flags set (`--help` lists them);
 /// - with `--manifest`, prints the app's [manifest](chalice_core::Manifest) as JSON: how the
 ///   `chalice` CLI learns the routes to package and deploy.
 ///
@@ -78,17 +79,25 @@ fn run_with(
                 1
             }
         },
-        (Mode::Manifest | Mode::Local { .. }, Err(errors)) => {
+        (Mode::Manifest | Mode::Local(_), Err(errors)) => {
             report_definition_errors(&errors.to_string());
             USAGE_ERROR
         }
-        (Mode::Local { addr }, Ok(())) => local(app, addr),
+        (Mode::Local(local_options), Ok(())) => local(app, local_options),
     }
 }
 
 /// Serves locally until Ctrl-C; the exit status.
-fn local(app: Chalice, addr: SocketAddr) -> i32 {
-    crate::logging::install(std::io::stderr);
+fn local(app: Chalice, options: Local) -> i32 {
+    let Local {
+        addr,
+        limits,
+        request_log,
+    } = options;
+    if let Err(error) = crate::logging::install(std::io::stderr, &request_log) {
+        report_usage_error(&error);
+        return USAGE_ERROR;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -102,7 +111,7 @@ fn local(app: Chalice, addr: SocketAddr) -> i32 {
     runtime.block_on(async move {
         let gateway = Gateway::new(Arc::new(app)).api_keys(api_keys_from_env());
         let server = match chalice_local::Server::bind(addr, gateway).await {
-            Ok(server) => server,
+            Ok(server) => server.limits(limits),
             Err(error) => {
                 tracing::error!(target: "chalice::local", "{error}");
                 return 1;
@@ -112,7 +121,9 @@ fn local(app: Chalice, addr: SocketAddr) -> i32 {
         // Chalice's words, so tools that wait for this line keep working.
         tracing::info!(target: "chalice::local", "Serving on http://{shown}");
         match server.serve().await {
-            Ok(()) => 0,
+            // The count was logged; the status tells scripts and supervisors.
+            Ok(stopped) if stopped.requests_cut() > 0 => 1,
+            Ok(_) => 0,
             Err(error) => {
                 tracing::error!(target: "chalice::local", "the server stopped: {error}");
                 1
@@ -134,11 +145,12 @@ fn api_keys_from_env() -> Vec<String> {
 
 /// Serves Lambda invocations through the Runtime API; the exit status.
 ///
-/// A current-thread runtime: Lambda sends one invocation at a time (lambda_runtime spreads
+/// A current-thread runtime: Lambda sends one invocation at a time (chalice_lambda spreads
 /// Managed Instances' concurrent invocations over tasks, which this runtime also runs), and
 /// it starts faster than a thread pool. Logs go to stdout, where CloudWatch reads them.
 fn lambda(app: Chalice) -> i32 {
-    crate::logging::install(std::io::stdout);
+    // Lambda has no request lines of ours (API Gateway and CloudWatch keep their own).
+    let _ = crate::logging::install(std::io::stdout, &RequestLog::Off);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -159,11 +171,18 @@ fn lambda(app: Chalice) -> i32 {
     }
 }
 
-// The three functions below are the only places the library writes to the terminal itself:
+// The functions below are the only places the library writes to the terminal itself:
 // before any logger exists, for a person who ran the binary by hand.
 #[allow(clippy::print_stderr)]
 fn eprintln_usage_error(message: &str, app_name: &str) {
     eprintln!("error: {message}\n\nFor more information, run with --help (app '{app_name}').");
+}
+
+/// A mistake in the command line found after parsing it (a request log that cannot be
+/// opened), before any logger exists.
+#[allow(clippy::print_stderr)]
+fn report_usage_error(error: &dyn std::fmt::Display) {
+    eprintln!("error: {error}");
 }
 
 #[allow(clippy::print_stderr)]
