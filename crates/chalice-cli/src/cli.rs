@@ -28,6 +28,100 @@ pub(crate) enum Command {
     /// Print the API's Swagger 2.0 (OpenAPI) document, as API Gateway receives it.
     #[command(alias = "openapi")]
     GenerateModels(GenerateModels),
+    /// Deploy the app to AWS: its role, functions and REST API; prints the API's URL.
+    Deploy(Deploy),
+    /// Delete everything a deploy of the stage created, then its state file.
+    Delete(Delete),
+    /// Print the URL of the stage's deployed REST API.
+    Url(Url),
+    /// Print the log lines of a deployed function.
+    Logs(Logs),
+    /// Invoke a deployed function with a payload from stdin (or --payload); print its answer.
+    Invoke(Invoke),
+    /// Print the IAM policy a deploy attaches to the functions' role.
+    GenPolicy(GenPolicy),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Deploy {
+    /// The stage to deploy.
+    #[arg(long, default_value = "dev")]
+    pub(crate) stage: String,
+    /// The AWS profile whose credentials and region to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) profile: Option<String>,
+    /// Print the plan, change nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Print the plan or the result as JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Delete {
+    /// The stage to delete.
+    #[arg(long, default_value = "dev")]
+    pub(crate) stage: String,
+    /// The AWS profile whose credentials and region to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) profile: Option<String>,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Url {
+    /// The stage whose URL to print.
+    #[arg(long, default_value = "dev")]
+    pub(crate) stage: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Logs {
+    /// The function: `api_handler` (default) or a built-in authorizer's name.
+    #[arg(short = 'n', long, default_value = "api_handler")]
+    pub(crate) name: String,
+    /// Only lines since then: a duration back from now (`30s`, `5m`, `2h`, `1d`) or a time
+    /// (`2024-05-01T12:00:00Z`, `2024-05-01`).
+    #[arg(short = 's', long, value_name = "WHEN")]
+    pub(crate) since: Option<String>,
+    /// Keep printing new lines as they arrive (polls every 5 s; Ctrl-C stops).
+    #[arg(short = 'f', long)]
+    pub(crate) follow: bool,
+    /// Also print Lambda's own START, END and REPORT lines.
+    #[arg(long)]
+    pub(crate) include_lambda_messages: bool,
+    /// The stage of the function.
+    #[arg(long, default_value = "dev")]
+    pub(crate) stage: String,
+    /// The AWS profile whose credentials and region to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Invoke {
+    /// The function: `api_handler` (default) or a built-in authorizer's name.
+    #[arg(short = 'n', long, default_value = "api_handler")]
+    pub(crate) name: String,
+    /// The payload (JSON); without it, stdin is read.
+    #[arg(long, value_name = "JSON")]
+    pub(crate) payload: Option<String>,
+    /// The stage of the function.
+    #[arg(long, default_value = "dev")]
+    pub(crate) stage: String,
+    /// The AWS profile whose credentials and region to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GenPolicy {
+    /// The stage whose policy to print.
+    #[arg(long, default_value = "dev")]
+    pub(crate) stage: String,
 }
 
 #[derive(Debug, Args)]

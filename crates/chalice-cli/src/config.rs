@@ -43,6 +43,8 @@ pub(crate) struct StageConfig {
     pub(crate) xray: bool,
     pub(crate) lambda_architecture: Architecture,
     pub(crate) log_retention_in_days: Option<u32>,
+    /// API Gateway compresses responses of at least this many bytes (unset: never).
+    pub(crate) minimum_compression_size: Option<u32>,
 }
 
 /// API Gateway's endpoint types.
@@ -294,6 +296,7 @@ impl Config {
                 }
                 days => days,
             },
+            minimum_compression_size: lookup.number("minimum_compression_size", 0, 10_485_760)?,
         })
     }
 

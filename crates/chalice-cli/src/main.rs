@@ -1,5 +1,5 @@
-//! `chalice`: create, run and package chalice for Rust apps, as Chalice's CLI does for
-//! Python ones.
+//! `chalice`: create, run, package and deploy chalice for Rust apps, as Chalice's CLI does
+//! for Python ones.
 //!
 //! The CLI learns an app by running it: it builds the user's crate and runs the binary with
 //! `--manifest`, which prints the app's routes and settings as JSON ([`chalice_core::Manifest`]);
@@ -9,6 +9,7 @@
 mod bundle;
 mod cli;
 mod config;
+mod deploy;
 mod functions;
 mod local;
 mod merge;
@@ -82,6 +83,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::GenerateModels(args) => {
             models::generate_models(&Project::open(cli.project_dir)?, &args, output)
         }
+        Command::Deploy(args) => deploy::deploy(&Project::open(cli.project_dir)?, &args, output),
+        Command::Delete(args) => deploy::delete(&Project::open(cli.project_dir)?, &args, output),
+        Command::Url(args) => deploy::url(&Project::open(cli.project_dir)?, &args),
+        Command::Logs(args) => deploy::logs(&Project::open(cli.project_dir)?, &args),
+        Command::Invoke(args) => deploy::invoke(&Project::open(cli.project_dir)?, &args),
+        Command::GenPolicy(args) => deploy::gen_policy(&Project::open(cli.project_dir)?, &args),
     }
 }
 

@@ -126,7 +126,7 @@ pub(crate) fn package(project: &Project, args: &Package, output: Output) -> anyh
 
 /// The managed role's policy: the stage's `iam_policy_file`, else the default one. Unused
 /// (but harmless) when the role is not managed.
-fn role_policy(project: &Project, stage: &StageConfig) -> Result<Value, UsageError> {
+pub(crate) fn role_policy(project: &Project, stage: &StageConfig) -> Result<Value, UsageError> {
     match (&stage.iam_policy_file, stage.manage_iam_role) {
         (Some(file), true) => policy_file(&project.dir, file),
         _ => Ok(default_policy(stage)),
@@ -159,7 +159,7 @@ fn next_steps(args: &Package, template: &Path, stage: &StageConfig) -> String {
 
 /// Installs the rustup target `target` when it is missing. Without rustup (a toolchain
 /// from elsewhere), the build says whether the target is there.
-fn ensure_target(target: &str, dir: &Path, output: Output) -> anyhow::Result<()> {
+pub(crate) fn ensure_target(target: &str, dir: &Path, output: Output) -> anyhow::Result<()> {
     let listed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .current_dir(dir)
