@@ -84,12 +84,6 @@ pub(crate) fn deploy(project: &Project, args: &Deploy, output: Output) -> anyhow
             print_plan(&plan, &aws, args.json)?;
             return Ok(());
         }
-        if plan.is_empty() {
-            output.status(
-                "Up to date",
-                format!("{} stage {}", stage.app_name, stage.stage),
-            );
-        }
         let mut executor = Executor {
             aws: &aws,
             project_dir: &project.dir,
@@ -114,7 +108,11 @@ pub(crate) fn deploy(project: &Project, args: &Deploy, output: Output) -> anyhow
             .any_rest_api()
             .map(|api| api.rest_api_url.clone());
         output.status(
-            "Deployed",
+            if plan.is_empty() {
+                "Up to date"
+            } else {
+                "Deployed"
+            },
             format!("{} stage {} ({calls})", stage.app_name, stage.stage),
         );
         if args.json {

@@ -12,28 +12,28 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A running moto server.
-pub struct Moto {
+pub(crate) struct Moto {
     child: Child,
     /// `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL`.
-    pub endpoint: String,
+    pub(crate) endpoint: String,
     address: String,
     recording: PathBuf,
 }
 
 /// One request moto received, as its recorder wrote it.
 #[derive(Debug, Clone)]
-pub struct Recorded {
-    pub method: String,
-    pub url: String,
-    pub headers: serde_json::Map<String, serde_json::Value>,
-    pub body: String,
+pub(crate) struct Recorded {
+    pub(crate) method: String,
+    pub(crate) url: String,
+    pub(crate) headers: serde_json::Map<String, serde_json::Value>,
+    pub(crate) body: String,
 }
 
 impl Recorded {
     /// `Service.Operation` as the AWS SDK names it, read from the request (the JSON
     /// protocols name it in `X-Amz-Target`, the query protocol in `Action=`, REST ones by
     /// method and path).
-    pub fn operation(&self) -> String {
+    pub(crate) fn operation(&self) -> String {
         if let Some(target) = self.header("x-amz-target") {
             return target.rsplit('.').next().unwrap_or(&target).to_owned();
         }
@@ -44,15 +44,18 @@ impl Recorded {
         {
             return action.to_owned();
         }
-        let path = self.url.split_once("://").map_or(self.url.as_str(), |(_, rest)| {
-            rest.find('/').map_or("/", |at| &rest[at..])
-        });
+        let path = self
+            .url
+            .split_once("://")
+            .map_or(self.url.as_str(), |(_, rest)| {
+                rest.find('/').map_or("/", |at| &rest[at..])
+            });
         format!("{} {}", self.method, path.split('?').next().unwrap_or(path))
     }
 
     /// Whether the request asks for a change: any method but GET/HEAD, except the
     /// query/JSON protocols' reads (all POSTs), told by their operation's name.
-    pub fn changes(&self) -> bool {
+    pub(crate) fn changes(&self) -> bool {
         let operation = self.operation();
         if operation.contains(' ') {
             return !matches!(self.method.as_str(), "GET" | "HEAD");
@@ -72,7 +75,7 @@ impl Recorded {
 
 impl Moto {
     /// Starts a server, or `None` (test skipped) when moto is unavailable outside CI.
-    pub fn start(work: &Path) -> Option<Moto> {
+    pub(crate) fn start(work: &Path) -> Option<Moto> {
         let server = moto_server()?;
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
@@ -116,32 +119,27 @@ impl Moto {
         self.post("/moto-api/config", r#"{"lambda": {"use_docker": false}}"#);
     }
 
-    /// Forgets every resource, and configures Lambda again.
-    pub fn reset(&self) {
-        self.post("/moto-api/reset", "");
-        self.configure();
-    }
-
     /// The next invocation of any function (in `region`) answers `result`.
-    pub fn queue_lambda_result(&self, region: &str, result: &str) {
+    pub(crate) fn queue_lambda_result(&self, region: &str, result: &str) {
         let body = serde_json::json!({"results": [result], "region": region}).to_string();
         self.post("/moto-api/static/lambda-simple/response", &body);
     }
 
     /// Starts recording requests, forgetting those recorded before.
-    pub fn start_recording(&self) {
+    pub(crate) fn start_recording(&self) {
         self.post("/moto-api/recorder/reset-recording", "");
         self.post("/moto-api/recorder/start-recording", "");
     }
 
     /// The requests recorded since [`Moto::start_recording`], and stops recording.
-    pub fn stop_recording(&self) -> Vec<Recorded> {
+    pub(crate) fn stop_recording(&self) -> Vec<Recorded> {
         self.post("/moto-api/recorder/stop-recording", "");
         let text = std::fs::read_to_string(&self.recording).unwrap_or_default();
         text.lines()
             .filter(|line| !line.trim().is_empty())
             .map(|line| {
-                let entry: serde_json::Value = serde_json::from_str(line).expect("a recorded request");
+                let entry: serde_json::Value =
+                    serde_json::from_str(line).expect("a recorded request");
                 let body = entry["body"].as_str().unwrap_or_default();
                 let body = if entry["body_encoded"] == true {
                     use base64::Engine;
@@ -173,7 +171,9 @@ impl Moto {
     /// One HTTP/1.1 request; the status and body, or `None` when moto does not answer.
     fn request(&self, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
         let mut stream = TcpStream::connect(&self.address).ok()?;
-        stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .ok()?;
         write!(
             stream,
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
@@ -213,11 +213,18 @@ fn moto_server() -> Option<PathBuf> {
             .status()
             .is_ok_and(|status| status.success())
     };
-    let made = runs(Path::new("python3"), &["-m", "venv", &venv.to_string_lossy()])
-        && runs(
-            &venv.join("bin/pip"),
-            &["install", "--quiet", "--disable-pip-version-check", "moto[server]"],
-        );
+    let made = runs(
+        Path::new("python3"),
+        &["-m", "venv", &venv.to_string_lossy()],
+    ) && runs(
+        &venv.join("bin/pip"),
+        &[
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "moto[server]",
+        ],
+    );
     if made && server.is_file() {
         return Some(server);
     }
@@ -228,6 +235,9 @@ fn moto_server() -> Option<PathBuf> {
          it before the tests",
         venv.display()
     );
-    eprintln!("SKIPPED: moto's server is not installed and `pip install moto[server]` failed");
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("SKIPPED: moto's server is not installed and `pip install moto[server]` failed");
+    }
     None
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The real `chalice` binary, in `dir`, plain output.
-pub fn chalice(dir: &Path) -> Command {
+pub(crate) fn chalice(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_chalice"));
     command
         .current_dir(dir)
@@ -14,15 +14,14 @@ pub fn chalice(dir: &Path) -> Command {
     command
 }
 
-pub fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     tmp.parent().unwrap_or(tmp).to_owned()
 }
 
 /// An empty folder for the test, under cargo's temporary directory.
-pub fn fresh_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("{name}-{}", std::process::id()));
+pub(crate) fn fresh_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
@@ -30,7 +29,7 @@ pub fn fresh_dir(name: &str) -> PathBuf {
 
 /// `chalice new-project name` in `work`, with the workspace's `Cargo.lock` (the same
 /// dependency versions as the workspace, so its build outputs are reused).
-pub fn new_project(work: &Path, name: &str) -> PathBuf {
+pub(crate) fn new_project(work: &Path, name: &str) -> PathBuf {
     let status = chalice(work)
         .args(["new-project", name])
         .status()
@@ -48,7 +47,7 @@ pub fn new_project(work: &Path, name: &str) -> PathBuf {
 /// The generated project's build outputs in the shared target directory, removed when the
 /// test ends. The project is named after the test process, so two test runs at once never
 /// build the same binary.
-pub struct Artifacts(pub String);
+pub(crate) struct Artifacts(pub String);
 
 impl Drop for Artifacts {
     fn drop(&mut self) {
