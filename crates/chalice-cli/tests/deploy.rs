@@ -586,6 +586,69 @@ fn deploy_against_moto() {
             .ends_with("START RequestId: 1 Version: $LATEST")
     );
 
+    // What AWS refuses, as messages that name the fix.
+    let no_credentials = Run::of(
+        aws_chalice(&project, &moto)
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .args(["invoke", "--payload", "{}"])
+            .output()
+            .expect("chalice runs"),
+    );
+    assert_eq!(no_credentials.status, Some(1));
+    assert!(
+        no_credentials.stderr.starts_with(&format!(
+            "error: invoking function {function}: no AWS credentials were found. Configure them"
+        )),
+        "{}",
+        no_credentials.stderr
+    );
+    let other_region = Run::of(
+        aws_chalice(&project, &moto)
+            .env("AWS_REGION", "us-west-2")
+            .arg("delete")
+            .output()
+            .expect("chalice runs"),
+    );
+    assert_eq!(other_region.status, Some(2));
+    assert!(
+        other_region.stderr.contains(
+            "this stage is deployed in us-east-1, but the configured region is us-west-2: set \
+             AWS_REGION=us-east-1"
+        ),
+        "{}",
+        other_region.stderr
+    );
+    let taken = format!("{name}-taken");
+    aws.runtime
+        .block_on(
+            aws.iam
+                .create_role()
+                .role_name(&taken)
+                .assume_role_policy_document("{}")
+                .send(),
+        )
+        .expect("someone else's role");
+    edit(&config, r#""stages": {"#, r#""stages": {"taken": {},"#);
+    let refused = run(&project, &moto, &["deploy", "--stage", "taken"]);
+    assert_eq!(refused.status, Some(1));
+    assert!(
+        refused.stderr.contains(&format!(
+            "error: role {taken} already exists and was not created by chalice for app {name} \
+             stage taken: delete it, or use it with \"manage_iam_role\": false"
+        )),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        aws.function_names(),
+        [function.clone()],
+        "nothing else was created"
+    );
+    aws.runtime
+        .block_on(aws.iam.delete_role().role_name(&taken).send())
+        .expect("DeleteRole");
+
     // A deploy of a new stage killed half-way, then run again: it resumes, and leaves no
     // second copy of anything.
     edit(&config, r#""stages": {"#, r#""stages": {"prod": {},"#);

@@ -33,7 +33,13 @@ impl Failure {
             other => {
                 let text = DisplayErrorContext(other).to_string();
                 if text.contains("credentials") || text.contains("Credentials") {
-                    Failure::NoCredentials(text)
+                    // The chain's own account of each provider it tried, without the
+                    // Debug dump of the same that follows it.
+                    let readable = text.split(" (DispatchFailure").next().unwrap_or(&text);
+                    let readable = readable
+                        .trim_start_matches("dispatch failure: ")
+                        .trim_start_matches("other: ");
+                    Failure::NoCredentials(readable.to_owned())
                 } else {
                     Failure::Unreachable(text)
                 }
