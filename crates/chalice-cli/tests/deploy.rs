@@ -642,7 +642,7 @@ fn deploy_against_moto() {
     );
     assert_eq!(
         aws.function_names(),
-        [function.clone()],
+        std::slice::from_ref(&function),
         "nothing else was created"
     );
     aws.runtime
