@@ -207,6 +207,35 @@ impl Aws {
             .collect()
     }
 
+    /// Writes `messages` to a log stream, stamped now.
+    fn put_events(&self, group: &str, stream: &str, messages: &[&str]) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_millis() as i64;
+        let events = messages
+            .iter()
+            .enumerate()
+            .map(|(i, message)| {
+                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                    .timestamp(now - 1000 + i as i64)
+                    .message(*message)
+                    .build()
+                    .expect("an event")
+            })
+            .collect();
+        self.runtime
+            .block_on(
+                self.logs
+                    .put_log_events()
+                    .log_group_name(group)
+                    .log_stream_name(stream)
+                    .set_log_events(Some(events))
+                    .send(),
+            )
+            .expect("PutLogEvents");
+    }
+
     /// (path, methods) of an API's resources, sorted.
     fn routes(&self, id: &str) -> Vec<(String, Vec<String>)> {
         let listed = self
@@ -527,10 +556,6 @@ fn deploy_against_moto() {
     // logs: the lines the test put in the function's log group, Lambda's own hidden.
     let group = format!("/aws/lambda/{function}");
     let stream = "2024/05/01/[$LATEST]0123456789abcdef0123456789abcdef";
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("after 1970")
-        .as_millis() as i64;
     aws.runtime.block_on(async {
         aws.logs
             .create_log_group()
@@ -545,30 +570,16 @@ fn deploy_against_moto() {
             .send()
             .await
             .expect("CreateLogStream");
-        let events = [
+    });
+    aws.put_events(
+        &group,
+        stream,
+        &[
             "START RequestId: 1 Version: $LATEST",
             "hello from the test",
             "END RequestId: 1",
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, message)| {
-            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
-                .timestamp(now - 1000 + i as i64)
-                .message(*message)
-                .build()
-                .expect("an event")
-        })
-        .collect();
-        aws.logs
-            .put_log_events()
-            .log_group_name(&group)
-            .log_stream_name(stream)
-            .set_log_events(Some(events))
-            .send()
-            .await
-            .expect("PutLogEvents");
-    });
+        ],
+    );
     let logs = run(&project, &moto, &["logs", "--since", "1h"]).ok("logs");
     assert!(
         logs.stdout.contains(" 01234567 hello from the test\n"),
@@ -584,6 +595,41 @@ fn deploy_against_moto() {
             .next()
             .unwrap_or("")
             .ends_with("START RequestId: 1 Version: $LATEST")
+    );
+
+    // --follow prints what is there, then each new line once, as it arrives.
+    let mut child = aws_chalice(&project, &moto)
+        .args(["logs", "--follow"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chalice logs --follow runs");
+    let (send, lines) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    let patience = std::time::Duration::from_secs(30);
+    let first = lines
+        .recv_timeout(patience)
+        .expect("the line already there");
+    assert!(first.ends_with("hello from the test"), "{first}");
+    aws.put_events(&group, stream, &["a line written while following"]);
+    let next = lines.recv_timeout(patience).expect("the new line");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        next.ends_with("a line written while following"),
+        "the first line again, or something else: {next}"
+    );
+    let rest: Vec<String> = lines.try_iter().collect();
+    assert!(
+        rest.iter()
+            .all(|line| !line.ends_with("hello from the test")),
+        "printed twice: {rest:?}"
     );
 
     // What AWS refuses, as messages that name the fix.
