@@ -277,12 +277,17 @@ fn deploy_against_moto() {
     let project = new_project(&work, &name);
     let main = project.join("src/main.rs");
     let config = project.join(".chalice/config.json");
+    // Two more routes, one behind a built-in authorizer (its own function).
     edit(
         &main,
         "app.route(\"/\", index);",
-        "app.route(\"/\", index);\n    app.route(\"/extra\", index);",
+        "app.route(\"/\", index);\n    app.route(\"/extra\", index);\n    \
+         let auth = app.authorizer(\"auth\", |_: &chalice::AuthRequest| \
+         Ok::<_, chalice::ChaliceError>(chalice::AuthResponse::new(\"user\").routes([\"/private\"])));\n    \
+         app.register(chalice::Route::new(\"/private\", index).authorizer(&auth));",
     );
     let function = format!("{name}-dev");
+    let authorizer = format!("{name}-dev-auth");
 
     // A dry run plans everything and changes nothing.
     moto.start_recording();
@@ -293,7 +298,9 @@ fn deploy_against_moto() {
         [
             "create_role",
             "create_function",
+            "create_function",
             "create_rest_api",
+            "add_invoke_permission",
             "add_invoke_permission",
             "deploy_rest_api"
         ]
@@ -345,10 +352,11 @@ fn deploy_against_moto() {
         [
             ("default-role", "iam_role"),
             ("api_handler", "lambda_function"),
+            ("auth", "lambda_function"),
             ("rest_api", "rest_api")
         ]
     );
-    let api_id = state["resources"][2]["rest_api_id"]
+    let api_id = state["resources"][3]["rest_api_id"]
         .as_str()
         .expect("id")
         .to_owned();
@@ -412,20 +420,38 @@ fn deploy_against_moto() {
         .cloned()
         .unwrap_or_default();
     assert!(tag.ends_with(&format!(":stage=dev:app={name}")), "{tag}");
-    let permissions = aws
-        .runtime
-        .block_on(aws.lambda.get_policy().function_name(&function).send())
-        .expect("the function's policy");
-    let permissions = permissions.policy().unwrap_or_default();
-    assert!(
-        permissions.contains("apigateway.amazonaws.com") && permissions.contains(&api_id),
-        "{permissions}"
+    for name in [&function, &authorizer] {
+        let permissions = aws
+            .runtime
+            .block_on(aws.lambda.get_policy().function_name(name).send())
+            .expect("the function's policy");
+        let permissions = permissions.policy().unwrap_or_default();
+        assert!(
+            permissions.contains("apigateway.amazonaws.com") && permissions.contains(&api_id),
+            "{name}: {permissions}"
+        );
+    }
+    let authorizer_function = aws.function(&authorizer);
+    let configuration = authorizer_function.configuration().expect("configuration");
+    assert_eq!(
+        configuration
+            .environment()
+            .and_then(|e| e.variables())
+            .and_then(|v| v.get("CHALICE_AUTHORIZER"))
+            .map(String::as_str),
+        Some("auth")
+    );
+    assert_eq!(
+        configuration.code_sha256(),
+        Some(package_hash(&project, "dev").as_str()),
+        "the authorizer runs the same package"
     );
     assert_eq!(
         aws.routes(&api_id),
         [
             ("/".to_owned(), vec!["GET".to_owned()]),
-            ("/extra".to_owned(), vec!["GET".to_owned()])
+            ("/extra".to_owned(), vec!["GET".to_owned()]),
+            ("/private".to_owned(), vec!["GET".to_owned()])
         ]
     );
     let stage = aws.runtime.block_on(
@@ -466,15 +492,21 @@ fn deploy_against_moto() {
     );
     assert_eq!(again.stdout.trim(), format!("Rest API URL: {url}"));
 
-    // A code change: one code update (and its wait), nothing else.
+    // A code change: one code update per function (and its wait), nothing else.
     edit(&main, r#""world""#, r#""again""#);
     moto.start_recording();
     let code = run(&project, &moto, &["deploy", "--json"]).ok("deploy a code change");
     let recorded = moto.stop_recording();
-    assert_eq!(actions(&code.json()), ["update_function_code"]);
+    assert_eq!(
+        actions(&code.json()),
+        ["update_function_code", "update_function_code"]
+    );
     assert_eq!(
         changes(&recorded),
-        [format!("PUT /2015-03-31/functions/{function}/code")]
+        [
+            format!("PUT /2015-03-31/functions/{function}/code"),
+            format!("PUT /2015-03-31/functions/{authorizer}/code")
+        ]
     );
     assert!(
         code.stderr
@@ -498,7 +530,10 @@ fn deploy_against_moto() {
     let configured = run(&project, &moto, &["deploy", "--json"]).ok("deploy a config change");
     assert_eq!(
         actions(&configured.json()),
-        ["update_function_configuration"]
+        [
+            "update_function_configuration",
+            "update_function_configuration"
+        ]
     );
     let updated = aws.function(&function);
     let configuration = updated.configuration().expect("configuration");
@@ -512,16 +547,59 @@ fn deploy_against_moto() {
         Some("hi")
     );
 
-    // A route removed: the API is overwritten and deployed again.
+    // Routes removed, the authorizer's among them, and an API setting: the API is
+    // overwritten and deployed again, and the authorizer's function, which no route uses
+    // any more, deleted last.
     edit(&main, "\n    app.route(\"/extra\", index);", "");
-    let removed = run(&project, &moto, &["deploy", "--json"]).ok("deploy without /extra");
+    edit(
+        &main,
+        "\n    app.register(chalice::Route::new(\"/private\", index).authorizer(&auth));",
+        "\n    let _ = auth;",
+    );
+    edit(
+        &config,
+        r#""lambda_memory_size": 256"#,
+        r#""lambda_memory_size": 256, "minimum_compression_size": 1024"#,
+    );
+    moto.start_recording();
+    let removed = run(&project, &moto, &["deploy", "--json"]).ok("deploy without two routes");
+    let recorded = moto.stop_recording();
     assert_eq!(
         actions(&removed.json()),
-        ["update_function_code", "update_rest_api", "deploy_rest_api"]
+        [
+            "update_function_code",
+            "update_rest_api",
+            "deploy_rest_api",
+            "delete_function"
+        ]
     );
     assert_eq!(
         aws.routes(&api_id),
         [("/".to_owned(), vec!["GET".to_owned()])]
+    );
+    // moto ignores a patch of minimumCompressionSize, so check what was sent.
+    let patch = recorded
+        .iter()
+        .find(|request| request.operation() == format!("PATCH /restapis/{api_id}"))
+        .expect("an UpdateRestApi call");
+    let patch: Value = serde_json::from_str(&patch.body).expect("a JSON body");
+    assert_eq!(
+        patch["patchOperations"],
+        serde_json::json!([{"op": "replace", "path": "/minimumCompressionSize", "value": "1024"}])
+    );
+    assert_eq!(aws.function_names(), std::slice::from_ref(&function));
+    let state: Value = serde_json::from_slice(
+        &std::fs::read(project.join(".chalice/deployed/dev.json")).expect("the state file"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        state["resources"].as_array().map(Vec::len),
+        Some(3),
+        "{state}"
+    );
+    assert_eq!(
+        state["resources"][2]["invoke_permissions"],
+        serde_json::json!(["api_handler"])
     );
 
     // invoke: moto's Docker-free Lambda echoes the payload, or answers a queued result.
@@ -665,6 +743,29 @@ fn deploy_against_moto() {
         "{}",
         other_region.stderr
     );
+    std::fs::write(
+        work.join("aws-config"),
+        format!("[profile moto]\nregion = {REGION}\n"),
+    )
+    .expect("a config file");
+    std::fs::write(
+        work.join("aws-credentials"),
+        "[moto]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .expect("a credentials file");
+    let with_profile = Run::of(
+        aws_chalice(&project, &moto)
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_REGION")
+            .env("AWS_CONFIG_FILE", work.join("aws-config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", work.join("aws-credentials"))
+            .args(["invoke", "--profile", "moto", "--payload", "[1]"])
+            .output()
+            .expect("chalice runs"),
+    )
+    .ok("invoke --profile");
+    assert_eq!(with_profile.stdout.trim(), "[1]");
     let taken = format!("{name}-taken");
     aws.runtime
         .block_on(

@@ -795,9 +795,10 @@ impl Executor<'_> {
         Ok(text.into_bytes())
     }
 
-    /// `UpdateRestApi` for the settings the document does not carry (or that an import
-    /// ignores): endpoint type, binary media types, minimum compression size. Only what
-    /// differs from `GetRestApi` is patched.
+    /// `UpdateRestApi` for the settings the document does not carry: the endpoint type and
+    /// the minimum compression size. Only what differs from `GetRestApi` is patched. (Binary
+    /// media types travel in the document, `x-amazon-apigateway-binary-media-types`, which
+    /// `PutRestApi` applies, as Chalice relies on.)
     async fn update_settings(&self, id: &str, api: &RestApiSpec) -> anyhow::Result<()> {
         let doing = format!("updating the settings of REST API {id}");
         let current = self
@@ -821,25 +822,6 @@ impl Executor<'_> {
                 &format!("/endpointConfiguration/types/{current_type}"),
                 Some(&api.endpoint_type),
             ));
-        }
-        let current_binary = current.binary_media_types();
-        for media_type in &api.binary_media_types {
-            if !current_binary.contains(media_type) {
-                patches.push(patch(
-                    Op::Add,
-                    &format!("/binaryMediaTypes/{}", escape_patch_path(media_type)),
-                    None,
-                ));
-            }
-        }
-        for media_type in current_binary {
-            if !api.binary_media_types.contains(media_type) {
-                patches.push(patch(
-                    Op::Remove,
-                    &format!("/binaryMediaTypes/{}", escape_patch_path(media_type)),
-                    None,
-                ));
-            }
         }
         let wanted_compression = api.minimum_compression_size.map(to_i32);
         if current.minimum_compression_size() != wanted_compression {
@@ -990,11 +972,6 @@ fn patch(op: Op, path: &str, value: Option<&str>) -> PatchOperation {
         .build()
 }
 
-/// A media type in a patch path: `/` is written `~1` (JSON Pointer).
-fn escape_patch_path(media_type: &str) -> String {
-    media_type.replace('~', "~0").replace('/', "~1")
-}
-
 fn endpoint_configuration(api: &RestApiSpec) -> EndpointConfiguration {
     EndpointConfiguration::builder()
         .types(EndpointType::from(api.endpoint_type.as_str()))
@@ -1102,6 +1079,5 @@ mod tests {
         for (region, url) in cases {
             assert_eq!(rest_api_url("abc", region, "api"), url);
         }
-        assert_eq!(escape_patch_path("image/png"), "image~1png");
     }
 }
