@@ -45,6 +45,17 @@ pub(crate) struct StageConfig {
     pub(crate) log_retention_in_days: Option<u32>,
     /// API Gateway compresses responses of at least this many bytes (unset: never).
     pub(crate) minimum_compression_size: Option<u32>,
+    /// A REST API (Chalice's only kind) or an HTTP API (`api_gateway_type: "http"`).
+    pub(crate) api_gateway_type: ApiType,
+}
+
+/// The kinds of API Gateway API an app can be deployed behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ApiType {
+    /// A REST API (API Gateway v1, payload 1.0): Chalice's.
+    Rest,
+    /// An HTTP API (API Gateway v2, payload 2.0): cheaper and faster, fewer features.
+    Http,
 }
 
 /// API Gateway's endpoint types.
@@ -297,6 +308,16 @@ impl Config {
                 days => days,
             },
             minimum_compression_size: lookup.number("minimum_compression_size", 0, 10_485_760)?,
+            api_gateway_type: match lookup.string("api_gateway_type")?.as_deref() {
+                None | Some("rest") => ApiType::Rest,
+                Some("http") => ApiType::Http,
+                Some(other) => {
+                    return Err(lookup.error_at(
+                        "api_gateway_type",
+                        format!("must be \"rest\" or \"http\", not {other:?}"),
+                    ));
+                }
+            },
         })
     }
 

@@ -131,6 +131,7 @@ struct Aws {
     iam: aws_sdk_iam::Client,
     lambda: aws_sdk_lambda::Client,
     apigateway: aws_sdk_apigateway::Client,
+    apigatewayv2: aws_sdk_apigatewayv2::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
 }
 
@@ -155,6 +156,7 @@ impl Aws {
             iam: aws_sdk_iam::Client::new(&config),
             lambda: aws_sdk_lambda::Client::new(&config),
             apigateway: aws_sdk_apigateway::Client::new(&config),
+            apigatewayv2: aws_sdk_apigatewayv2::Client::new(&config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
         }
     }
@@ -469,9 +471,7 @@ fn deploy_against_moto() {
     let missing = run(&project, &moto, &["url", "--stage", "prod"]);
     assert_eq!(missing.status, Some(2), "{}", missing.stderr);
     assert!(
-        missing
-            .stderr
-            .contains("stage prod has no deployed REST API"),
+        missing.stderr.contains("stage prod has no deployed API"),
         "{}",
         missing.stderr
     );
@@ -848,6 +848,100 @@ fn deploy_against_moto() {
         "one REST API per stage"
     );
     run(&project, &moto, &["delete", "--stage", "prod"]).ok("delete prod");
+
+    // An HTTP API (API Gateway v2) instead of a REST API: one integration with the API
+    // handler, payload 2.0, a route per (method, path), a stage that deploys itself.
+    edit(
+        &config,
+        r#""stages": {"#,
+        r#""stages": {"http": {"api_gateway_type": "http"},"#,
+    );
+    let http = run(&project, &moto, &["deploy", "--stage", "http", "--json"]).ok("deploy http");
+    let result = http.json();
+    assert_eq!(
+        actions(&result),
+        [
+            "create_role",
+            "create_function",
+            "create_http_api",
+            "add_invoke_permission"
+        ]
+    );
+    let http_state: Value = serde_json::from_slice(
+        &std::fs::read(project.join(".chalice/deployed/http.json")).expect("the state file"),
+    )
+    .expect("JSON");
+    let http_id = http_state["resources"][2]["api_id"]
+        .as_str()
+        .expect("an HTTP API id")
+        .to_owned();
+    assert_eq!(
+        result["url"],
+        format!("https://{http_id}.execute-api.{REGION}.amazonaws.com/api/")
+    );
+    let (routes, integrations, stage) = aws.runtime.block_on(async {
+        let client = &aws.apigatewayv2;
+        (
+            client
+                .get_routes()
+                .api_id(&http_id)
+                .send()
+                .await
+                .expect("GetRoutes"),
+            client
+                .get_integrations()
+                .api_id(&http_id)
+                .send()
+                .await
+                .expect("GetIntegrations"),
+            client
+                .get_stage()
+                .api_id(&http_id)
+                .stage_name("api")
+                .send()
+                .await
+                .expect("GetStage"),
+        )
+    });
+    let integration = &integrations.items()[0];
+    assert_eq!(integrations.items().len(), 1);
+    assert_eq!(integration.payload_format_version(), Some("2.0"));
+    assert!(
+        integration
+            .integration_uri()
+            .is_some_and(|uri| uri.ends_with(&format!(":function:{name}-http"))),
+        "{integration:?}"
+    );
+    let keys: Vec<&str> = routes
+        .items()
+        .iter()
+        .filter_map(|r| r.route_key())
+        .collect();
+    assert_eq!(keys, ["GET /"]);
+    assert_eq!(
+        routes.items()[0].target(),
+        Some(
+            format!(
+                "integrations/{}",
+                integration.integration_id().unwrap_or_default()
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(stage.auto_deploy(), Some(true));
+    moto.start_recording();
+    run(&project, &moto, &["deploy", "--stage", "http"]).ok("deploy http unchanged");
+    assert_eq!(changes(&moto.stop_recording()), Vec::<String>::new());
+    let deleted = run(&project, &moto, &["delete", "--stage", "http", "--json"]).ok("delete http");
+    assert_eq!(
+        actions(&deleted.json()),
+        ["delete_http_api", "delete_function", "delete_role"]
+    );
+    let apis = aws
+        .runtime
+        .block_on(aws.apigatewayv2.get_apis().send())
+        .expect("GetApis");
+    assert_eq!(apis.items().len(), 0, "{apis:?}");
 
     // delete: everything in the state file, then the file.
     let deleted = run(&project, &moto, &["delete", "--json"]).ok("delete");

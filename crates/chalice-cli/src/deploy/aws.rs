@@ -25,6 +25,7 @@ pub(crate) struct Aws {
     pub(crate) iam: aws_sdk_iam::Client,
     pub(crate) lambda: aws_sdk_lambda::Client,
     pub(crate) apigateway: aws_sdk_apigateway::Client,
+    pub(crate) apigatewayv2: aws_sdk_apigatewayv2::Client,
     pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
     /// The region the calls go to.
     pub(crate) region: String,
@@ -71,6 +72,11 @@ impl Aws {
             ),
             apigateway: aws_sdk_apigateway::Client::from_conf(
                 aws_sdk_apigateway::config::Builder::from(&config)
+                    .interceptor(calls.clone())
+                    .build(),
+            ),
+            apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(
+                aws_sdk_apigatewayv2::config::Builder::from(&config)
                     .interceptor(calls.clone())
                     .build(),
             ),

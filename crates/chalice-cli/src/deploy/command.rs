@@ -103,10 +103,7 @@ pub(crate) fn deploy(project: &Project, args: &Deploy, output: Output) -> anyhow
             ));
             return Err(error);
         }
-        let url = executor
-            .state
-            .any_rest_api()
-            .map(|api| api.rest_api_url.clone());
+        let url = executor.state.api_url().map(str::to_owned);
         output.status(
             if plan.is_empty() {
                 "Up to date"

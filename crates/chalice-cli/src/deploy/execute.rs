@@ -25,10 +25,12 @@ use serde_json::Value;
 
 use super::aws::Aws;
 use super::errors::{Failure, explain};
-use super::graph::{FunctionSpec, RestApiSpec, RoleRef, RoleSpec};
+use super::graph::{API_HANDLER_KEY, FunctionSpec, HttpApiSpec, RestApiSpec, RoleRef, RoleSpec};
 use super::plan::{Plan, Step};
 use super::progress::Spinner;
-use super::state::{DeployedState, FunctionRecord, Record, RestApiRecord, RoleRecord};
+use super::state::{
+    DeployedState, FunctionRecord, HttpApiRecord, Record, RestApiRecord, RoleRecord,
+};
 use crate::output::{Output, size};
 
 /// The tag every resource of a stage carries (Chalice's), whose value names the app and stage.
@@ -118,6 +120,32 @@ impl Executor<'_> {
                 }
                 Ok(())
             }
+            Step::CreateHttpApi(api) => self.create_http_api(api).await,
+            Step::UpdateHttpApi(api) => {
+                self.output
+                    .status("Updating", format!("HTTP API {}", api.name));
+                let id = self.api_id(&api.key)?;
+                self.sync_http_api(&id, api, false).await
+            }
+            Step::DeleteHttpApi { key, api_id } => {
+                self.output.status("Deleting", format!("HTTP API {api_id}"));
+                let result = self
+                    .aws
+                    .apigatewayv2
+                    .delete_api()
+                    .api_id(api_id)
+                    .send()
+                    .await;
+                tolerate_missing(result, &format!("deleting HTTP API {api_id}"))?;
+                if self
+                    .state
+                    .http_api(key)
+                    .is_some_and(|api| api.api_id == *api_id)
+                {
+                    self.state.forget(key);
+                }
+                Ok(())
+            }
             Step::AddInvokePermission { api, function } => {
                 self.add_invoke_permission(api, function).await
             }
@@ -159,10 +187,7 @@ impl Executor<'_> {
                     .is_some_and(|record| super::plan::function_name(record) == *function_name)
                 {
                     self.state.forget(key);
-                    if let Some(mut api) = self.state.any_rest_api().cloned() {
-                        api.invoke_permissions.retain(|function| function != key);
-                        self.state.put(Record::RestApi(api));
-                    }
+                    self.state.forget_invoke_permission(key);
                 }
                 Ok(())
             }
@@ -848,7 +873,7 @@ impl Executor<'_> {
 
     /// Lets API Gateway invoke the function, unless its policy already does.
     async fn add_invoke_permission(&mut self, api_key: &str, function: &str) -> anyhow::Result<()> {
-        let id = self.rest_api_id(api_key)?;
+        let id = self.api_id(api_key)?;
         let record = self
             .state
             .function(function)
@@ -899,12 +924,244 @@ impl Executor<'_> {
                 .await
                 .map_err(|error| explain(&doing, &error))?;
         }
-        if let Some(mut api) = self.state.rest_api(api_key).cloned() {
-            if !api.invoke_permissions.iter().any(|f| f == function) {
-                api.invoke_permissions.push(function.to_owned());
+        match self.state.get(api_key).cloned() {
+            Some(Record::RestApi(mut api)) => {
+                if !api.invoke_permissions.iter().any(|f| f == function) {
+                    api.invoke_permissions.push(function.to_owned());
+                }
+                self.state.put(Record::RestApi(api));
             }
-            self.state.put(Record::RestApi(api));
+            Some(Record::HttpApi(mut api)) => {
+                if !api.invoke_permissions.iter().any(|f| f == function) {
+                    api.invoke_permissions.push(function.to_owned());
+                }
+                self.state.put(Record::HttpApi(api));
+            }
+            _ => {}
         }
+        Ok(())
+    }
+
+    /// The id of the API (REST or HTTP) recorded as `key`.
+    fn api_id(&self, key: &str) -> anyhow::Result<String> {
+        match self.state.get(key) {
+            Some(Record::RestApi(api)) => Ok(api.rest_api_id.clone()),
+            Some(Record::HttpApi(api)) => Ok(api.api_id.clone()),
+            _ => anyhow::bail!("the plan creates no API {key} before using it"),
+        }
+    }
+
+    async fn create_http_api(&mut self, api: &HttpApiSpec) -> anyhow::Result<()> {
+        let id = match self.find_http_api(api).await? {
+            Some(id) => {
+                self.output.status(
+                    "Adopting",
+                    format!("HTTP API {id}, left by an interrupted deploy of this stage"),
+                );
+                id
+            }
+            None => {
+                self.output
+                    .status("Creating", format!("HTTP API {}", api.name));
+                let created = self
+                    .aws
+                    .apigatewayv2
+                    .create_api()
+                    .name(&api.name)
+                    .protocol_type(aws_sdk_apigatewayv2::types::ProtocolType::Http)
+                    .set_cors_configuration(api.cors.as_ref().map(http_cors))
+                    .set_tags(Some(api.tags.clone().into_iter().collect()))
+                    .send()
+                    .await
+                    .map_err(|error| explain(&format!("creating HTTP API {}", api.name), &error))?;
+                created
+                    .api_id()
+                    .context("CreateApi answered without the API's id")?
+                    .to_owned()
+            }
+        };
+        self.state.put(Record::HttpApi(HttpApiRecord {
+            name: api.key.clone(),
+            api_id: id.clone(),
+            api_url: String::new(),
+            integration_id: String::new(),
+            api_hash: String::new(),
+            invoke_permissions: Vec::new(),
+        }));
+        self.state.save(self.project_dir, self.stage)?;
+        self.sync_http_api(&id, api, true).await
+    }
+
+    /// This stage's HTTP API, when an interrupted deploy created it without recording it.
+    async fn find_http_api(&self, api: &HttpApiSpec) -> anyhow::Result<Option<String>> {
+        let mut token = None;
+        loop {
+            let page = self
+                .aws
+                .apigatewayv2
+                .get_apis()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|error| explain("listing HTTP APIs", &error))?;
+            for item in page.items() {
+                if item.name() == Some(api.name.as_str()) && self.ours(item.tags()) {
+                    return Ok(item.api_id().map(str::to_owned));
+                }
+            }
+            match page.next_token() {
+                Some(next) if !page.items().is_empty() => token = Some(next.to_owned()),
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    /// Brings an HTTP API to `api`: its integration with the API handler, its routes (those
+    /// the app no longer has deleted, new ones created), its CORS configuration (unless it
+    /// was just created with it) and its self-deploying stage.
+    async fn sync_http_api(
+        &mut self,
+        id: &str,
+        api: &HttpApiSpec,
+        created: bool,
+    ) -> anyhow::Result<()> {
+        let client = &self.aws.apigatewayv2;
+        let doing = format!("updating HTTP API {id}");
+        let handler = self
+            .state
+            .function(API_HANDLER_KEY)
+            .map(|record| record.lambda_arn.clone())
+            .context("the API handler is not deployed before its HTTP API")?;
+        let mut record = self
+            .state
+            .http_api(&api.key)
+            .cloned()
+            .context("the HTTP API is recorded before it is brought up to date")?;
+
+        // One integration, the API handler's, found again rather than duplicated.
+        if record.integration_id.is_empty() {
+            let existing = client
+                .get_integrations()
+                .api_id(id)
+                .send()
+                .await
+                .map_err(|error| explain(&doing, &error))?;
+            let found = existing
+                .items()
+                .iter()
+                .find(|integration| integration.integration_uri() == Some(handler.as_str()))
+                .and_then(|integration| integration.integration_id().map(str::to_owned));
+            record.integration_id = match found {
+                Some(found) => found,
+                None => client
+                    .create_integration()
+                    .api_id(id)
+                    .integration_type(aws_sdk_apigatewayv2::types::IntegrationType::AwsProxy)
+                    .integration_uri(&handler)
+                    .payload_format_version("2.0")
+                    .send()
+                    .await
+                    .map_err(|error| explain(&doing, &error))?
+                    .integration_id()
+                    .context("CreateIntegration answered without an id")?
+                    .to_owned(),
+            };
+            self.state.put(Record::HttpApi(record.clone()));
+            self.state.save(self.project_dir, self.stage)?;
+        }
+
+        // Routes: what is there, by key.
+        let mut existing = Vec::new();
+        let mut token = None;
+        loop {
+            let page = client
+                .get_routes()
+                .api_id(id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|error| explain(&doing, &error))?;
+            for route in page.items() {
+                existing.push((
+                    route.route_key().unwrap_or_default().to_owned(),
+                    route.route_id().unwrap_or_default().to_owned(),
+                ));
+            }
+            match page.next_token() {
+                Some(next) if !page.items().is_empty() => token = Some(next.to_owned()),
+                _ => break,
+            }
+        }
+        for (key, route_id) in &existing {
+            if !api.routes.contains(key) {
+                let result = client
+                    .delete_route()
+                    .api_id(id)
+                    .route_id(route_id)
+                    .send()
+                    .await;
+                tolerate_missing(result, &doing)?;
+            }
+        }
+        let target = format!("integrations/{}", record.integration_id);
+        for key in &api.routes {
+            if !existing.iter().any(|(existing, _)| existing == key) {
+                client
+                    .create_route()
+                    .api_id(id)
+                    .route_key(key)
+                    .target(&target)
+                    .send()
+                    .await
+                    .map_err(|error| explain(&format!("{doing}: route {key}"), &error))?;
+            }
+        }
+
+        if !created {
+            match &api.cors {
+                Some(cors) => {
+                    client
+                        .update_api()
+                        .api_id(id)
+                        .cors_configuration(http_cors(cors))
+                        .send()
+                        .await
+                        .map_err(|error| explain(&doing, &error))?;
+                }
+                None => {
+                    let result = client.delete_cors_configuration().api_id(id).send().await;
+                    tolerate_missing(result, &doing)?;
+                }
+            }
+        }
+
+        // The stage deploys every change by itself (apigatewayv2's CreateDeployment is for
+        // stages without auto-deploy).
+        let stage = client
+            .get_stage()
+            .api_id(id)
+            .stage_name(&api.stage)
+            .send()
+            .await;
+        if let Err(error) = stage {
+            let failure = Failure::of(&error);
+            if !failure.is_not_found() {
+                return Err(failure.explain(&doing));
+            }
+            self.output
+                .status("Deploying", format!("HTTP API to stage {}", api.stage));
+            client
+                .create_stage()
+                .api_id(id)
+                .stage_name(&api.stage)
+                .auto_deploy(true)
+                .send()
+                .await
+                .map_err(|error| explain(&doing, &error))?;
+        }
+        record.api_url = rest_api_url(id, &self.aws.region, &api.stage);
+        record.api_hash = api.api_hash();
+        self.state.put(Record::HttpApi(record));
         Ok(())
     }
 
@@ -969,6 +1226,17 @@ fn patch(op: Op, path: &str, value: Option<&str>) -> PatchOperation {
         .op(op)
         .path(path)
         .set_value(value.map(str::to_owned))
+        .build()
+}
+
+fn http_cors(cors: &super::graph::HttpCors) -> aws_sdk_apigatewayv2::types::Cors {
+    aws_sdk_apigatewayv2::types::Cors::builder()
+        .set_allow_origins(Some(cors.allow_origins.clone()))
+        .set_allow_headers(Some(cors.allow_headers.clone()))
+        .set_allow_methods(Some(cors.allow_methods.clone()))
+        .set_expose_headers(Some(cors.expose_headers.clone()))
+        .set_max_age(cors.max_age.map(to_i32))
+        .allow_credentials(cors.allow_credentials)
         .build()
 }
 

@@ -21,7 +21,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::UsageError;
-use crate::config::StageConfig;
+use crate::config::{ApiType, StageConfig};
 use crate::functions::builtin_authorizers;
 use crate::policy::lambda_trust_policy;
 use crate::sam::{AUTHORIZER_ENV, HANDLER, RUNTIME};
@@ -32,6 +32,8 @@ pub(crate) const ROLE_KEY: &str = "default-role";
 pub(crate) const API_HANDLER_KEY: &str = "api_handler";
 /// The state-file key of the REST API.
 pub(crate) const REST_API_KEY: &str = "rest_api";
+/// The state-file key of the HTTP API.
+pub(crate) const HTTP_API_KEY: &str = "http_api";
 
 /// What a deploy works from, gathered by the command (build, manifest, configuration).
 #[derive(Debug, Clone)]
@@ -74,6 +76,7 @@ pub(crate) enum Resource {
     Role(RoleSpec),
     Function(FunctionSpec),
     RestApi(RestApiSpec),
+    HttpApi(HttpApiSpec),
 }
 
 impl Resource {
@@ -83,6 +86,7 @@ impl Resource {
             Resource::Role(role) => &role.key,
             Resource::Function(function) => &function.key,
             Resource::RestApi(api) => &api.key,
+            Resource::HttpApi(api) => &api.key,
         }
     }
 }
@@ -192,6 +196,46 @@ impl RestApiSpec {
     }
 }
 
+/// An HTTP API (API Gateway v2): one `AWS_PROXY` integration with the API handler (payload
+/// 2.0), a route per (method, path), and a stage that deploys itself on every change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct HttpApiSpec {
+    pub(crate) key: String,
+    pub(crate) name: String,
+    /// Route keys, as API Gateway writes them: `GET /users/{name}`, `ANY /files/{path+}`.
+    pub(crate) routes: Vec<String>,
+    /// The API's CORS configuration (an HTTP API has one for all routes).
+    pub(crate) cors: Option<HttpCors>,
+    /// The stage (`api_gateway_stage`).
+    pub(crate) stage: String,
+    pub(crate) tags: BTreeMap<String, String>,
+    /// The functions API Gateway invokes (the API handler): keys and names on Lambda.
+    pub(crate) invokes: BTreeMap<String, String>,
+}
+
+impl HttpApiSpec {
+    /// The hash of what the API carries.
+    pub(crate) fn api_hash(&self) -> String {
+        hash(&serde_json::json!([
+            self.routes,
+            self.cors,
+            self.stage,
+            self.invokes
+        ]))
+    }
+}
+
+/// An HTTP API's CORS configuration (API Gateway answers the preflight itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct HttpCors {
+    pub(crate) allow_origins: Vec<String>,
+    pub(crate) allow_headers: Vec<String>,
+    pub(crate) allow_methods: Vec<String>,
+    pub(crate) expose_headers: Vec<String>,
+    pub(crate) max_age: Option<u32>,
+    pub(crate) allow_credentials: bool,
+}
+
 /// The resources of a stage, in dependency order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Graph {
@@ -270,7 +314,9 @@ impl Graph {
                 Some(authorizer.name),
             )));
         }
-        if !inputs.manifest.routes.is_empty() {
+        if !inputs.manifest.routes.is_empty() && stage.api_gateway_type == ApiType::Http {
+            resources.push(Resource::HttpApi(http_api(inputs, invokes)?));
+        } else if !inputs.manifest.routes.is_empty() {
             resources.push(Resource::RestApi(RestApiSpec {
                 key: REST_API_KEY.to_owned(),
                 name: stage.app_name.clone(),
@@ -295,6 +341,80 @@ impl Graph {
     pub(crate) fn get(&self, key: &str) -> Option<&Resource> {
         self.resources.iter().find(|resource| resource.key() == key)
     }
+}
+
+/// The HTTP API of an app, or why it can't have one. HTTP APIs have no API keys, and the
+/// app's authorizers answer REST API events only; both are refused rather than deployed
+/// unprotected.
+fn http_api(
+    inputs: &Inputs<'_>,
+    invokes: BTreeMap<String, String>,
+) -> Result<HttpApiSpec, UsageError> {
+    let stage = inputs.stage;
+    let mut routes = Vec::new();
+    let mut cors = None;
+    let mut cors_methods = Vec::new();
+    for route in &inputs.manifest.routes {
+        let describe = || format!("route {} {}", route.method, route.path);
+        if route.api_key_required {
+            return Err(UsageError(format!(
+                "{}: api_key_required, but HTTP APIs (api_gateway_type \"http\") have no API \
+                 keys; deploy a REST API (\"rest\") for this app",
+                describe()
+            )));
+        }
+        if route.authorizer.is_some()
+            || route.authorizer_id.is_some()
+            || route.authorization_type.is_some()
+        {
+            return Err(UsageError(format!(
+                "{}: authorizers are not supported on HTTP APIs (api_gateway_type \"http\") \
+                 yet; deploy a REST API (\"rest\") for this app",
+                describe()
+            )));
+        }
+        if let Some(config) = &route.cors {
+            let wanted = HttpCors {
+                allow_origins: vec![config.allow_origin.clone()],
+                allow_headers: config.allow_headers.clone(),
+                allow_methods: Vec::new(),
+                expose_headers: config.expose_headers.clone(),
+                max_age: config.max_age,
+                allow_credentials: config.allow_credentials,
+            };
+            match &cors {
+                None => cors = Some(wanted),
+                Some(existing) if *existing == wanted => {}
+                Some(_) => {
+                    return Err(UsageError(format!(
+                        "{}: its CORS configuration differs from another route's, and an HTTP \
+                         API has one for all routes; use one CorsConfig, or a REST API",
+                        describe()
+                    )));
+                }
+            }
+            if !cors_methods.contains(&route.method) {
+                cors_methods.push(route.method.clone());
+            }
+        }
+        routes.push(format!("{} {}", route.method, route.path));
+    }
+    if let Some(cors) = &mut cors {
+        cors_methods.push("OPTIONS".to_owned());
+        cors.allow_methods = cors_methods;
+    }
+    Ok(HttpApiSpec {
+        key: HTTP_API_KEY.to_owned(),
+        name: stage.app_name.clone(),
+        routes,
+        cors,
+        stage: stage.api_gateway_stage.clone(),
+        tags: stage.tags.clone(),
+        invokes: invokes
+            .into_iter()
+            .filter(|(key, _)| key == API_HANDLER_KEY)
+            .collect(),
+    })
 }
 
 /// Lambda's rule for function names: 1 to 64 of `[a-zA-Z0-9-_]`.

@@ -13,7 +13,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::graph::{Code, FunctionSpec, Graph, Resource, RestApiSpec, RoleSpec};
+use super::graph::{Code, FunctionSpec, Graph, HttpApiSpec, Resource, RestApiSpec, RoleSpec};
 use super::state::{DeployedState, Record};
 use crate::output::size;
 
@@ -40,12 +40,18 @@ pub(crate) enum Step {
     CreateRestApi(RestApiSpec),
     /// `PutRestApi` (overwrite) of the document and `UpdateRestApi` of changed settings.
     UpdateRestApi(RestApiSpec),
+    /// `CreateApi` (HTTP), its integration, its routes and its auto-deployed stage.
+    CreateHttpApi(HttpApiSpec),
+    /// The HTTP API's routes, CORS and stage brought to the spec.
+    UpdateHttpApi(HttpApiSpec),
     /// `AddPermission` for API Gateway to invoke the function, unless `GetPolicy` shows it.
     AddInvokePermission { api: String, function: String },
     /// `CreateDeployment` of the API to its stage.
     DeployRestApi { key: String, stage: String },
     /// `DeleteRestApi`.
     DeleteRestApi { key: String, rest_api_id: String },
+    /// `DeleteApi` (HTTP).
+    DeleteHttpApi { key: String, api_id: String },
     /// `DeleteFunction`.
     DeleteFunction { key: String, function_name: String },
     /// `DeleteRolePolicy` for each inline policy, then `DeleteRole`.
@@ -95,6 +101,16 @@ impl fmt::Display for Step {
                 write!(f, "+ create REST API {} ({})", api.name, api.endpoint_type)
             }
             Step::UpdateRestApi(api) => write!(f, "~ update REST API {}", api.name),
+            Step::CreateHttpApi(api) => write!(
+                f,
+                "+ create HTTP API {} ({} route{}, stage {})",
+                api.name,
+                api.routes.len(),
+                if api.routes.len() == 1 { "" } else { "s" },
+                api.stage
+            ),
+            Step::UpdateHttpApi(api) => write!(f, "~ update HTTP API {}", api.name),
+            Step::DeleteHttpApi { api_id, .. } => write!(f, "- delete HTTP API {api_id}"),
             Step::AddInvokePermission { function, .. } => {
                 write!(f, "+ allow API Gateway to invoke function {function}")
             }
@@ -168,6 +184,7 @@ pub(crate) fn plan(graph: &Graph, state: &DeployedState) -> Plan {
                 }
             }
             Resource::RestApi(api) => plan_rest_api(api, state, &created_functions, &mut steps),
+            Resource::HttpApi(api) => plan_http_api(api, state, &created_functions, &mut steps),
         }
     }
     steps.extend(removals);
@@ -188,7 +205,8 @@ fn still_wanted(graph: &Graph, record: &Record) -> bool {
         (Some(Resource::Function(function)), Record::LambdaFunction(recorded)) => {
             function.function_name == function_name(recorded)
         }
-        (Some(Resource::RestApi(_)), Record::RestApi(_)) => true,
+        (Some(Resource::RestApi(_)), Record::RestApi(_))
+        | (Some(Resource::HttpApi(_)), Record::HttpApi(_)) => true,
         _ => false,
     }
 }
@@ -207,6 +225,10 @@ pub(crate) fn delete_step(record: &Record) -> Step {
         Record::RestApi(api) => Step::DeleteRestApi {
             key: api.name.clone(),
             rest_api_id: api.rest_api_id.clone(),
+        },
+        Record::HttpApi(api) => Step::DeleteHttpApi {
+            key: api.name.clone(),
+            api_id: api.api_id.clone(),
         },
     }
 }
@@ -287,5 +309,30 @@ fn plan_rest_api(
             key: api.key.clone(),
             stage: api.stage.clone(),
         });
+    }
+}
+
+fn plan_http_api(
+    api: &HttpApiSpec,
+    state: &DeployedState,
+    created_functions: &[String],
+    steps: &mut Vec<Step>,
+) {
+    let record = state.http_api(&api.key);
+    match record {
+        None => steps.push(Step::CreateHttpApi(api.clone())),
+        Some(record) if record.api_hash != api.api_hash() => {
+            steps.push(Step::UpdateHttpApi(api.clone()));
+        }
+        Some(_) => {}
+    }
+    for function in api.invokes.keys() {
+        let allowed = record.is_some_and(|record| record.invoke_permissions.contains(function));
+        if !allowed || created_functions.contains(function) {
+            steps.push(Step::AddInvokePermission {
+                api: api.key.clone(),
+                function: function.clone(),
+            });
+        }
     }
 }

@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use super::graph::{Code, Graph, Inputs, Resource};
 use super::plan::{Plan, plan};
-use super::state::{DeployedState, FunctionRecord, Record, RestApiRecord, RoleRecord};
+use super::state::{
+    DeployedState, FunctionRecord, HttpApiRecord, Record, RestApiRecord, RoleRecord,
+};
 use crate::config::{Config, StageConfig};
 use crate::policy::{default_policy, private_api_policy};
 use crate::swagger::{Target, swagger};
@@ -33,6 +35,14 @@ fn stage(config: &str) -> StageConfig {
 
 /// The graph `chalice deploy` builds for this app, stage and package.
 fn graph(manifest: &Manifest, stage: &StageConfig, zip: &[u8]) -> Graph {
+    try_graph(manifest, stage, zip).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn try_graph(
+    manifest: &Manifest,
+    stage: &StageConfig,
+    zip: &[u8],
+) -> Result<Graph, crate::UsageError> {
     let document = swagger(
         manifest,
         private_api_policy(stage).as_ref(),
@@ -46,7 +56,6 @@ fn graph(manifest: &Manifest, stage: &StageConfig, zip: &[u8]) -> Graph {
         api_document: super::openapi3::from_swagger2(&document),
         policy: default_policy(stage),
     })
-    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The state a successful deploy of `graph` records (with made-up ARNs and ids).
@@ -81,12 +90,25 @@ fn deployed(graph: &Graph) -> DeployedState {
                 api_hash: api.api_hash(),
                 invoke_permissions: api.invokes.keys().cloned().collect(),
             }),
+            Resource::HttpApi(api) => Record::HttpApi(HttpApiRecord {
+                name: api.key.clone(),
+                api_id: "xyz789".to_owned(),
+                api_url: format!(
+                    "https://xyz789.execute-api.us-east-1.amazonaws.com/{}/",
+                    api.stage
+                ),
+                integration_id: "int1".to_owned(),
+                api_hash: api.api_hash(),
+                invoke_permissions: api.invokes.keys().cloned().collect(),
+            }),
         });
     }
     state
 }
 
 const CONFIG: &str = r#"{"app_name": "authz", "stages": {"dev": {}}}"#;
+const HTTP_CONFIG: &str =
+    r#"{"app_name": "todo", "stages": {"dev": {"api_gateway_type": "http"}}}"#;
 const CONFIG_MORE_MEMORY: &str =
     r#"{"app_name": "authz", "stages": {"dev": {"lambda_memory_size": 512}}}"#;
 
@@ -123,6 +145,10 @@ fn plans_match_their_snapshots() {
         .retain(|route| route.authorizer.as_deref() != Some("jwt_auth"));
     let dev = stage(CONFIG);
     let deployed_v1 = deployed(&graph(&authorizers, &dev, b"zip v1"));
+    let todo = manifest("todo");
+    let http = stage(HTTP_CONFIG);
+    let mut todo_fewer = todo.clone();
+    todo_fewer.routes.retain(|route| route.method != "DELETE");
 
     let cases: &[(&str, Graph, DeployedState, &[&str])] = &[
         (
@@ -179,10 +205,7 @@ fn plans_match_their_snapshots() {
             {
                 let mut state = deployed_v1.clone();
                 state.forget("jwt_auth");
-                if let Some(mut api) = state.any_rest_api().cloned() {
-                    api.invoke_permissions.retain(|key| key != "jwt_auth");
-                    state.put(Record::RestApi(api));
-                }
+                state.forget_invoke_permission("jwt_auth");
                 state
             },
             &[
@@ -211,6 +234,42 @@ fn plans_match_their_snapshots() {
                 "+ deploy the API to stage api",
             ],
         ),
+        (
+            "http-new",
+            graph(&todo, &http, b"zip v1"),
+            DeployedState::default(),
+            &[
+                "+ create IAM role todo-dev with its inline policy",
+                "+ create function todo-dev (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create HTTP API todo (5 routes, stage api)",
+                "+ allow API Gateway to invoke function api_handler",
+            ],
+        ),
+        (
+            "http-unchanged",
+            graph(&todo, &http, b"zip v1"),
+            deployed(&graph(&todo, &http, b"zip v1")),
+            &["todo, stage dev: up to date"],
+        ),
+        (
+            "http-route-removed",
+            graph(&todo_fewer, &http, b"zip v2"),
+            deployed(&graph(&todo, &http, b"zip v1")),
+            &[
+                "~ update the code of function todo-dev (6 B)",
+                "~ update HTTP API todo",
+            ],
+        ),
+        (
+            "rest-to-http",
+            graph(&todo, &http, b"zip v1"),
+            deployed(&graph(&todo, &stage(r#"{"app_name": "todo"}"#), b"zip v1")),
+            &[
+                "+ create HTTP API todo (5 routes, stage api)",
+                "+ allow API Gateway to invoke function api_handler",
+                "- delete REST API abc123",
+            ],
+        ),
     ];
 
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1");
@@ -232,5 +291,37 @@ fn plans_match_their_snapshots() {
             "{name}: the plan differs from {} (UPDATE_SNAPSHOTS=1 rewrites it):\n{text}",
             path.display()
         );
+    }
+}
+
+#[test]
+fn http_apis_refuse_what_they_cannot_serve() {
+    let http = stage(r#"{"app_name": "a", "stages": {"dev": {"api_gateway_type": "http"}}}"#);
+    let mut cors_differs = manifest("todo");
+    for route in &mut cors_differs.routes {
+        if let (Some(cors), true) = (route.cors.as_mut(), route.path == "/todos/{id}") {
+            cors.allow_origin = "https://example.com".to_owned();
+        }
+    }
+    let cases = [
+        (
+            manifest("authorizers"),
+            "route GET /keyed: api_key_required, but HTTP APIs (api_gateway_type \"http\") have \
+             no API keys; deploy a REST API (\"rest\") for this app",
+        ),
+        (
+            manifest("auth-blueprint"),
+            "route GET /whoami: authorizers are not supported on HTTP APIs (api_gateway_type \
+             \"http\") yet; deploy a REST API (\"rest\") for this app",
+        ),
+        (
+            cors_differs,
+            "route GET /todos/{id}: its CORS configuration differs from another route's, and an \
+             HTTP API has one for all routes; use one CorsConfig, or a REST API",
+        ),
+    ];
+    for (manifest, expected) in cases {
+        let error = try_graph(&manifest, &http, b"zip").expect_err(expected);
+        assert_eq!(error.0, expected);
     }
 }

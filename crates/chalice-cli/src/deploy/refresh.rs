@@ -48,11 +48,18 @@ pub(crate) async fn refresh(aws: &Aws, state: &DeployedState) -> anyhow::Result<
                         gone_or_fail(&Failure::of(&error), &format!("reading function {name}"))?;
                         fresh.forget(&function.name);
                         // The API's permission to invoke it went with it.
-                        if let Some(mut api) = fresh.any_rest_api().cloned() {
-                            api.invoke_permissions.retain(|key| *key != function.name);
-                            fresh.put(Record::RestApi(api));
-                        }
+                        fresh.forget_invoke_permission(&function.name);
                     }
+                }
+            }
+            Record::HttpApi(api) => {
+                let result = aws.apigatewayv2.get_api().api_id(&api.api_id).send().await;
+                if let Err(error) = result {
+                    gone_or_fail(
+                        &Failure::of(&error),
+                        &format!("reading HTTP API {}", api.api_id),
+                    )?;
+                    fresh.forget(&api.name);
                 }
             }
             Record::RestApi(api) => {

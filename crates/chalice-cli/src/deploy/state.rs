@@ -55,6 +55,8 @@ pub(crate) enum Record {
     LambdaFunction(FunctionRecord),
     /// The REST API (`rest_api`).
     RestApi(RestApiRecord),
+    /// The HTTP API (`http_api`; ours, Chalice deploys REST APIs only).
+    HttpApi(HttpApiRecord),
 }
 
 impl Record {
@@ -64,6 +66,7 @@ impl Record {
             Record::IamRole(role) => &role.name,
             Record::LambdaFunction(function) => &function.name,
             Record::RestApi(api) => &api.name,
+            Record::HttpApi(api) => &api.name,
         }
     }
 
@@ -73,6 +76,7 @@ impl Record {
             Record::IamRole(_) => "iam_role",
             Record::LambdaFunction(_) => "lambda_function",
             Record::RestApi(_) => "rest_api",
+            Record::HttpApi(_) => "http_api",
         }
     }
 }
@@ -116,6 +120,24 @@ pub(crate) struct RestApiRecord {
     #[serde(default)]
     pub(crate) stage: String,
     /// The hash of the document and settings last deployed.
+    #[serde(default)]
+    pub(crate) api_hash: String,
+    /// The functions (by key) that API Gateway has been allowed to invoke.
+    #[serde(default)]
+    pub(crate) invoke_permissions: Vec<String>,
+}
+
+/// An HTTP API, its integration with the API handler, and its stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct HttpApiRecord {
+    pub(crate) name: String,
+    pub(crate) api_id: String,
+    /// `https://{id}.execute-api.{region}.amazonaws.com/{stage}/`.
+    pub(crate) api_url: String,
+    /// The integration every route targets (empty until created).
+    #[serde(default)]
+    pub(crate) integration_id: String,
+    /// The hash of the routes, CORS and stage last applied.
     #[serde(default)]
     pub(crate) api_hash: String,
     /// The functions (by key) that API Gateway has been allowed to invoke.
@@ -218,12 +240,35 @@ impl DeployedState {
         }
     }
 
-    /// The first REST API record (an app has at most one).
-    pub(crate) fn any_rest_api(&self) -> Option<&RestApiRecord> {
-        self.resources.iter().find_map(|record| match record {
-            Record::RestApi(api) => Some(api),
+    /// The HTTP API record named `name`.
+    pub(crate) fn http_api(&self, name: &str) -> Option<&HttpApiRecord> {
+        match self.get(name) {
+            Some(Record::HttpApi(api)) => Some(api),
             _ => None,
-        })
+        }
+    }
+
+    /// The URL of the app's API (REST or HTTP), once deployed to its stage.
+    pub(crate) fn api_url(&self) -> Option<&str> {
+        self.resources
+            .iter()
+            .find_map(|record| match record {
+                Record::RestApi(api) => Some(api.rest_api_url.as_str()),
+                Record::HttpApi(api) => Some(api.api_url.as_str()),
+                _ => None,
+            })
+            .filter(|url| !url.is_empty())
+    }
+
+    /// Forgets that API Gateway may invoke the function `key` (it was deleted).
+    pub(crate) fn forget_invoke_permission(&mut self, key: &str) {
+        for record in &mut self.resources {
+            match record {
+                Record::RestApi(api) => api.invoke_permissions.retain(|f| f != key),
+                Record::HttpApi(api) => api.invoke_permissions.retain(|f| f != key),
+                _ => {}
+            }
+        }
     }
 
     /// Records `record`, replacing the one of the same name in place, or appending it.
@@ -287,7 +332,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            state.any_rest_api().map(|api| api.rest_api_url.as_str()),
+            state.api_url(),
             Some("https://abc123.execute-api.us-east-1.amazonaws.com/api/")
         );
     }

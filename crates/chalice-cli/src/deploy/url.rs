@@ -1,4 +1,4 @@
-//! `chalice url [--stage S]`: the deployed REST API's URL, from the state file (no AWS
+//! `chalice url [--stage S]`: the deployed API's URL, from the state file (no AWS
 //! call).
 
 use super::command::print_line;
@@ -9,15 +9,11 @@ use crate::project::Project;
 
 pub(crate) fn url(project: &Project, args: &Url) -> anyhow::Result<()> {
     let deployed = DeployedState::load(&project.dir, &args.stage)?;
-    let url = deployed
-        .as_ref()
-        .and_then(DeployedState::any_rest_api)
-        .map(|api| api.rest_api_url.as_str())
-        .filter(|url| !url.is_empty());
+    let url = deployed.as_ref().and_then(DeployedState::api_url);
     match url {
         Some(url) => print_line(url),
         None => Err(UsageError(format!(
-            "stage {} has no deployed REST API ({} {}): deploy it with `chalice deploy --stage {}`",
+            "stage {} has no deployed API ({} {}): deploy it with `chalice deploy --stage {}`",
             args.stage,
             DeployedState::path(&project.dir, &args.stage).display(),
             if deployed.is_some() {
