@@ -9,7 +9,7 @@ use zip::write::SimpleFileOptions;
 /// Writes `zip_path` with one entry, `bootstrap`: executable (0755) and dated 1980-01-01, so
 /// that the same binary always makes the same zip (and Terraform's `source_code_hash` and
 /// CloudFormation see no change when there is none). Returns the zip's size.
-pub(crate) fn write_bootstrap_zip(binary: &Path, zip_path: &Path) -> anyhow::Result<u64> {
+pub fn write_bootstrap_zip(binary: &Path, zip_path: &Path) -> anyhow::Result<u64> {
     let bytes =
         std::fs::read(binary).with_context(|| format!("cannot read {}", binary.display()))?;
     let file = std::fs::File::create(zip_path)

@@ -1,102 +1,510 @@
-//! `chalice`: create, run, package and deploy chalice for Rust apps, as Chalice's CLI does
-//! for Python ones.
-//!
-//! The CLI learns an app by running it: it builds the user's crate and runs the binary with
-//! `--manifest`, which prints the app's routes and settings as JSON ([`chalice_core::Manifest`]);
-//! everything it generates (Swagger, SAM, Terraform) is a pure function of that manifest and
-//! the stage's `.chalice/config.json`.
+//! `chalice`: the command line over the `chalice_cli` library. Argument parsing (clap) and
+//! output live here; what each command does is in `chalice_cli::commands`.
 
-mod bundle;
-mod cli;
-mod config;
-mod deploy;
-mod functions;
-mod local;
-mod merge;
-mod models;
-mod new_project;
-mod output;
-mod package;
-mod policy;
-mod project;
-mod sam;
-mod swagger;
-#[cfg(test)]
-mod template_tests;
-mod terraform;
-mod validate;
-mod yaml;
-
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use anyhow::Context;
+use chalice_cli::commands::deploy::{DeleteOptions, DeployOptions};
+use chalice_cli::commands::invoke::{FunctionFailed, InvokeOptions};
+use chalice_cli::commands::local::LocalOptions;
+use chalice_cli::commands::logs::LogsOptions;
+use chalice_cli::commands::new_project::NewProjectOptions;
+use chalice_cli::commands::package::{PackageFormat, PackageOptions, TemplateFormat};
+use chalice_cli::commands::planned::Planned;
+use chalice_cli::commands::{
+    deploy, gen_policy, generate_models, invoke, local, logs, new_project, package, url,
+};
+use chalice_cli::output::{ColorChoice, Verbosity};
+use chalice_cli::{Output, Project, exit_status};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
 
-use crate::cli::{Cli, Command};
-use crate::output::Output;
-use crate::project::Project;
+/// Serverless REST APIs on AWS Lambda + API Gateway, in Rust: create, run, package and
+/// deploy chalice apps.
+#[derive(Debug, Parser)]
+#[command(name = "chalice", version, propagate_version = true)]
+struct Cli {
+    /// The project's directory (default: the current one).
+    #[arg(long, global = true, value_name = "DIR")]
+    project_dir: Option<PathBuf>,
 
-/// Exit status for usage and configuration errors, as Chalice's CLI uses.
-const USAGE_ERROR: u8 = 2;
+    /// When to colour the output.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = Color::Auto)]
+    color: Color,
 
-/// A mistake the user must fix in their input (configuration, arguments, the app's
-/// definition): exit status 2 instead of 1.
-#[derive(Debug)]
-pub(crate) struct UsageError(pub(crate) String);
+    /// Print no status lines (warnings and errors still).
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
 
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+    /// Print the commands the CLI runs, too.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new project: a cargo crate with a hello-world app and .chalice/config.json.
+    NewProject(NewProjectArgs),
+    /// Build the app and serve it locally, rebuilding when its source changes.
+    Local(LocalArgs),
+    /// Build a Lambda deployment package and a SAM / CloudFormation or Terraform template.
+    Package(PackageArgs),
+    /// Print the API's OpenAPI document, as API Gateway receives it.
+    #[command(visible_alias = "openapi")]
+    GenerateModels(GenerateModelsArgs),
+
+    /// Deploy the app to AWS: its role, functions and API; prints the API's URL.
+    Deploy(DeployArgs),
+    /// Delete everything a deploy of the stage created, then its state file.
+    Delete(DeleteArgs),
+    /// Print the URL of the stage's deployed API.
+    Url(StageArgs),
+    /// Print the log lines of a deployed function.
+    Logs(LogsArgs),
+    /// Invoke a deployed function with a payload from stdin (or --payload); print its answer.
+    Invoke(InvokeArgs),
+    /// Print the IAM policy a deploy puts on the functions' role.
+    GenPolicy(StageArgs),
+
+    // Chalice's commands that are not here yet: hidden, and each says what to use instead.
+    /// Not available yet.
+    #[command(hide = true, disable_help_flag = true)]
+    GenerateSdk(PlannedArgs),
+}
+
+/// Whatever Chalice's command would take: accepted, so that its answer is what to use
+/// instead rather than an argument error.
+#[derive(Debug, Args)]
+struct PlannedArgs {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    _args: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+struct DeployArgs {
+    /// The stage to deploy.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+    /// The AWS profile whose credentials and region to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Print the plan, change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the plan or the result as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct DeleteArgs {
+    /// The stage to delete.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+    /// The AWS profile whose credentials and region to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct StageArgs {
+    /// The stage.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+}
+
+#[derive(Debug, Args)]
+struct LogsArgs {
+    /// The function: `api_handler` (default) or a built-in authorizer's name.
+    #[arg(short = 'n', long, default_value = "api_handler")]
+    name: String,
+    /// Only lines since then: a duration back from now (`30s`, `5m`, `2h`, `1d`) or a time
+    /// (`2024-05-01T12:00:00Z`, `2024-05-01`).
+    #[arg(short = 's', long, value_name = "WHEN")]
+    since: Option<String>,
+    /// Keep printing new lines as they arrive (polls every 5 s; Ctrl-C stops).
+    #[arg(short = 'f', long)]
+    follow: bool,
+    /// Also print Lambda's own START, END and REPORT lines.
+    #[arg(long)]
+    include_lambda_messages: bool,
+    /// The stage of the function.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+    /// The AWS profile whose credentials and region to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct InvokeArgs {
+    /// The function: `api_handler` (default) or a built-in authorizer's name.
+    #[arg(short = 'n', long, default_value = "api_handler")]
+    name: String,
+    /// The payload (JSON); without it, stdin is read.
+    #[arg(long, value_name = "JSON")]
+    payload: Option<String>,
+    /// The stage of the function.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+    /// The AWS profile whose credentials and region to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct NewProjectArgs {
+    /// The project's name: the directory, the crate and the app are named after it.
+    name: String,
+    /// Depend on the chalice crate at this path instead of the checkout this CLI was built from.
+    #[arg(long, value_name = "PATH", conflicts_with = "chalice_version")]
+    chalice_path: Option<PathBuf>,
+    /// Depend on this published version of the chalice crate (from crates.io).
+    #[arg(long, value_name = "VERSION")]
+    chalice_version: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct LocalArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// The port to listen on.
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+    /// The stage whose configuration (environment variables) the app runs with.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+    /// Do not rebuild and restart when the source changes.
+    #[arg(long)]
+    no_autoreload: bool,
+}
+
+/// `chalice package OUT` writes a SAM template (Chalice's default); `chalice package
+/// terraform OUT` a Terraform configuration. Each kind takes only its own options, so clap
+/// refuses combinations that mean nothing (YAML or a merged template for Terraform).
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct PackageArgs {
+    #[command(subcommand)]
+    format: Option<PackageCommand>,
+
+    #[command(flatten)]
+    cloudformation: CloudformationArgs,
+
+    /// Chalice's way to choose the kind: `cloudformation` (the default). For Terraform, use
+    /// `chalice package terraform OUT`.
+    #[arg(long, value_name = "FORMAT", hide = true, value_parser = pkg_format)]
+    pkg_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum PackageCommand {
+    /// A SAM template for CloudFormation (the default).
+    Cloudformation(CloudformationArgs),
+    /// A Terraform configuration (chalice.tf.json), for the AWS provider 5 or 6.
+    Terraform(TerraformArgs),
+}
+
+#[derive(Debug, Args)]
+struct CloudformationArgs {
+    /// The directory to write the deployment package and the template to.
+    #[arg(required = true, value_name = "OUT")]
+    out: Option<PathBuf>,
+    /// The stage whose configuration to package.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+    /// The template's format.
+    #[arg(long, value_enum, default_value_t = TemplateFormatArg::Json)]
+    template_format: TemplateFormatArg,
+    /// A JSON or YAML template to merge into the generated one.
+    #[arg(long, value_name = "FILE")]
+    merge_template: Option<PathBuf>,
+    /// Print what was written as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct TerraformArgs {
+    /// The directory to write the deployment package and the configuration to.
+    out: PathBuf,
+    /// The stage whose configuration to package.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+    /// Print what was written as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TemplateFormatArg {
+    /// sam.json.
+    Json,
+    /// sam.yaml.
+    Yaml,
+}
+
+/// `--pkg-format`, as Chalice users type it.
+fn pkg_format(value: &str) -> Result<String, String> {
+    match value {
+        "cloudformation" => Ok(value.to_owned()),
+        "terraform" => Err(
+            "Terraform has its own command, with its own options: chalice package terraform OUT"
+                .to_owned(),
+        ),
+        _ => Err(
+            "the kinds are cloudformation (chalice package OUT) and terraform \
+                  (chalice package terraform OUT)"
+                .to_owned(),
+        ),
     }
 }
 
-impl std::error::Error for UsageError {}
+#[derive(Debug, Args)]
+struct GenerateModelsArgs {
+    /// The stage whose configuration to use.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let output = Output::new(
+        match cli.color {
+            Color::Auto => ColorChoice::Auto,
+            Color::Always => ColorChoice::Always,
+            Color::Never => ColorChoice::Never,
+        },
+        if cli.quiet {
+            Verbosity::Quiet
+        } else if cli.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        },
+    );
+    match run(cli, output) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            report(&error);
-            let usage = error.downcast_ref::<UsageError>().is_some()
-                || error.downcast_ref::<config::ConfigError>().is_some();
-            if usage {
-                ExitCode::from(USAGE_ERROR)
-            } else {
-                ExitCode::FAILURE
-            }
+            output.error(&error);
+            ExitCode::from(exit_status(&error))
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
-    let output = Output::new();
+fn run(cli: Cli, output: Output) -> anyhow::Result<()> {
+    let project = || Project::open(cli.project_dir.clone(), output);
     match cli.command {
         Command::NewProject(args) => {
-            let parent = match cli.project_dir {
-                Some(dir) => dir,
-                None => std::env::current_dir()?,
+            let parent = match &cli.project_dir {
+                Some(dir) => dir.clone(),
+                None => std::env::current_dir().context("cannot read the current directory")?,
             };
-            new_project::new_project(&parent, &args, output)
+            let options = NewProjectOptions {
+                name: args.name,
+                chalice_path: args.chalice_path,
+                chalice_version: args.chalice_version,
+            };
+            new_project::new_project(&parent, &options, output)
         }
-        Command::Local(args) => local::local(&Project::open(cli.project_dir)?, &args, output),
-        Command::Package(args) => package::package(&Project::open(cli.project_dir)?, &args, output),
+        Command::Local(args) => {
+            let options = LocalOptions {
+                host: args.host,
+                port: args.port,
+                stage: args.stage,
+                autoreload: !args.no_autoreload,
+            };
+            local::local(&project()?, &options, output)
+        }
+        Command::Package(args) => {
+            let (options, json) = package_options(args);
+            let report = package::package(&project()?, &options, output)?;
+            if json {
+                print_json(&report)?;
+            }
+            Ok(())
+        }
         Command::GenerateModels(args) => {
-            models::generate_models(&Project::open(cli.project_dir)?, &args, output)
+            let document = generate_models::generate_models(&project()?, &args.stage, output)?;
+            print_json(&document)
         }
-        Command::Deploy(args) => deploy::deploy(&Project::open(cli.project_dir)?, &args, output),
-        Command::Delete(args) => deploy::delete(&Project::open(cli.project_dir)?, &args, output),
-        Command::Url(args) => deploy::url(&Project::open(cli.project_dir)?, &args),
-        Command::Logs(args) => deploy::logs(&Project::open(cli.project_dir)?, &args),
-        Command::Invoke(args) => deploy::invoke(&Project::open(cli.project_dir)?, &args),
-        Command::GenPolicy(args) => deploy::gen_policy(&Project::open(cli.project_dir)?, &args),
+        Command::Deploy(args) => {
+            let options = DeployOptions {
+                stage: args.stage,
+                profile: args.profile,
+                dry_run: args.dry_run,
+            };
+            let report = deploy::deploy(&project()?, &options, output)?;
+            if args.json {
+                print_json(&report)
+            } else if report.dry_run {
+                let mut text = report.plan.clone();
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                text.push_str(&format!(
+                    "(dry run: nothing changed; {} AWS calls, {} changing)\n",
+                    report.calls.len(),
+                    report.changing_calls
+                ));
+                print_text(&text)
+            } else {
+                match &report.url {
+                    Some(url) => print_text(&format!("Rest API URL: {url}\n")),
+                    None => Ok(()),
+                }
+            }
+        }
+        Command::Delete(args) => {
+            let options = DeleteOptions {
+                stage: args.stage,
+                profile: args.profile,
+            };
+            let report = deploy::delete(&project()?, &options, output)?;
+            if args.json {
+                print_json(&report)?;
+            }
+            Ok(())
+        }
+        Command::Url(args) => {
+            let url = url::url(&project()?, &args.stage)?;
+            print_text(&format!("{url}\n"))
+        }
+        Command::Logs(args) => {
+            let options = LogsOptions {
+                name: args.name,
+                since: args.since,
+                follow: args.follow,
+                include_lambda_messages: args.include_lambda_messages,
+                stage: args.stage,
+                profile: args.profile,
+            };
+            logs::logs(&project()?, &options, &mut std::io::stdout().lock())
+        }
+        Command::Invoke(args) => {
+            let options = InvokeOptions {
+                name: args.name,
+                payload: args.payload,
+                stage: args.stage,
+                profile: args.profile,
+            };
+            match invoke::invoke(&project()?, &options) {
+                Ok(mut answer) => {
+                    if !answer.ends_with(b"\n") {
+                        answer.push(b'\n');
+                    }
+                    print_bytes(&answer)
+                }
+                Err(error) => {
+                    // The function's own error, as it answered it, then the summary.
+                    if let Some(failed) = error.downcast_ref::<FunctionFailed>() {
+                        output.note(&failed.payload);
+                    }
+                    Err(error)
+                }
+            }
+        }
+        Command::GenPolicy(args) => print_json(&gen_policy::gen_policy(&project()?, &args.stage)?),
+        Command::GenerateSdk(_) => Err(Planned::GenerateSdk.error().into()),
     }
 }
 
-/// Prints an error and its causes, as cargo does.
-#[allow(clippy::print_stderr)]
-fn report(error: &anyhow::Error) {
-    eprintln!("error: {error}");
-    for cause in error.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+fn package_options(args: PackageArgs) -> (PackageOptions, bool) {
+    let cloudformation = |args: CloudformationArgs| {
+        let options = PackageOptions {
+            out: args
+                .out
+                .expect("clap requires OUT unless a kind of template is named"),
+            stage: args.stage,
+            format: PackageFormat::Cloudformation {
+                template_format: match args.template_format {
+                    TemplateFormatArg::Json => TemplateFormat::Json,
+                    TemplateFormatArg::Yaml => TemplateFormat::Yaml,
+                },
+                merge_template: args.merge_template,
+            },
+        };
+        (options, args.json)
+    };
+    match args.format {
+        None => cloudformation(args.cloudformation),
+        Some(PackageCommand::Cloudformation(args)) => cloudformation(args),
+        Some(PackageCommand::Terraform(args)) => (
+            PackageOptions {
+                out: args.out,
+                stage: args.stage,
+                format: PackageFormat::Terraform,
+            },
+            args.json,
+        ),
+    }
+}
+
+/// `text` on stdout.
+fn print_text(text: &str) -> anyhow::Result<()> {
+    print_bytes(text.as_bytes())
+}
+
+fn print_bytes(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .context("cannot write to stdout")
+}
+
+/// `value` as pretty JSON on stdout: what scripts read.
+fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(value).context("cannot write JSON")?;
+    text.push('\n');
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("cannot write to stdout")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_help() {
+        let mut cli = Cli::command();
+        for command in cli.get_subcommands_mut() {
+            let help = command.render_long_help().to_string();
+            assert!(help.contains("Usage:"), "{}: {help}", command.get_name());
+            assert!(
+                command.get_about().is_some(),
+                "{} has no description",
+                command.get_name()
+            );
+        }
     }
 }

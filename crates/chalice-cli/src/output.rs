@@ -1,41 +1,129 @@
-//! Status lines for people, in cargo's style: a right-aligned verb, then what it is about.
-//! Bold green on a terminal, plain text otherwise (logs, CI, pipes).
+//! Output for people, in cargo's style: a right-aligned verb, then what it is about, on
+//! stderr, so that stdout stays for what scripts read (`generate-models`, `--json`).
+//! Bold and coloured on a terminal, plain text otherwise (logs, CI, pipes), as `--color`
+//! decides.
 
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
 
-/// Where the CLI reports progress: stderr, so stdout stays for output scripts read
-/// (`generate-models`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Output {
+/// When to colour the output: cargo's `--color` values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// When stderr is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Cargo's word for it, to pass on to the builds the CLI runs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColorChoice::Auto => "auto",
+            ColorChoice::Always => "always",
+            ColorChoice::Never => "never",
+        }
+    }
+}
+
+/// How much to say: cargo's `--quiet` and `--verbose`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// Warnings, errors and what was asked for; no status lines.
+    Quiet,
+    /// Status lines too.
+    #[default]
+    Normal,
+    /// The commands the CLI runs, too.
+    Verbose,
+}
+
+/// Where the CLI reports progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output {
+    choice: ColorChoice,
     color: bool,
+    verbosity: Verbosity,
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output::new(ColorChoice::Auto, Verbosity::Normal)
+    }
 }
 
 impl Output {
-    pub(crate) fn new() -> Self {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        Output { color }
+    /// Output coloured as `choice` says, saying as much as `verbosity` says.
+    pub fn new(choice: ColorChoice, verbosity: Verbosity) -> Self {
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        Output {
+            choice,
+            color,
+            verbosity,
+        }
     }
 
-    /// `   Building todo (debug)`.
-    pub(crate) fn status(&self, verb: &str, message: impl Display) {
-        self.line(verb, "32", message);
+    /// The user's colour choice, for the builds the CLI runs.
+    pub fn color_choice(&self) -> ColorChoice {
+        self.choice
     }
 
-    /// `warning: ...`.
-    pub(crate) fn warn(&self, message: impl Display) {
+    /// How much to say.
+    pub fn verbosity(&self) -> Verbosity {
+        self.verbosity
+    }
+
+    /// `    Building todo (debug)`, unless quiet.
+    pub fn status(&self, verb: &str, message: impl Display) {
+        if self.verbosity >= Verbosity::Normal {
+            self.line(verb, "32", message);
+        }
+    }
+
+    /// `     Running cargo build ...`, only when verbose.
+    pub fn verbose(&self, verb: &str, message: impl Display) {
+        if self.verbosity >= Verbosity::Verbose {
+            self.line(verb, "36", message);
+        }
+    }
+
+    /// `warning: ...`, always.
+    pub fn warn(&self, message: impl Display) {
+        self.labelled("warning", "33", message);
+    }
+
+    /// `error: ...` and each cause on a line of its own, as cargo prints them.
+    pub fn error(&self, error: &anyhow::Error) {
+        self.labelled("error", "31", error);
+        for cause in error.chain().skip(1) {
+            self.labelled("  caused by", "31", cause);
+        }
+    }
+
+    /// Lines of advice after a summary, as they are, unless quiet.
+    pub fn note(&self, message: impl Display) {
+        if self.verbosity >= Verbosity::Normal {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "{message}");
+        }
+    }
+
+    fn labelled(&self, label: &str, color: &str, message: impl Display) {
         let mut stderr = std::io::stderr().lock();
         let _ = if self.color {
-            writeln!(stderr, "\x1b[1;33mwarning\x1b[0m: {message}")
+            writeln!(stderr, "\x1b[1;{color}m{label}\x1b[0m: {message}")
         } else {
-            writeln!(stderr, "warning: {message}")
+            writeln!(stderr, "{label}: {message}")
         };
-    }
-
-    /// Lines of advice after a summary, as they are.
-    pub(crate) fn note(&self, message: impl Display) {
-        let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "{message}");
     }
 
     fn line(&self, verb: &str, color: &str, message: impl Display) {
@@ -49,7 +137,7 @@ impl Output {
 }
 
 /// A size for people: `2.3 MB`.
-pub(crate) fn size(bytes: u64) -> String {
+pub fn size(bytes: u64) -> String {
     match bytes {
         0..1_000 => format!("{bytes} B"),
         1_000..1_000_000 => format!("{:.1} kB", bytes as f64 / 1e3),

@@ -5,32 +5,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
-use chalice_core::{MANIFEST_VERSION, Manifest};
-use serde_json::Value;
+use chalice_manifest::{MANIFEST_ARG, MANIFEST_VERSION, Manifest};
 
-use crate::UsageError;
+use crate::cargo::Profile;
 use crate::config::Config;
+use crate::error::UsageError;
 use crate::output::Output;
-
-/// How to build the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Profile {
-    /// Fast to build: for `local` and for reading the manifest.
-    Debug,
-    /// Fast to run and small: the Lambda bootstrap.
-    Release,
-}
 
 /// A project directory with its `.chalice/config.json`.
 #[derive(Debug)]
-pub(crate) struct Project {
-    pub(crate) dir: PathBuf,
-    pub(crate) config: Config,
+pub struct Project {
+    /// The project's directory, where its `Cargo.toml` is.
+    pub dir: PathBuf,
+    /// Its `.chalice/config.json`.
+    pub config: Config,
 }
 
 impl Project {
-    /// The project at `dir` (the current directory by default).
-    pub(crate) fn open(dir: Option<PathBuf>) -> anyhow::Result<Project> {
+    /// The project at `dir` (the current directory by default). The keys of its
+    /// configuration that are not acted on are warned about on `output`.
+    pub fn open(dir: Option<PathBuf>, output: Output) -> anyhow::Result<Project> {
         let dir = match dir {
             Some(dir) => dir,
             None => std::env::current_dir().context("cannot read the current directory")?,
@@ -44,57 +38,27 @@ impl Project {
             .into());
         }
         let config = Config::load(&dir)?;
+        for warning in config.warnings() {
+            output.warn(format!("{}: {warning}", config.file().display()));
+        }
         Ok(Project { dir, config })
     }
 
-    /// Builds the app and returns its binary. The compiler's messages go to the terminal as
-    /// cargo prints them; a failed build is an error carrying cargo's exit status.
-    pub(crate) fn build(
+    /// Builds the app and returns its binary (see [`crate::cargo::build`]).
+    pub fn build(
         &self,
         profile: Profile,
         target: Option<&str>,
         output: Output,
     ) -> anyhow::Result<PathBuf> {
-        let what = match (profile, target) {
-            (Profile::Debug, _) => "debug".to_owned(),
-            (Profile::Release, None) => "release".to_owned(),
-            (Profile::Release, Some(target)) => format!("release, {target}"),
-        };
-        output.status("Building", format!("{} ({what})", self.dir.display()));
-        let mut command = cargo();
-        command
-            .arg("build")
-            .arg("--manifest-path")
-            .arg(self.dir.join("Cargo.toml"))
-            .arg("--message-format=json-render-diagnostics")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        if profile == Profile::Release {
-            command.arg("--release");
-        }
-        if let Some(target) = target {
-            command.args(["--target", target]);
-            if let Some((variable, linker)) = static_linker(target) {
-                // Unless the user chose a linker for it (environment or .cargo/config.toml,
-                // which cargo reads from the current directory, not the project's).
-                if std::env::var_os(variable).is_none() && !configures_linker(&self.dir, target) {
-                    command.env(variable, linker);
-                }
-            }
-        }
-        let run = command
-            .output()
-            .context("cannot run cargo (is the Rust toolchain installed?)")?;
-        if !run.status.success() {
-            bail!(BuildFailed(run.status.code()));
-        }
-        executable(&String::from_utf8_lossy(&run.stdout), &self.dir)
+        crate::cargo::build(&self.dir, profile, target, output)
     }
 
     /// Runs the built app with `--manifest` and reads what it prints.
-    pub(crate) fn manifest(&self, binary: &Path) -> anyhow::Result<Manifest> {
+    pub fn manifest(&self, binary: &Path, output: Output) -> anyhow::Result<Manifest> {
+        output.verbose("Running", format!("{} {MANIFEST_ARG}", binary.display()));
         let run = Command::new(binary)
-            .arg("--manifest")
+            .arg(MANIFEST_ARG)
             .env_remove("AWS_LAMBDA_RUNTIME_API")
             .stdin(Stdio::null())
             .output()
@@ -115,109 +79,35 @@ impl Project {
                 stderr.trim_end()
             ),
         }
-        let manifest: Manifest = serde_json::from_slice(&run.stdout).with_context(|| {
+        read_manifest(&run.stdout).with_context(|| {
             format!(
-                "{} --manifest did not print a chalice manifest (is main calling `app.run()`?)",
+                "{} {MANIFEST_ARG} did not print a manifest this CLI can read",
                 binary.display()
             )
-        })?;
-        if manifest.manifest_version > MANIFEST_VERSION {
-            bail!(
-                "the app speaks manifest version {}, this CLI knows up to {MANIFEST_VERSION}: update the chalice CLI",
-                manifest.manifest_version
-            );
-        }
-        Ok(manifest)
-    }
-}
-
-/// The linker a musl target needs where the host's C linker can't link it: Rust's own
-/// `rust-lld` links `aarch64-unknown-linux-musl` statically with no aarch64 toolchain
-/// installed (the same setting as this repository's `.cargo/config.toml`). Returns the
-/// environment variable cargo reads it from, and the linker.
-pub(crate) fn static_linker(target: &str) -> Option<(&'static str, &'static str)> {
-    (target == "aarch64-unknown-linux-musl")
-        .then_some(("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld"))
-}
-
-/// Whether the project's own `.cargo/config.toml` names a linker for `target`.
-fn configures_linker(dir: &Path, target: &str) -> bool {
-    [".cargo/config.toml", ".cargo/config"].iter().any(|file| {
-        std::fs::read_to_string(dir.join(file)).is_ok_and(|text| {
-            text.contains(&format!("[target.{target}]")) && text.contains("linker")
         })
-    })
-}
-
-/// The build failed; cargo already printed why.
-#[derive(Debug)]
-pub(crate) struct BuildFailed(pub(crate) Option<i32>);
-
-impl std::fmt::Display for BuildFailed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(code) => write!(
-                f,
-                "the build failed (cargo exited with status {code}; its messages are above)"
-            ),
-            None => f.write_str("the build failed (cargo was stopped; its messages are above)"),
-        }
     }
 }
 
-impl std::error::Error for BuildFailed {}
-
-/// `cargo`, the one running this CLI when there is one (`CARGO`), else from `PATH`.
-pub(crate) fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
-
-/// The executable among cargo's JSON messages: the project's binary. With several, the one
-/// built from `src/main.rs`.
-fn executable(messages: &str, dir: &Path) -> anyhow::Result<PathBuf> {
-    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
-    let mut binaries: Vec<(String, PathBuf, PathBuf)> = Vec::new();
-    for line in messages.lines() {
-        let Ok(message) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        let is_bin = message["target"]["kind"]
-            .as_array()
-            .is_some_and(|kinds| kinds.iter().any(|k| k == "bin"));
-        let manifest = message["manifest_path"]
-            .as_str()
-            .map(Path::new)
-            .and_then(|p| p.canonicalize().ok());
-        let ours = manifest.as_deref().and_then(Path::parent) == Some(dir.as_path());
-        if message["reason"] != "compiler-artifact" || !is_bin || !ours {
-            continue;
-        }
-        if let Some(path) = message["executable"].as_str() {
-            let name = message["target"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            let source = PathBuf::from(message["target"]["src_path"].as_str().unwrap_or_default());
-            binaries.push((name, source, PathBuf::from(path)));
-        }
+/// Reads what `app --manifest` printed. The version is read first, so that a manifest from
+/// a newer app (a field or an authorizer kind this CLI does not know) asks for a newer CLI
+/// rather than failing on the first unknown thing.
+pub fn read_manifest(output: &[u8]) -> anyhow::Result<Manifest> {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        manifest_version: u32,
     }
-    if binaries.len() > 1 {
-        let main = dir.join("src").join("main.rs");
-        if let Some(position) = binaries.iter().position(|(_, source, _)| *source == main) {
-            return Ok(binaries.swap_remove(position).2);
-        }
-        let names: Vec<&str> = binaries.iter().map(|(name, ..)| name.as_str()).collect();
+    let version: Version = serde_json::from_slice(output)
+        .context("it is not a chalice manifest (is `app.run()` the last thing `main` does?)")?;
+    if version.manifest_version > MANIFEST_VERSION {
         bail!(
-            "the project builds several binaries ({}) and none from src/main.rs: which one is the app?",
-            names.join(", ")
+            "the app speaks manifest version {}, this CLI knows up to {MANIFEST_VERSION}: \
+             update the chalice CLI",
+            version.manifest_version
         );
     }
-    match binaries.pop() {
-        Some((_, _, path)) => Ok(path),
-        None => bail!(
-            "the project builds no binary: its src/main.rs should build the app and call `app.run()`"
-        ),
-    }
+    serde_json::from_slice(output).context(
+        "the manifest does not read (was the app built with a newer chalice? update the CLI)",
+    )
 }
 
 #[cfg(test)]
@@ -225,22 +115,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn arm64_links_with_rust_lld_unless_the_project_says_otherwise() {
-        assert_eq!(static_linker("x86_64-unknown-linux-musl"), None);
-        assert_eq!(
-            static_linker("aarch64-unknown-linux-musl"),
-            Some(("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", "rust-lld"))
-        );
-        let dir = std::env::temp_dir().join(format!("chalice-linker-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join(".cargo")).expect("temp dir");
-        assert!(!configures_linker(&dir, "aarch64-unknown-linux-musl"));
-        std::fs::write(
-            dir.join(".cargo/config.toml"),
-            "[target.aarch64-unknown-linux-musl]\nlinker = \"aarch64-linux-musl-gcc\"\n",
-        )
-        .expect("write");
-        assert!(configures_linker(&dir, "aarch64-unknown-linux-musl"));
-        assert!(!configures_linker(&dir, "x86_64-unknown-linux-musl"));
-        let _ = std::fs::remove_dir_all(&dir);
+    fn manifests_from_newer_apps_ask_for_a_newer_cli() {
+        let cases: &[(&str, Result<&str, &str>)] = &[
+            (
+                r#"{"manifest_version":1,"app_name":"a","binary_types":[],"routes":[]}"#,
+                Ok("a"),
+            ),
+            (
+                r#"{"manifest_version":99,"app_name":"a","authorizers":[{"name":"x","type":"oidc"}]}"#,
+                Err(
+                    "the app speaks manifest version 99, this CLI knows up to 1: update the chalice CLI",
+                ),
+            ),
+            (
+                r#"{"manifest_version":1,"app_name":"a","binary_types":[],"routes":[],
+                    "authorizers":[{"name":"x","type":"oidc"}]}"#,
+                Err(
+                    "the manifest does not read (was the app built with a newer chalice? update the CLI)",
+                ),
+            ),
+            (
+                "Serving on http://127.0.0.1:8000",
+                Err("it is not a chalice manifest (is `app.run()` the last thing `main` does?)"),
+            ),
+        ];
+        for (output, expected) in cases {
+            let read = read_manifest(output.as_bytes());
+            match (read, expected) {
+                (Ok(manifest), Ok(name)) => assert_eq!(manifest.app_name, *name),
+                (Err(error), Err(message)) => assert_eq!(error.to_string(), *message, "{output}"),
+                (read, _) => panic!("{output}: {read:?}"),
+            }
+        }
     }
 }

@@ -8,16 +8,34 @@
 //! manifest and the stage, or that guard what the templates can express: a manifest from
 //! an older or hand-written app gets the same messages Chalice gives.
 
-use chalice_core::Manifest;
+use chalice_manifest::Manifest;
 
-use crate::UsageError;
 use crate::config::{EndpointType, StageConfig};
-use crate::functions::builtin_authorizers;
-use crate::swagger::{Target, method_key, preflight, route_auth, routes_by_path};
+use crate::error::UsageError;
+use crate::templates::functions::builtin_authorizers;
+use crate::templates::openapi::{Target, method_key, preflight, route_auth, routes_by_path};
 
 /// Every reason `manifest` can't be deployed under `config`, or `Ok`.
-pub(crate) fn validate(manifest: &Manifest, config: &StageConfig) -> Result<(), UsageError> {
+pub fn validate(manifest: &Manifest, config: &StageConfig) -> Result<(), UsageError> {
     let mut problems = manifest_problems(manifest);
+    let handler = config.api_handler();
+    let role = |f: &crate::config::FunctionConfig| {
+        (
+            f.manage_iam_role,
+            f.iam_role_arn.clone(),
+            f.iam_policy_file.clone(),
+        )
+    };
+    for authorizer in builtin_authorizers(manifest).unwrap_or_default() {
+        if role(&config.function(authorizer.name)) != role(&handler) {
+            problems.push(format!(
+                "lambda_functions.{}: its role (manage_iam_role, iam_role_arn, \
+                 iam_policy_file) differs from the API handler's, and the functions chalice \
+                 packages share one role; set the role for the stage instead",
+                authorizer.name
+            ));
+        }
+    }
     if config.api_gateway_endpoint_type == EndpointType::Private
         && config.api_gateway_endpoint_vpce.is_empty()
     {
@@ -38,7 +56,7 @@ pub(crate) fn validate(manifest: &Manifest, config: &StageConfig) -> Result<(), 
 }
 
 /// The mistakes of the manifest alone.
-pub(crate) fn manifest_problems(manifest: &Manifest) -> Vec<String> {
+pub fn manifest_problems(manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
     if manifest.routes.is_empty() {
         problems.push(
@@ -291,5 +309,33 @@ mod tests {
         );
         assert!(validate(&manifest, &with_vpce).is_ok());
         assert!(validate(&manifest, &stage(r#"{"app_name": "a"}"#)).is_ok());
+    }
+
+    #[test]
+    fn functions_share_one_role() {
+        let manifest = manifest(
+            &[route("/", "GET", json!({"authorizer": "jwt"}))],
+            json!({"authorizers": [{"name": "jwt", "type": "builtin", "header": "Authorization",
+                                    "ttl_seconds": 300}]}),
+        );
+        let cases = [
+            (r#"{"app_name": "a"}"#, None),
+            (
+                r#"{"app_name": "a", "lambda_functions": {"jwt": {"lambda_memory_size": 256}}}"#,
+                None,
+            ),
+            (
+                r#"{"app_name": "a", "lambda_functions": {"jwt": {"iam_policy_file": "jwt.json"}}}"#,
+                Some(
+                    "lambda_functions.jwt: its role (manage_iam_role, iam_role_arn, \
+                     iam_policy_file) differs from the API handler's, and the functions chalice \
+                     packages share one role; set the role for the stage instead",
+                ),
+            ),
+        ];
+        for (config, expected) in cases {
+            let result = validate(&manifest, &stage(config)).map_err(|e| e.0);
+            assert_eq!(result.err().as_deref(), expected, "{config}");
+        }
     }
 }

@@ -277,7 +277,8 @@ fn deploy_against_moto() {
     };
     let aws = Aws::new(&moto);
     let project = new_project(&work, &name);
-    let main = project.join("src/main.rs");
+    // The app is in src/lib.rs (src/main.rs runs it).
+    let main = project.join("src/lib.rs");
     let config = project.join(".chalice/config.json");
     // Two more routes, one behind a built-in authorizer (its own function).
     edit(

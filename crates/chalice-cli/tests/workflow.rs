@@ -171,12 +171,28 @@ fn new_project_local_package() {
     .expect("copy the workspace's Cargo.lock");
     for file in [
         "Cargo.toml",
+        "src/lib.rs",
         "src/main.rs",
+        &format!("tests/{name}.rs"),
         ".chalice/config.json",
         ".gitignore",
     ] {
         assert!(project.join(file).is_file(), "{file}");
     }
+
+    // The project's own test passes: the test client over the app its lib.rs builds.
+    let run = Command::new(env!("CARGO"))
+        .args(["test", "--quiet"])
+        .current_dir(&project)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .output()
+        .expect("cargo test runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "the new project's tests:\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
 
     // chalice local: serve, answer, rebuild on a change.
     let mut child = chalice(&project)
@@ -200,16 +216,16 @@ fn new_project_local_package() {
     let addr = serving.trim_start_matches("Serving on http://").to_owned();
     assert_eq!(get(&addr, "/").as_deref(), Some(r#"{"hello":"world"}"#));
 
-    let main = project.join("src/main.rs");
-    let source = std::fs::read_to_string(&main).expect("main.rs");
-    std::fs::write(&main, source.replace(r#""world""#, r#""again""#)).expect("edit");
+    let lib_rs = project.join("src/lib.rs");
+    let source = std::fs::read_to_string(&lib_rs).expect("lib.rs");
+    std::fs::write(&lib_rs, source.replace(r#""world""#, r#""again""#)).expect("edit");
     let serving = local.line_starting("Serving on http://", BUILD_PATIENCE);
     let addr = serving.trim_start_matches("Serving on http://").to_owned();
     wait_for("the edited app", Duration::from_secs(30), || {
         get(&addr, "/").as_deref() == Some(r#"{"hello":"again"}"#)
     });
 
-    std::fs::write(&main, source.replace("fn index()", "fn index( broken")).expect("break");
+    std::fs::write(&lib_rs, source.replace("fn index()", "fn index( broken")).expect("break");
     local.line_starting(
         "error: this file contains an unclosed delimiter",
         BUILD_PATIENCE,
@@ -241,7 +257,7 @@ fn new_project_local_package() {
     wait_for("the app to stop listening", Duration::from_secs(10), || {
         TcpStream::connect(&addr).is_err()
     });
-    std::fs::write(&main, &source).expect("restore");
+    std::fs::write(&lib_rs, &source).expect("restore");
 
     package(&project, &name);
 }
@@ -249,23 +265,10 @@ fn new_project_local_package() {
 /// chalice package, generate-models, and the mistakes they refuse.
 fn package(project: &Path, name: &str) {
     // Refused before anything is built: exit 2, the problem named.
-    let refusals: &[(&[&str], &str)] = &[
-        (
-            &[
-                "package",
-                "out",
-                "--pkg-format",
-                "terraform",
-                "--template-format",
-                "yaml",
-            ],
-            "error: --template-format yaml is for CloudFormation templates",
-        ),
-        (
-            &["package", "out", "--stage", "prod"],
-            r#".chalice/config.json: stages: has no stage "prod" (stages here: dev)"#,
-        ),
-    ];
+    let refusals: &[(&[&str], &str)] = &[(
+        &["package", "out", "--stage", "prod"],
+        r#".chalice/config.json: stages: has no stage "prod" (stages here: dev)"#,
+    )];
     for (args, expected) in refusals {
         let run = chalice(project).args(*args).output().expect("chalice runs");
         let stderr = String::from_utf8_lossy(&run.stderr);
@@ -334,7 +337,7 @@ fn package(project: &Path, name: &str) {
 
     // Terraform, from the builds already made.
     let run = chalice(project)
-        .args(["package", "out-tf", "--pkg-format", "terraform"])
+        .args(["package", "terraform", "out-tf"])
         .output()
         .expect("chalice package runs");
     assert!(
@@ -364,7 +367,7 @@ fn package(project: &Path, name: &str) {
     );
     let document: serde_json::Value =
         serde_json::from_slice(&run.stdout).expect("stdout is the JSON document");
-    assert_eq!(document["swagger"], "2.0");
+    assert_eq!(document["openapi"], "3.0.1");
     assert_eq!(document["info"]["title"], name);
     assert!(document["paths"]["/"]["get"].is_object(), "{document}");
 }

@@ -1,15 +1,10 @@
 //! CORS: the `Access-Control-*` headers a route adds to every response.
+//!
+//! [`CorsConfig`] is the builder routes take; what it builds is the one model of CORS headers
+//! the app and the CLI share ([`CorsManifest`], in `chalice-manifest`), so the headers the app
+//! sends and the ones the deployed preflight answers with can't drift apart.
 
-use std::collections::BTreeSet;
-
-/// The headers API Gateway needs for its own features; Chalice always allows them.
-const REQUIRED_HEADERS: [&str; 5] = [
-    "Content-Type",
-    "X-Amz-Date",
-    "Authorization",
-    "X-Api-Key",
-    "X-Amz-Security-Token",
-];
+use chalice_manifest::CorsManifest;
 
 /// A route's CORS configuration (Chalice's `CORSConfig`).
 ///
@@ -31,25 +26,9 @@ const REQUIRED_HEADERS: [&str; 5] = [
 ///     "Authorization,Content-Type,X-Amz-Date,X-Amz-Security-Token,X-Api-Key,X-Special-Header"
 /// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CorsConfig {
-    allow_origin: String,
-    allow_headers: BTreeSet<String>,
-    expose_headers: Vec<String>,
-    max_age: Option<u32>,
-    allow_credentials: bool,
-}
-
-impl Default for CorsConfig {
-    fn default() -> Self {
-        CorsConfig {
-            allow_origin: "*".to_owned(),
-            allow_headers: REQUIRED_HEADERS.iter().map(|h| (*h).to_owned()).collect(),
-            expose_headers: Vec::new(),
-            max_age: None,
-            allow_credentials: false,
-        }
-    }
+    headers: CorsManifest,
 }
 
 impl CorsConfig {
@@ -61,7 +40,7 @@ impl CorsConfig {
     /// `Access-Control-Allow-Origin` (default `*`).
     #[must_use]
     pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
-        self.allow_origin = origin.into();
+        self.headers.allow_origin = origin.into();
         self
     }
 
@@ -72,8 +51,7 @@ impl CorsConfig {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.allow_headers
-            .extend(headers.into_iter().map(Into::into));
+        self.headers.add_allow_headers(headers);
         self
     }
 
@@ -84,63 +62,34 @@ impl CorsConfig {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.expose_headers = headers.into_iter().map(Into::into).collect();
+        self.headers.expose_headers = headers.into_iter().map(Into::into).collect();
         self
     }
 
     /// `Access-Control-Max-Age`, in seconds.
     #[must_use]
     pub fn max_age(mut self, seconds: u32) -> Self {
-        self.max_age = Some(seconds);
+        self.headers.max_age = Some(seconds);
         self
     }
 
     /// `Access-Control-Allow-Credentials: true` when set.
     #[must_use]
     pub fn allow_credentials(mut self, allow: bool) -> Self {
-        self.allow_credentials = allow;
+        self.headers.allow_credentials = allow;
         self
-    }
-
-    /// The configuration's values: origin, allowed headers (sorted), exposed headers, max
-    /// age, credentials.
-    pub(crate) fn parts(&self) -> (String, Vec<String>, Vec<String>, Option<u32>, bool) {
-        (
-            self.allow_origin.clone(),
-            self.allow_headers.iter().cloned().collect(),
-            self.expose_headers.clone(),
-            self.max_age,
-            self.allow_credentials,
-        )
     }
 
     /// The headers added to each response, in Chalice's order. `Access-Control-Allow-Methods`
     /// is not among them: API Gateway's preflight answer adds it.
     pub fn access_control_headers(&self) -> Vec<(&'static str, String)> {
-        let mut headers = vec![
-            ("Access-Control-Allow-Origin", self.allow_origin.clone()),
-            (
-                "Access-Control-Allow-Headers",
-                self.allow_headers
-                    .iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
-        ];
-        if !self.expose_headers.is_empty() {
-            headers.push((
-                "Access-Control-Expose-Headers",
-                self.expose_headers.join(","),
-            ));
-        }
-        if let Some(max_age) = self.max_age {
-            headers.push(("Access-Control-Max-Age", max_age.to_string()));
-        }
-        if self.allow_credentials {
-            headers.push(("Access-Control-Allow-Credentials", "true".to_owned()));
-        }
-        headers
+        self.headers.access_control_headers()
+    }
+}
+
+impl From<&CorsConfig> for CorsManifest {
+    fn from(config: &CorsConfig) -> Self {
+        config.headers.clone()
     }
 }
 

@@ -55,7 +55,6 @@ mod media;
 mod middleware;
 mod panic;
 mod params;
-mod path;
 mod request;
 mod response;
 mod route;
@@ -83,10 +82,6 @@ pub use crate::gateway::{
 pub use crate::headers::{Headers, InvalidHeader};
 pub use crate::lambda_context::LambdaContext;
 pub use crate::log::Logger;
-pub use crate::manifest::{
-    AuthorizerKind, AuthorizerManifest, CorsManifest, EventSourceManifest, MANIFEST_VERSION,
-    Manifest, RouteManifest,
-};
 pub use crate::media::DEFAULT_BINARY_TYPES;
 pub use crate::middleware::{EventType, MiddlewareFn, Next};
 pub use crate::params::{MultiDict, Params};
@@ -98,5 +93,15 @@ pub use crate::view::View;
 pub use crate::view::{ErasedView, markers};
 
 pub use bytes::Bytes;
+/// The wire contract with the CLI, which [`Chalice::manifest`] speaks.
+pub use chalice_manifest::{
+    AUTHORIZER_ENV, AuthorizerKind, AuthorizerManifest, CorsManifest, EventSourceManifest,
+    MANIFEST_ARG, MANIFEST_VERSION, Manifest, RouteManifest,
+};
 pub use http::Method;
 pub use tracing::Level;
+
+/// The README's examples, compiled and run as doctests so they cannot go stale.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -12,8 +12,8 @@ use http::Method;
 use percent_encoding::percent_decode_str;
 
 use crate::params::Params;
-use crate::path::{self, Segment};
 use crate::route::{Route, RouteEntry, describe};
+use chalice_path::{self as path, Segment};
 
 /// The methods API Gateway REST APIs offer, in the order `Allow` lists them.
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];

@@ -9,8 +9,9 @@ use serde::Deserialize;
 
 use crate::error::EventError;
 
-/// The environment variable naming the built-in authorizer a function serves.
-pub const AUTHORIZER_ENV: &str = "CHALICE_AUTHORIZER";
+/// The environment variable naming the built-in authorizer a function serves (defined once,
+/// in the wire contract the CLI shares).
+pub use chalice_core::AUTHORIZER_ENV;
 
 /// API Gateway's authorizer event, both types in one shape: `TOKEN` carries
 /// `authorizationToken`; `REQUEST` carries the request's headers and parameters.

@@ -80,3 +80,8 @@ pub use crate::error::EventError;
 pub use crate::handle::handle_event;
 pub use crate::init_error::report_init_error;
 pub use crate::runtime::run;
+
+/// The README's examples, compiled and run as doctests so they cannot go stale.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -26,3 +26,8 @@ mod server;
 
 pub use crate::function::LocalFunction;
 pub use crate::server::{BindError, Server};
+
+/// The README's examples, compiled and run as doctests so they cannot go stale.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

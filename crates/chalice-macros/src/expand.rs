@@ -28,7 +28,7 @@ use syn::{Attribute, Ident, ItemFn, LitStr, ReturnType};
 use crate::args::RouteArgs;
 use crate::errors::Errors;
 use crate::params::{self, Capture, Param};
-use crate::path;
+use chalice_path as path;
 
 /// The whole attribute: `args` are its arguments, `item` the function it is on.
 pub(crate) fn route(args: TokenStream, item: &TokenStream) -> TokenStream {

@@ -38,7 +38,7 @@
 //! attribute finds when the code compiles, each error at the token to fix:
 //!
 //! - the path breaks a rule (`Route cannot end with a trailing slash: /foo/`, in the core's
-//!   words, from the same source file);
+//!   words: both check paths with `chalice-path`);
 //! - a parameter is not a capture of the path, or a capture has no parameter in a view that
 //!   does not take the request;
 //! - an option is unknown (`route() got unexpected keyword argument: method; did you mean
@@ -54,11 +54,6 @@ mod args;
 mod errors;
 mod expand;
 mod params;
-// The core's path rules, compiled here too so that both crates apply (and word) them
-// identically. The core uses parts of the file that the macro does not.
-#[allow(dead_code)]
-#[path = "../../chalice-core/src/path.rs"]
-mod path;
 
 use proc_macro::TokenStream;
 
@@ -129,3 +124,10 @@ use proc_macro::TokenStream;
 pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::route(args.into(), &item.into()).into()
 }
+
+/// The README's examples, compiled and run as doctests so they cannot go stale (private: a
+/// proc-macro crate exports nothing but macros).
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+#[allow(dead_code)]
+struct ReadmeDoctests;

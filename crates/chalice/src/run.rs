@@ -56,7 +56,7 @@ pub(crate) fn mode(
             "--host" => host = Some(value("--host")?),
             "--port" => port = Some(value("--port")?),
             "-h" | "--help" => return Ok(Mode::Help),
-            "--manifest" => return Ok(Mode::Manifest),
+            chalice_core::MANIFEST_ARG => return Ok(Mode::Manifest),
             other => return Err(UsageError(format!("unexpected argument '{other}'"))),
         }
     }

@@ -15,16 +15,15 @@
 use std::collections::BTreeMap;
 
 use base64::Engine;
-use chalice_core::Manifest;
+use chalice_manifest::{AUTHORIZER_ENV, Manifest};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::UsageError;
-use crate::config::{ApiType, StageConfig};
-use crate::functions::builtin_authorizers;
-use crate::policy::lambda_trust_policy;
-use crate::sam::{AUTHORIZER_ENV, HANDLER, RUNTIME};
+use crate::config::{ApiGatewayType, FunctionConfig, StageConfig};
+use crate::error::UsageError;
+use crate::templates::functions::{HANDLER, RUNTIME};
+use crate::templates::policy::lambda_trust_policy;
 
 /// The state-file key of the functions' role.
 pub(crate) const ROLE_KEY: &str = "default-role";
@@ -40,6 +39,9 @@ pub(crate) const HTTP_API_KEY: &str = "http_api";
 pub(crate) struct Inputs<'a> {
     pub(crate) manifest: &'a Manifest,
     pub(crate) stage: &'a StageConfig,
+    /// The settings of each function: the API handler's first, then each built-in
+    /// authorizer's that a route uses.
+    pub(crate) functions: &'a [FunctionConfig],
     /// The deployment package's hash and size.
     pub(crate) code: Code,
     /// The API's document, with Chalice's placeholders for what only a deploy knows
@@ -250,54 +252,66 @@ impl Graph {
     pub(crate) fn build(inputs: &Inputs<'_>) -> Result<Graph, UsageError> {
         let stage = inputs.stage;
         let base_name = format!("{}-{}", stage.app_name, stage.stage);
+        let handler = inputs
+            .functions
+            .first()
+            .filter(|function| function.name == API_HANDLER_KEY)
+            .ok_or_else(|| UsageError("the API handler's settings are missing".to_owned()))?;
         let mut resources = Vec::new();
-        let role = if stage.manage_iam_role {
+        // One role for the stage's functions, when any of them wants it managed (each may
+        // name its own with `manage_iam_role: false` and `iam_role_arn`).
+        if inputs
+            .functions
+            .iter()
+            .any(|function| function.manage_iam_role)
+        {
             resources.push(Resource::Role(RoleSpec {
                 key: ROLE_KEY.to_owned(),
                 role_name: base_name.clone(),
                 trust_policy: lambda_trust_policy(),
                 policy: inputs.policy.clone(),
-                tags: stage.tags.clone(),
+                tags: handler.tags.clone(),
             }));
-            RoleRef::Managed(ROLE_KEY.to_owned())
-        } else {
-            let arn = stage.iam_role_arn.clone().ok_or_else(|| {
-                UsageError("iam_role_arn is required when manage_iam_role is false".to_owned())
-            })?;
-            RoleRef::Arn(arn)
-        };
-        let function = |key: &str, function_name: String, authorizer: Option<&str>| {
-            let mut environment = stage.environment_variables.clone();
-            if let Some(name) = authorizer {
-                environment.insert(AUTHORIZER_ENV.to_owned(), name.to_owned());
+        }
+        let function = |config: &FunctionConfig, function_name: String| {
+            let role = if config.manage_iam_role {
+                RoleRef::Managed(ROLE_KEY.to_owned())
+            } else {
+                let arn = config.iam_role_arn.clone().ok_or_else(|| {
+                    UsageError(format!(
+                        "function {}: iam_role_arn is required when manage_iam_role is false",
+                        config.name
+                    ))
+                })?;
+                RoleRef::Arn(arn)
+            };
+            let mut environment = config.environment_variables.clone();
+            if config.name != API_HANDLER_KEY {
+                environment.insert(AUTHORIZER_ENV.to_owned(), config.name.clone());
             }
-            FunctionSpec {
-                key: key.to_owned(),
+            Ok::<_, UsageError>(FunctionSpec {
+                key: config.name.clone(),
                 function_name,
-                role: role.clone(),
+                role,
                 runtime: RUNTIME.to_owned(),
                 handler: HANDLER.to_owned(),
                 architecture: stage.lambda_architecture.as_str().to_owned(),
-                memory_size: stage.lambda_memory_size,
-                timeout: stage.lambda_timeout,
+                memory_size: config.lambda_memory_size,
+                timeout: config.lambda_timeout,
                 environment,
-                tags: stage.tags.clone(),
-                layers: stage.layers.clone(),
-                reserved_concurrency: stage.reserved_concurrency,
-                subnet_ids: stage.subnet_ids.clone(),
-                security_group_ids: stage.security_group_ids.clone(),
-                xray: stage.xray,
-                log_retention_in_days: stage.log_retention_in_days,
+                tags: config.tags.clone(),
+                layers: config.layers.clone(),
+                reserved_concurrency: config.reserved_concurrency,
+                subnet_ids: config.subnet_ids.clone(),
+                security_group_ids: config.security_group_ids.clone(),
+                xray: config.xray,
+                log_retention_in_days: config.log_retention_in_days,
                 code: inputs.code.clone(),
-            }
+            })
         };
-        resources.push(Resource::Function(function(
-            API_HANDLER_KEY,
-            base_name.clone(),
-            None,
-        )));
+        resources.push(Resource::Function(function(handler, base_name.clone())?));
         let mut invokes = BTreeMap::from([(API_HANDLER_KEY.to_owned(), base_name.clone())]);
-        for authorizer in builtin_authorizers(inputs.manifest)? {
+        for authorizer in &inputs.functions[1..] {
             let function_name = format!("{base_name}-{}", authorizer.name);
             if !valid_function_name(&function_name) {
                 return Err(UsageError(format!(
@@ -307,14 +321,10 @@ impl Graph {
                     authorizer.name
                 )));
             }
-            invokes.insert(authorizer.name.to_owned(), function_name.clone());
-            resources.push(Resource::Function(function(
-                authorizer.name,
-                function_name,
-                Some(authorizer.name),
-            )));
+            invokes.insert(authorizer.name.clone(), function_name.clone());
+            resources.push(Resource::Function(function(authorizer, function_name)?));
         }
-        if !inputs.manifest.routes.is_empty() && stage.api_gateway_type == ApiType::Http {
+        if !inputs.manifest.routes.is_empty() && stage.api_gateway_type == ApiGatewayType::Http {
             resources.push(Resource::HttpApi(http_api(inputs, invokes)?));
         } else if !inputs.manifest.routes.is_empty() {
             resources.push(Resource::RestApi(RestApiSpec {
@@ -326,7 +336,7 @@ impl Graph {
                 binary_media_types: inputs.manifest.binary_types.clone(),
                 minimum_compression_size: stage.minimum_compression_size,
                 stage: stage.api_gateway_stage.clone(),
-                tags: stage.tags.clone(),
+                tags: handler.tags.clone(),
                 invokes,
             }));
         }
@@ -409,7 +419,11 @@ fn http_api(
         routes,
         cors,
         stage: stage.api_gateway_stage.clone(),
-        tags: stage.tags.clone(),
+        tags: inputs
+            .functions
+            .first()
+            .map(|handler| handler.tags.clone())
+            .unwrap_or_default(),
         invokes: invokes
             .into_iter()
             .filter(|(key, _)| key == API_HANDLER_KEY)

@@ -1,5 +1,5 @@
-//! `chalice deploy` and the commands that work on what it deployed: `delete`, `url`,
-//! `logs`, `invoke`, `gen-policy`.
+//! The deployer behind `chalice deploy` and `delete` (and the AWS side of `logs` and
+//! `invoke`): the only code that uses the AWS SDK.
 //!
 //! A deploy flows one way, each stage a value the next takes as it is (Chalice's deployer
 //! is built the same way; we add resumable state and skip what did not change):
@@ -12,27 +12,29 @@
 //!     → execute (execute.rs: the only code that changes AWS; saves the state after each step)
 //!     → state   (state.rs: `.chalice/deployed/<stage>.json`)
 //! ```
+//!
+//! A new kind of resource (an event source, a WebSocket API) is a variant of
+//! `graph::Resource` with its spec, of `state::Record`, of `plan::Step` with its planner,
+//! and the executor's calls for it; the pipeline stays as it is.
 
-mod aws;
-mod command;
-mod errors;
-mod execute;
-mod gen_policy;
-mod graph;
-mod invoke;
-mod logs;
-mod openapi3;
-mod plan;
+pub(crate) mod aws;
+pub(crate) mod errors;
+pub(crate) mod execute;
+pub(crate) mod graph;
+pub(crate) mod plan;
 #[cfg(test)]
 mod plan_tests;
-mod progress;
-mod refresh;
-mod state;
-mod time;
-mod url;
+pub(crate) mod progress;
+pub(crate) mod refresh;
+pub(crate) mod state;
+pub(crate) mod time;
 
-pub(crate) use command::{delete, deploy};
-pub(crate) use gen_policy::gen_policy;
-pub(crate) use invoke::invoke;
-pub(crate) use logs::logs;
-pub(crate) use url::url;
+use anyhow::Context;
+
+/// A runtime for the SDK's futures: the CLI makes one call at a time.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}

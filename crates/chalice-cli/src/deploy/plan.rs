@@ -153,6 +153,15 @@ impl fmt::Display for Plan {
     }
 }
 
+/// The plan that removes everything `state` records, dependents first (`chalice delete`).
+pub(crate) fn deletion(app_name: &str, stage: &str, state: &DeployedState) -> Plan {
+    Plan {
+        app_name: app_name.to_owned(),
+        stage: stage.to_owned(),
+        steps: state.resources.iter().rev().map(delete_step).collect(),
+    }
+}
+
 /// The plan that takes `state` (refreshed) to `graph`.
 pub(crate) fn plan(graph: &Graph, state: &DeployedState) -> Plan {
     let mut steps = Vec::new();

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chalice_core::Manifest;
+use chalice_manifest::Manifest;
 use serde_json::Value;
 
 use super::graph::{Code, Graph, Inputs, Resource};
@@ -13,9 +13,10 @@ use super::plan::{Plan, plan};
 use super::state::{
     DeployedState, FunctionRecord, HttpApiRecord, Record, RestApiRecord, RoleRecord,
 };
-use crate::config::{Config, StageConfig};
-use crate::policy::{default_policy, private_api_policy};
-use crate::swagger::{Target, swagger};
+use crate::config::{Config, FunctionConfig, StageConfig};
+use crate::templates::functions::builtin_authorizers;
+use crate::templates::openapi::{Target, openapi};
+use crate::templates::policy::{default_policy, private_api_policy};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -43,18 +44,25 @@ fn try_graph(
     stage: &StageConfig,
     zip: &[u8],
 ) -> Result<Graph, crate::UsageError> {
-    let document = swagger(
+    let document = openapi(
         manifest,
         private_api_policy(stage).as_ref(),
         Target::Templated,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    )?;
+    let functions: Vec<FunctionConfig> = std::iter::once(stage.api_handler())
+        .chain(
+            builtin_authorizers(manifest)?
+                .iter()
+                .map(|authorizer| stage.function(authorizer.name)),
+        )
+        .collect();
     Graph::build(&Inputs {
         manifest,
         stage,
+        functions: &functions,
         code: Code::of(zip),
-        api_document: super::openapi3::from_swagger2(&document),
-        policy: default_policy(stage),
+        api_document: document,
+        policy: default_policy(&functions),
     })
 }
 

@@ -67,9 +67,12 @@ impl Drop for Artifacts {
             for entry in entries.flatten() {
                 let name = entry.file_name();
                 let name = name.to_string_lossy();
+                let library = format!("lib{}", self.0);
                 if name == self.0
                     || name.starts_with(&format!("{}-", self.0))
                     || name.starts_with(&format!("{}.", self.0))
+                    || name.starts_with(&format!("{library}-"))
+                    || name.starts_with(&format!("{library}."))
                 {
                     let path = entry.path();
                     let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));

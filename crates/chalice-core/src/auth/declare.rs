@@ -3,119 +3,53 @@
 use std::fmt;
 use std::sync::Arc;
 
+use chalice_manifest::{AuthorizerKind, AuthorizerManifest};
+
 use crate::auth::builtin::{AuthorizerFn, ErasedAuthorizer};
-use crate::manifest::{AuthorizerKind, AuthorizerManifest};
 
-/// The header API Gateway reads a token from unless told otherwise.
-const DEFAULT_HEADER: &str = "Authorization";
-/// How long API Gateway caches a built-in or custom authorizer's decision by default.
-const DEFAULT_TTL_SECONDS: u32 = 300;
-
-/// An authorizer, declared: its name and what kind it is.
+/// An authorizer, declared: its name, its kind and settings (the model the manifest
+/// carries), and for a built-in one the function that runs it.
 #[derive(Clone)]
 pub(crate) struct Decl {
     pub(crate) name: Arc<str>,
-    pub(crate) kind: DeclKind,
-}
-
-#[derive(Clone)]
-pub(crate) enum DeclKind {
-    Builtin {
-        function: Arc<ErasedAuthorizer>,
-        header: String,
-        ttl_seconds: u32,
-    },
-    Cognito {
-        provider_arns: Vec<String>,
-        header: String,
-    },
-    Iam,
-    Custom {
-        authorizer_uri: String,
-        header: String,
-        ttl_seconds: u32,
-        invoke_role_arn: Option<String>,
-    },
+    pub(crate) kind: AuthorizerKind,
+    /// `Some` exactly when `kind` is [`AuthorizerKind::Builtin`]: only
+    /// [`ChaliceAuthorizer::new`] makes such a declaration, and it always sets both.
+    function: Option<Arc<ErasedAuthorizer>>,
 }
 
 impl Decl {
+    fn new(name: String, kind: AuthorizerKind) -> Self {
+        Decl {
+            name: name.into(),
+            kind,
+            function: None,
+        }
+    }
+
+    /// The function of a built-in authorizer.
+    pub(crate) fn function(&self) -> Option<&ErasedAuthorizer> {
+        self.function.as_deref()
+    }
+
     /// Whether two declarations are the same authorizer (a built-in one is the same
     /// function, not merely an equal-looking one).
     fn same_as(&self, other: &Decl) -> bool {
-        use DeclKind::*;
-        self.name == other.name
-            && match (&self.kind, &other.kind) {
-                (
-                    Builtin {
-                        function: a,
-                        header: ha,
-                        ttl_seconds: ta,
-                    },
-                    Builtin {
-                        function: b,
-                        header: hb,
-                        ttl_seconds: tb,
-                    },
-                ) => Arc::ptr_eq(a, b) && ha == hb && ta == tb,
-                (a, b) => a.manifest_kind() == b.manifest_kind(),
-            }
+        let same_function = match (&self.function, &other.function) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        self.name == other.name && self.kind == other.kind && same_function
     }
 
     pub(crate) fn manifest(&self) -> AuthorizerManifest {
-        AuthorizerManifest {
-            name: self.name.to_string(),
-            kind: self.kind.manifest_kind(),
-        }
-    }
-}
-
-impl DeclKind {
-    fn manifest_kind(&self) -> AuthorizerKind {
-        match self {
-            DeclKind::Builtin {
-                header,
-                ttl_seconds,
-                ..
-            } => AuthorizerKind::Builtin {
-                header: header.clone(),
-                ttl_seconds: *ttl_seconds,
-            },
-            DeclKind::Cognito {
-                provider_arns,
-                header,
-            } => AuthorizerKind::CognitoUserPools {
-                provider_arns: provider_arns.clone(),
-                header: header.clone(),
-            },
-            DeclKind::Iam => AuthorizerKind::Iam,
-            DeclKind::Custom {
-                authorizer_uri,
-                header,
-                ttl_seconds,
-                invoke_role_arn,
-            } => AuthorizerKind::Custom {
-                authorizer_uri: authorizer_uri.clone(),
-                header: header.clone(),
-                ttl_seconds: *ttl_seconds,
-                invoke_role_arn: invoke_role_arn.clone(),
-            },
-        }
-    }
-
-    /// Chalice's class name for the kind, for messages.
-    fn label(&self) -> &'static str {
-        match self {
-            DeclKind::Builtin { .. } => "ChaliceAuthorizer",
-            DeclKind::Cognito { .. } => "CognitoUserPoolAuthorizer",
-            DeclKind::Iam => "IamAuthorizer",
-            DeclKind::Custom { .. } => "CustomAuthorizer",
-        }
+        AuthorizerManifest::new(self.name.to_string(), self.kind.clone())
     }
 }
 
 impl fmt::Debug for Decl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}({:?})", self.kind.label(), self.name)
+        write!(f, "{}({:?})", self.kind.chalice_name(), self.name)
     }
 }
 
@@ -271,12 +205,8 @@ impl ChaliceAuthorizer {
     {
         ChaliceAuthorizer {
             decl: Decl {
-                name: name.into().into(),
-                kind: DeclKind::Builtin {
-                    function: Arc::new(function.erase()),
-                    header: DEFAULT_HEADER.to_owned(),
-                    ttl_seconds: DEFAULT_TTL_SECONDS,
-                },
+                function: Some(Arc::new(function.erase())),
+                ..Decl::new(name.into(), AuthorizerKind::builtin())
             },
         }
     }
@@ -284,7 +214,7 @@ impl ChaliceAuthorizer {
     /// The request header holding the token (default `Authorization`).
     #[must_use]
     pub fn header(mut self, header: impl Into<String>) -> Self {
-        if let DeclKind::Builtin { header: h, .. } = &mut self.decl.kind {
+        if let AuthorizerKind::Builtin { header: h, .. } = &mut self.decl.kind {
             *h = header.into();
         }
         self
@@ -294,7 +224,7 @@ impl ChaliceAuthorizer {
     /// off, which an authorizer allowing per-path routes usually wants).
     #[must_use]
     pub fn ttl_seconds(mut self, ttl_seconds: u32) -> Self {
-        if let DeclKind::Builtin { ttl_seconds: t, .. } = &mut self.decl.kind {
+        if let AuthorizerKind::Builtin { ttl_seconds: t, .. } = &mut self.decl.kind {
             *t = ttl_seconds;
         }
         self
@@ -340,20 +270,17 @@ impl CognitoUserPoolAuthorizer {
         I::Item: Into<String>,
     {
         CognitoUserPoolAuthorizer {
-            decl: Decl {
-                name: name.into().into(),
-                kind: DeclKind::Cognito {
-                    provider_arns: strings(provider_arns),
-                    header: DEFAULT_HEADER.to_owned(),
-                },
-            },
+            decl: Decl::new(
+                name.into(),
+                AuthorizerKind::cognito_user_pools(strings(provider_arns)),
+            ),
         }
     }
 
     /// The request header holding the token (default `Authorization`).
     #[must_use]
     pub fn header(mut self, header: impl Into<String>) -> Self {
-        if let DeclKind::Cognito { header: h, .. } = &mut self.decl.kind {
+        if let AuthorizerKind::CognitoUserPools { header: h, .. } = &mut self.decl.kind {
             *h = header.into();
         }
         self
@@ -383,10 +310,7 @@ impl IamAuthorizer {
     /// IAM authorization, named `sigv4` as Chalice names it.
     pub fn new() -> Self {
         IamAuthorizer {
-            decl: Decl {
-                name: "sigv4".into(),
-                kind: DeclKind::Iam,
-            },
+            decl: Decl::new("sigv4".to_owned(), AuthorizerKind::Iam),
         }
     }
 }
@@ -424,22 +348,14 @@ impl CustomAuthorizer {
     /// An authorizer named `name` invoking `authorizer_uri`.
     pub fn new(name: impl Into<String>, authorizer_uri: impl Into<String>) -> Self {
         CustomAuthorizer {
-            decl: Decl {
-                name: name.into().into(),
-                kind: DeclKind::Custom {
-                    authorizer_uri: authorizer_uri.into(),
-                    header: DEFAULT_HEADER.to_owned(),
-                    ttl_seconds: DEFAULT_TTL_SECONDS,
-                    invoke_role_arn: None,
-                },
-            },
+            decl: Decl::new(name.into(), AuthorizerKind::custom(authorizer_uri.into())),
         }
     }
 
     /// The request header holding the token (default `Authorization`).
     #[must_use]
     pub fn header(mut self, header: impl Into<String>) -> Self {
-        if let DeclKind::Custom { header: h, .. } = &mut self.decl.kind {
+        if let AuthorizerKind::Custom { header: h, .. } = &mut self.decl.kind {
             *h = header.into();
         }
         self
@@ -448,7 +364,7 @@ impl CustomAuthorizer {
     /// How long API Gateway caches a decision, in seconds (default 300).
     #[must_use]
     pub fn ttl_seconds(mut self, ttl_seconds: u32) -> Self {
-        if let DeclKind::Custom { ttl_seconds: t, .. } = &mut self.decl.kind {
+        if let AuthorizerKind::Custom { ttl_seconds: t, .. } = &mut self.decl.kind {
             *t = ttl_seconds;
         }
         self
@@ -457,7 +373,7 @@ impl CustomAuthorizer {
     /// The role API Gateway assumes to invoke the function.
     #[must_use]
     pub fn invoke_role_arn(mut self, arn: impl Into<String>) -> Self {
-        if let DeclKind::Custom {
+        if let AuthorizerKind::Custom {
             invoke_role_arn, ..
         } = &mut self.decl.kind
         {
@@ -483,8 +399,8 @@ impl Authorizers {
             Some(existing) => Err(format!(
                 "Two different authorizers are named \"{}\" ({} and {}): give each its own name",
                 decl.name,
-                existing.kind.label(),
-                decl.kind.label()
+                existing.kind.chalice_name(),
+                decl.kind.chalice_name()
             )),
             None => {
                 self.list.push(decl.clone());
@@ -503,10 +419,9 @@ impl Authorizers {
 
     /// The function and token header of the built-in authorizer `name`.
     pub(crate) fn builtin(&self, name: &str) -> Option<(&ErasedAuthorizer, &str)> {
-        match &self.get(name)?.kind {
-            DeclKind::Builtin {
-                function, header, ..
-            } => Some((function, header)),
+        let decl = self.get(name)?;
+        match (&decl.kind, decl.function()) {
+            (AuthorizerKind::Builtin { header, .. }, Some(function)) => Some((function, header)),
             _ => None,
         }
     }
@@ -514,7 +429,7 @@ impl Authorizers {
     pub(crate) fn builtin_names(&self) -> impl Iterator<Item = &str> {
         self.list
             .iter()
-            .filter(|decl| matches!(decl.kind, DeclKind::Builtin { .. }))
+            .filter(|decl| matches!(decl.kind, AuthorizerKind::Builtin { .. }))
             .map(|decl| &*decl.name)
     }
 

@@ -5,12 +5,12 @@
 //! access this resource"}` when a built-in authorizer's policy does not cover the request,
 //! 500 `{"message":null}` when the authorizer itself fails.
 
+use chalice_manifest::AuthorizerKind;
 use http::HeaderMap;
 use serde_json::{Map, Value};
 
 use crate::app::Chalice;
 use crate::auth::builtin::{AuthRequest, call};
-use crate::auth::declare::DeclKind;
 use crate::auth::{arn, jwt};
 use crate::error::ErrorKind;
 use crate::response::Response;
@@ -52,9 +52,10 @@ pub(crate) async fn authorize(
         });
     };
     match &decl.kind {
-        DeclKind::Builtin {
-            function, header, ..
-        } => {
+        AuthorizerKind::Builtin { header, .. } => {
+            let function = decl
+                .function()
+                .expect("a built-in authorizer's declaration carries its function");
             let token = token(input.headers, header).ok_or_else(unauthorized)?;
             let method_arn = arn::local_method_arn(input.stage, input.method, input.path);
             let request = AuthRequest::new("TOKEN", token, method_arn.clone());
@@ -88,7 +89,7 @@ pub(crate) async fn authorize(
                 )),
             }
         }
-        DeclKind::Cognito { header, .. } => {
+        AuthorizerKind::CognitoUserPools { header, .. } => {
             let token = token(input.headers, header).ok_or_else(unauthorized)?;
             let claims = jwt::claims(token).map_err(|why| {
                 app.log()
@@ -135,7 +136,7 @@ pub(crate) async fn authorize(
                 )),
             })
         }
-        DeclKind::Iam => {
+        AuthorizerKind::Iam => {
             let Some(authorization) = token(input.headers, "authorization") else {
                 return Err(gateway_error(
                     403,
@@ -161,7 +162,7 @@ pub(crate) async fn authorize(
                 )),
             })
         }
-        DeclKind::Custom { header, .. } => {
+        AuthorizerKind::Custom { header, .. } => {
             token(input.headers, header).ok_or_else(unauthorized)?;
             Ok(Granted {
                 context: None,

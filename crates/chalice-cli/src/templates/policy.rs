@@ -1,0 +1,243 @@
+//! The IAM documents of the role chalice manages for the app's functions.
+//!
+//! Chalice generates the role's policy by reading the app's Python source for boto3 calls;
+//! a Rust binary can't be read that way, so the default policy grants what every chalice
+//! function needs and nothing more: its logs, plus X-Ray when tracing is on and network
+//! interfaces when it runs in a VPC. An app that calls other AWS services names its policy
+//! with `iam_policy_file` (the CLI reads that file and uses it instead of this one), or
+//! `manage_iam_role: false` with its own role, as in Chalice.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::config::{EndpointType, FunctionConfig, StageConfig};
+use crate::error::UsageError;
+
+/// The trust policy that lets Lambda assume the role (Chalice's `LAMBDA_TRUST_POLICY`).
+pub fn lambda_trust_policy() -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "",
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }],
+    })
+}
+
+/// The policy of the role the `functions` share: Chalice's `CLOUDWATCH_LOGS` statement, its
+/// `XRAY_POLICY` when one of them has `xray` on, and its `VPC_ATTACH_POLICY` when one runs in
+/// a VPC.
+///
+/// The VPC statement carries the actions of AWS's `AWSLambdaVPCAccessExecutionRole`
+/// (<https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html>):
+/// Lambda creates and deletes the function's network interfaces with the function's own
+/// role, and Chalice's older list lacks the two IP-address actions Lambda now uses.
+/// Inline rather than attached by ARN, so one document describes the role in both SAM and
+/// Terraform, and `chalice gen-policy` can print it.
+pub fn default_policy(functions: &[FunctionConfig]) -> Value {
+    let mut statements = vec![json!({
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": "arn:*:logs:*:*:*",
+    })];
+    if functions.iter().any(|function| function.xray) {
+        statements.push(json!({
+            "Effect": "Allow",
+            "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            "Resource": "*",
+        }));
+    }
+    if functions
+        .iter()
+        .any(|function| !function.subnet_ids.is_empty())
+    {
+        statements.push(json!({
+            "Effect": "Allow",
+            "Action": [
+                "ec2:CreateNetworkInterface",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSubnets",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            // DescribeNetworkInterfaces only works on all resources (Lambda's VPC guide).
+            "Resource": "*",
+        }));
+    }
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// The resource policy of a `PRIVATE` API: calls from the stage's VPC endpoints only
+/// (Chalice's `_get_default_private_api_policy`). `None` for other endpoint types, which
+/// need none. The stage's `api_gateway_policy_file` replaces it.
+pub fn private_api_policy(config: &StageConfig) -> Option<Value> {
+    if config.api_gateway_endpoint_type != EndpointType::Private {
+        return None;
+    }
+    Some(json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "execute-api:Invoke",
+            "Resource": "arn:*:execute-api:*:*:*",
+            "Condition": {"StringEquals": {"aws:SourceVpce": config.api_gateway_endpoint_vpce}},
+        }],
+    }))
+}
+
+/// The policies a deployment attaches: the role's that the app's functions share, and the
+/// REST API's resource policy, if it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policies {
+    /// The managed role's policy (unused when the role is not managed).
+    pub role: Value,
+    /// The REST API's resource policy (`x-amazon-apigateway-policy`).
+    pub api: Option<Value>,
+}
+
+impl Policies {
+    /// chalice's defaults: [`default_policy`] for `functions`, [`private_api_policy`] for a
+    /// private API.
+    pub fn defaults(config: &StageConfig, functions: &[FunctionConfig]) -> Self {
+        Policies {
+            role: default_policy(functions),
+            api: private_api_policy(config),
+        }
+    }
+}
+
+/// The REST API's resource policy: the stage's `api_gateway_policy_file`, else a private
+/// API's default (Chalice's order).
+pub fn api_policy(project: &Path, config: &StageConfig) -> Result<Option<Value>, UsageError> {
+    match &config.api_gateway_policy_file {
+        Some(file) => policy_file(project, "api_gateway_policy_file", file).map(Some),
+        None => Ok(private_api_policy(config)),
+    }
+}
+
+/// The policy document in `.chalice/<file>`, which `key` (`iam_policy_file` or
+/// `api_gateway_policy_file`) of the configuration names.
+pub fn policy_file(project: &Path, key: &str, file: &str) -> Result<Value, UsageError> {
+    let path = project.join(".chalice").join(file);
+    let text = std::fs::read_to_string(&path).map_err(|error| {
+        UsageError(format!(
+            "{}: cannot be read ({error}); {key} in .chalice/config.json names a file in the \
+             .chalice directory",
+            path.display()
+        ))
+    })?;
+    let policy: Value = serde_json::from_str(&text)
+        .map_err(|error| UsageError(format!("{}: is not valid JSON: {error}", path.display())))?;
+    if !policy
+        .get("Statement")
+        .is_some_and(|s| s.is_array() || s.is_object())
+    {
+        return Err(UsageError(format!(
+            "{}: is not an IAM policy document: it needs a \"Statement\" (a list of statements)",
+            path.display()
+        )));
+    }
+    Ok(policy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn actions(config_json: &str) -> Vec<String> {
+        let config = Config::parse(".chalice/config.json".into(), config_json)
+            .and_then(|c| c.stage("dev"))
+            .expect("a valid config");
+        let policy = default_policy(&[config.api_handler(), config.function("auth")]);
+        policy["Statement"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["Action"].as_array().cloned().unwrap_or_default())
+            .filter_map(|a| a.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn the_policy_grants_what_the_stage_uses() {
+        let cases: &[(&str, &[&str], &[&str])] = &[
+            (
+                r#"{"app_name": "a"}"#,
+                &["logs:PutLogEvents"],
+                &["xray:PutTraceSegments", "ec2:CreateNetworkInterface"],
+            ),
+            (
+                r#"{"app_name": "a", "xray": true}"#,
+                &["logs:PutLogEvents", "xray:PutTraceSegments"],
+                &["ec2:CreateNetworkInterface"],
+            ),
+            (
+                r#"{"app_name": "a", "subnet_ids": ["s"], "security_group_ids": ["g"]}"#,
+                &["ec2:CreateNetworkInterface", "ec2:AssignPrivateIpAddresses"],
+                &["xray:PutTraceSegments"],
+            ),
+            // One function's needs are the shared role's.
+            (
+                r#"{"app_name": "a", "lambda_functions": {"auth": {"xray": true}}}"#,
+                &["logs:PutLogEvents", "xray:PutTraceSegments"],
+                &["ec2:CreateNetworkInterface"],
+            ),
+        ];
+        for (config, present, absent) in cases {
+            let actions = actions(config);
+            for action in *present {
+                assert!(actions.iter().any(|a| a == action), "{config}: {action}");
+            }
+            for action in *absent {
+                assert!(!actions.iter().any(|a| a == action), "{config}: {action}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_policy_file_must_be_a_policy() {
+        let dir = std::env::temp_dir().join(format!("chalice-policy-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join(".chalice")).expect("temp dir");
+        let cases = [
+            (r#"{"Version": "2012-10-17", "Statement": []}"#, None),
+            (
+                "{not json",
+                Some("policy.json: is not valid JSON: key must be a string"),
+            ),
+            (
+                r#"{"Version": "2012-10-17"}"#,
+                Some("policy.json: is not an IAM policy document"),
+            ),
+        ];
+        for (text, expected) in cases {
+            std::fs::write(dir.join(".chalice/policy.json"), text).expect("write");
+            match (
+                policy_file(&dir, "iam_policy_file", "policy.json"),
+                expected,
+            ) {
+                (Ok(policy), None) => assert_eq!(policy["Statement"], json!([])),
+                (Err(error), Some(expected)) => {
+                    assert!(error.0.contains(expected), "{text}: {}", error.0);
+                }
+                (result, _) => panic!("{text}: {result:?}"),
+            }
+        }
+        let error = policy_file(&dir, "api_gateway_policy_file", "missing.json")
+            .expect_err("no such file")
+            .0;
+        assert!(error.contains("missing.json: cannot be read"), "{error}");
+        assert!(
+            error.ends_with(
+                "api_gateway_policy_file in .chalice/config.json names a file in the .chalice directory"
+            ),
+            "{error}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

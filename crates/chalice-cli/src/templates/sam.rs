@@ -1,0 +1,273 @@
+//! The SAM template of `chalice package` (Chalice's `SAMTemplateGenerator`): the app's
+//! functions, their role, the REST API with its OpenAPI definition, and the permissions
+//! that let API Gateway invoke the functions.
+//!
+//! Logical ids are Chalice's, so templates merged with `--merge-template` and stacks
+//! updated from Chalice-shaped templates keep working: `DefaultRole`, `APIHandler`,
+//! `RestAPI`, `APIHandlerInvokePermission`, `ApiHandlerLogGroup`, and for each built-in
+//! authorizer its CamelCase name, `<Name>InvokePermission` and `<Name>LogGroup`
+//! (see [`crate::templates::functions`]). Functions carry no `FunctionName`: CloudFormation names
+//! them after the stack, so two stages never collide.
+
+use serde_json::{Map, Value, json};
+
+use chalice_manifest::{AUTHORIZER_ENV, Manifest};
+
+use crate::config::{FunctionConfig, StageConfig};
+use crate::error::UsageError;
+use crate::templates::functions::{
+    API_HANDLER_CFN, HANDLER, INVOKE_PERMISSION_SUFFIX, LOG_GROUP_SUFFIX, RUNTIME,
+    builtin_authorizers,
+};
+use crate::templates::literal;
+use crate::templates::openapi::{OPENAPI_VERSION, Target, openapi};
+use crate::templates::policy::{Policies, lambda_trust_policy};
+
+/// The SAM template for `manifest` under `config`, with the deployment package at
+/// `code_uri` (relative to the template) and `policies` for the managed role and the API.
+pub fn sam_template(
+    manifest: &Manifest,
+    config: &StageConfig,
+    code_uri: &str,
+    policies: &Policies,
+) -> Result<Value, UsageError> {
+    let authorizers = builtin_authorizers(manifest)?;
+    // One role for every function: the API handler's settings say which.
+    let handler = config.api_handler();
+    let role = if handler.manage_iam_role {
+        json!({"Fn::GetAtt": ["DefaultRole", "Arn"]})
+    } else {
+        match &handler.iam_role_arn {
+            Some(arn) => json!(arn),
+            None => {
+                return Err(UsageError(
+                    "iam_role_arn is required when manage_iam_role is false".to_owned(),
+                ));
+            }
+        }
+    };
+    let mut resources = Map::new();
+    if handler.manage_iam_role {
+        resources.insert(
+            "DefaultRole".into(),
+            json!({
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": lambda_trust_policy(),
+                    "Policies": [{"PolicyDocument": policies.role, "PolicyName": "DefaultRolePolicy"}],
+                },
+            }),
+        );
+    }
+    let architecture = config.lambda_architecture.as_str();
+    let function = |settings: &FunctionConfig, authorizer: Option<&str>| {
+        json!({
+            "Type": "AWS::Serverless::Function",
+            "Properties": function_properties(settings, architecture, code_uri, &role, authorizer),
+        })
+    };
+    resources.insert(API_HANDLER_CFN.into(), function(&handler, None));
+    if let Some(days) = handler.log_retention_in_days {
+        resources.insert(
+            format!("ApiHandler{LOG_GROUP_SUFFIX}"),
+            log_group(API_HANDLER_CFN, days),
+        );
+    }
+    let mut api = json!({
+        "Type": "AWS::Serverless::Api",
+        "Properties": {
+            "EndpointConfiguration": {"Type": config.api_gateway_endpoint_type.as_str()},
+            "StageName": config.api_gateway_stage,
+            // Says which OpenAPI the definition is, and stops SAM from adding a stage named
+            // `Stage` beside ours (AWS::Serverless::Api's OpenApiVersion).
+            "OpenApiVersion": OPENAPI_VERSION,
+            "DefinitionBody": openapi(manifest, policies.api.as_ref(), Target::CloudFormation)?,
+        },
+    });
+    if let Some(size) = config.minimum_compression_size {
+        api["Properties"]["MinimumCompressionSize"] = json!(size);
+    }
+    if handler.xray {
+        api["Properties"]["TracingEnabled"] = json!(true);
+    }
+    resources.insert("RestAPI".into(), api);
+    resources.insert(
+        format!("{API_HANDLER_CFN}{INVOKE_PERMISSION_SUFFIX}"),
+        invoke_permission(&json!({"Ref": API_HANDLER_CFN})),
+    );
+    for authorizer in &authorizers {
+        let id = &authorizer.cfn_id;
+        let settings = config.function(authorizer.name);
+        resources.insert(id.clone(), function(&settings, Some(authorizer.name)));
+        if let Some(days) = settings.log_retention_in_days {
+            resources.insert(format!("{id}{LOG_GROUP_SUFFIX}"), log_group(id, days));
+        }
+        resources.insert(
+            format!("{id}{INVOKE_PERMISSION_SUFFIX}"),
+            invoke_permission(&json!({"Fn::GetAtt": [id, "Arn"]})),
+        );
+    }
+    Ok(json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": resources,
+        // Chalice's output names, which its users' scripts read.
+        "Outputs": {
+            "RestAPIId": {"Value": {"Ref": "RestAPI"}},
+            "APIHandlerName": {"Value": {"Ref": API_HANDLER_CFN}},
+            "APIHandlerArn": {"Value": {"Fn::GetAtt": [API_HANDLER_CFN, "Arn"]}},
+            "EndpointURL": {
+                "Value": {
+                    "Fn::Sub": format!(
+                        "https://${{RestAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{}/",
+                        literal::fn_sub(&config.api_gateway_stage)
+                    )
+                }
+            },
+        },
+    }))
+}
+
+/// A function's properties: its settings (the stage's, and its own under
+/// `lambda_functions.<name>`), plus `CHALICE_AUTHORIZER` for an authorizer's.
+fn function_properties(
+    config: &FunctionConfig,
+    architecture: &str,
+    code_uri: &str,
+    role: &Value,
+    authorizer: Option<&str>,
+) -> Value {
+    let mut properties = json!({
+        "Runtime": RUNTIME,
+        "Handler": HANDLER,
+        "CodeUri": code_uri,
+        "Architectures": [architecture],
+        "MemorySize": config.lambda_memory_size,
+        "Timeout": config.lambda_timeout,
+        "Tracing": if config.xray { "Active" } else { "PassThrough" },
+        "Tags": config.tags,
+    });
+    let mut variables = config.environment_variables.clone();
+    if let Some(name) = authorizer {
+        variables.insert(AUTHORIZER_ENV.to_owned(), name.to_owned());
+    }
+    if !variables.is_empty() {
+        properties["Environment"] = json!({ "Variables": variables });
+    }
+    if !config.subnet_ids.is_empty() {
+        properties["VpcConfig"] = json!({
+            "SecurityGroupIds": config.security_group_ids,
+            "SubnetIds": config.subnet_ids,
+        });
+    }
+    if let Some(reserved) = config.reserved_concurrency {
+        properties["ReservedConcurrentExecutions"] = json!(reserved);
+    }
+    if !config.layers.is_empty() {
+        properties["Layers"] = json!(config.layers);
+    }
+    properties["Role"] = role.clone();
+    properties
+}
+
+/// The function's log group, created ahead of Lambda so its retention applies (Chalice's
+/// `log_retention_in_days`). Lambda writes to `/aws/lambda/<function name>`.
+fn log_group(function_id: &str, days: u32) -> Value {
+    json!({
+        "Type": "AWS::Logs::LogGroup",
+        "Properties": {
+            "LogGroupName": {"Fn::Sub": format!("/aws/lambda/${{{function_id}}}")},
+            "RetentionInDays": days,
+        },
+    })
+}
+
+/// Lets this REST API's methods and authorizers invoke the function.
+fn invoke_permission(function: &Value) -> Value {
+    json!({
+        "Type": "AWS::Lambda::Permission",
+        "Properties": {
+            "FunctionName": function,
+            "Action": "lambda:InvokeFunction",
+            "Principal": "apigateway.amazonaws.com",
+            "SourceArn": {
+                "Fn::Sub": [
+                    "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestAPIId}/*",
+                    {"RestAPIId": {"Ref": "RestAPI"}},
+                ]
+            },
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use chalice_manifest::{AuthorizerKind, AuthorizerManifest, RouteManifest};
+
+    #[test]
+    fn each_function_gets_its_own_settings() {
+        let config = Config::parse(
+            ".chalice/config.json".into(),
+            r#"{"app_name": "a", "lambda_timeout": 10,
+                "stages": {"dev": {"lambda_functions": {"jwt": {"lambda_memory_size": 256,
+                    "environment_variables": {"ISSUER": "me"}}}}}}"#,
+        )
+        .and_then(|config| config.stage("dev"))
+        .expect("a valid config");
+        let mut manifest = Manifest::new("a");
+        let mut route = RouteManifest::new("/", "GET", "index");
+        route.authorizer = Some("jwt".to_owned());
+        manifest.routes.push(route);
+        manifest
+            .authorizers
+            .push(AuthorizerManifest::new("jwt", AuthorizerKind::builtin()));
+        let policies = Policies {
+            role: json!({}),
+            api: None,
+        };
+        let template =
+            sam_template(&manifest, &config, "./deployment.zip", &policies).expect("a template");
+        let properties = |id: &str| template["Resources"][id]["Properties"].clone();
+        let cases = [
+            ("APIHandler", 128, 10, json!(null)),
+            (
+                "Jwt",
+                256,
+                10,
+                json!({"Variables": {"CHALICE_AUTHORIZER": "jwt", "ISSUER": "me"}}),
+            ),
+        ];
+        for (id, memory, timeout, environment) in cases {
+            let properties = properties(id);
+            assert_eq!(properties["MemorySize"], memory, "{id}");
+            assert_eq!(properties["Timeout"], timeout, "{id}");
+            assert_eq!(properties["Environment"], environment, "{id}");
+        }
+    }
+
+    #[test]
+    fn the_api_takes_the_stages_settings() {
+        let config = Config::parse(
+            ".chalice/config.json".into(),
+            r#"{"app_name": "a", "stages": {"dev": {"minimum_compression_size": 0}}}"#,
+        )
+        .and_then(|config| config.stage("dev"))
+        .expect("a valid config");
+        let mut manifest = Manifest::new("a");
+        manifest
+            .routes
+            .push(RouteManifest::new("/", "GET", "index"));
+        let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny"}]});
+        let policies = Policies {
+            role: json!({}),
+            api: Some(policy.clone()),
+        };
+        let template =
+            sam_template(&manifest, &config, "./deployment.zip", &policies).expect("a template");
+        let api = &template["Resources"]["RestAPI"]["Properties"];
+        assert_eq!(api["MinimumCompressionSize"], 0);
+        assert_eq!(api["DefinitionBody"]["x-amazon-apigateway-policy"], policy);
+    }
+}

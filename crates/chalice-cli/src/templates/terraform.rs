@@ -1,0 +1,326 @@
+//! The Terraform configuration of `chalice package --pkg-format terraform`
+//! (`chalice.tf.json`, Chalice's `TerraformGenerator`), for a current AWS provider (5 and
+//! later: the stage is its own `aws_api_gateway_stage`, which provider 6 requires).
+//!
+//! Resource names are Chalice's (`api_handler`, `rest_api`, `default_role`; an authorizer's
+//! function is named after it, see [`crate::templates::functions`]). Lambda function names are
+//! `<app>-<stage>` and `<app>-<stage>-<authorizer>`, the role `<app>-<stage>`.
+//!
+//! Every string in a `.tf.json` file is a template: `${...}` interpolates and `%{...}` is a
+//! directive, in object keys too
+//! (<https://developer.hashicorp.com/terraform/language/syntax/json#expression-mapping>).
+//! So every string that comes from the app or its configuration goes through
+//! [`literal::terraform`],
+//! which escapes them as `$${` and `%%{`, and the only unescaped `${` are the references
+//! this module writes. The OpenAPI document is embedded as one JSON string (a local, so the
+//! deployment can hash it), built with [`Target::Terraform`], which does the same escaping
+//! inside it and refers to the functions with `${aws_lambda_function.<name>.invoke_arn}`.
+
+use serde_json::{Map, Value, json};
+
+use chalice_manifest::{AUTHORIZER_ENV, Manifest};
+
+use crate::config::{API_HANDLER, FunctionConfig, StageConfig};
+use crate::error::UsageError;
+use crate::templates::functions::{API_HANDLER_TF, HANDLER, RUNTIME, builtin_authorizers};
+use crate::templates::literal;
+use crate::templates::openapi::{Target, openapi};
+use crate::templates::policy::{Policies, lambda_trust_policy};
+
+/// Lambda's limit on function names, and IAM's on role names.
+const NAME_LIMIT: usize = 64;
+
+fn literal(text: &str) -> String {
+    literal::terraform(text)
+}
+
+fn literals(texts: &[String]) -> Value {
+    texts
+        .iter()
+        .map(|text| Value::String(literal(text)))
+        .collect()
+}
+
+fn literal_map<'a>(entries: impl IntoIterator<Item = (&'a String, &'a String)>) -> Value {
+    entries
+        .into_iter()
+        .map(|(key, value)| (literal(key), Value::String(literal(value))))
+        .collect::<Map<_, _>>()
+        .into()
+}
+
+/// The Terraform configuration for `manifest` under `config`, with the deployment package
+/// at `zip_file` (relative to the configuration's directory) and `policies` for the managed
+/// role and the API.
+pub fn terraform(
+    manifest: &Manifest,
+    config: &StageConfig,
+    zip_file: &str,
+    policies: &Policies,
+) -> Result<Value, UsageError> {
+    // The file name goes inside an HCL string in an expression; a plain relative path
+    // needs no escaping there.
+    if zip_file.is_empty()
+        || !zip_file
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
+    {
+        return Err(UsageError(format!(
+            "the deployment package's name {zip_file:?} must be a relative path of letters, \
+             digits, '.', '_', '-' and '/'"
+        )));
+    }
+    let base_name = format!("{}-{}", config.app_name, config.stage);
+    check_name("IAM role", &base_name, |c| {
+        c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
+    })?;
+    let authorizers = builtin_authorizers(manifest)?;
+    let document = openapi(manifest, policies.api.as_ref(), Target::Terraform)?;
+    let body = serde_json::to_string(&document).expect("a JSON value always serializes");
+
+    let mut resources = Map::new();
+    let mut add = |kind: &str, name: &str, resource: Value| {
+        let group = resources
+            .entry(kind.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        group[name] = resource;
+    };
+    // One role for every function: the API handler's settings say which.
+    let handler = config.api_handler();
+    let role = if handler.manage_iam_role {
+        add(
+            "aws_iam_role",
+            "default_role",
+            json!({
+                "name": literal(&base_name),
+                "assume_role_policy": to_json_literal(&lambda_trust_policy()),
+            }),
+        );
+        add(
+            "aws_iam_role_policy",
+            "default_role",
+            json!({
+                "name": "DefaultRolePolicy",
+                "role": "${aws_iam_role.default_role.id}",
+                // IAM policy variables (`${aws:username}`) stay IAM's: escaped.
+                "policy": to_json_literal(&policies.role),
+            }),
+        );
+        "${aws_iam_role.default_role.arn}".to_owned()
+    } else {
+        match &handler.iam_role_arn {
+            Some(arn) => literal(arn),
+            None => {
+                return Err(UsageError(
+                    "iam_role_arn is required when manage_iam_role is false".to_owned(),
+                ));
+            }
+        }
+    };
+
+    let mut functions = vec![(
+        API_HANDLER_TF.to_owned(),
+        base_name.clone(),
+        config.function(API_HANDLER),
+        None,
+    )];
+    for authorizer in &authorizers {
+        let function_name = format!("{base_name}-{}", authorizer.name);
+        functions.push((
+            authorizer.tf_name.clone(),
+            function_name,
+            config.function(authorizer.name),
+            Some(authorizer.name),
+        ));
+    }
+    let architecture = config.lambda_architecture.as_str();
+    for (tf_name, function_name, settings, authorizer) in &functions {
+        check_name("Lambda function", function_name, |c| {
+            c.is_ascii_alphanumeric() || c == '_' || c == '-'
+        })?;
+        let mut function = function(
+            settings,
+            architecture,
+            zip_file,
+            &role,
+            function_name,
+            *authorizer,
+        );
+        let mut depends_on = Vec::new();
+        if handler.manage_iam_role {
+            // The policy must be in place before the first invocation writes logs.
+            depends_on.push("aws_iam_role_policy.default_role".to_owned());
+        }
+        if let Some(days) = settings.log_retention_in_days {
+            // Created before the function, or Lambda creates it first, without retention.
+            add(
+                "aws_cloudwatch_log_group",
+                tf_name,
+                json!({"name": format!("/aws/lambda/{function_name}"), "retention_in_days": days}),
+            );
+            depends_on.push(format!("aws_cloudwatch_log_group.{tf_name}"));
+        }
+        if !depends_on.is_empty() {
+            function["depends_on"] = json!(depends_on);
+        }
+        add("aws_lambda_function", tf_name, function);
+        add(
+            "aws_lambda_permission",
+            &format!("{tf_name}_invoke"),
+            json!({
+                "function_name": format!("${{aws_lambda_function.{tf_name}.function_name}}"),
+                "action": "lambda:InvokeFunction",
+                "principal": "apigateway.amazonaws.com",
+                "source_arn": "${aws_api_gateway_rest_api.rest_api.execution_arn}/*",
+            }),
+        );
+    }
+
+    let mut rest_api = json!({
+        "name": literal(&config.app_name),
+        "body": "${local.chalice_api_openapi}",
+        // Set in the body too; repeated so Terraform does not see a difference to undo
+        // (Chalice's comment on the same lines).
+        "binary_media_types": literals(&manifest.binary_types),
+        "endpoint_configuration": {"types": [config.api_gateway_endpoint_type.as_str()]},
+    });
+    if let Some(size) = config.minimum_compression_size {
+        // A string since the AWS provider 5 (its upgrade guide).
+        rest_api["minimum_compression_size"] = json!(size.to_string());
+    }
+    add("aws_api_gateway_rest_api", "rest_api", rest_api);
+    add(
+        "aws_api_gateway_deployment",
+        "rest_api",
+        json!({
+            "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
+            // A new deployment whenever the API's definition changes.
+            "triggers": {"redeployment": "${sha1(local.chalice_api_openapi)}"},
+            "lifecycle": {"create_before_destroy": true},
+        }),
+    );
+    let mut stage = json!({
+        "stage_name": literal(&config.api_gateway_stage),
+        "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
+        "deployment_id": "${aws_api_gateway_deployment.rest_api.id}",
+    });
+    if handler.xray {
+        stage["xray_tracing_enabled"] = json!(true);
+    }
+    add("aws_api_gateway_stage", "rest_api", stage);
+
+    Ok(json!({
+        "terraform": {
+            "required_version": ">= 1.0",
+            "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.0, < 7.0"}},
+        },
+        "locals": {"chalice_api_openapi": body},
+        "resource": resources,
+        "output": {
+            "EndpointURL": {"value": "${aws_api_gateway_stage.rest_api.invoke_url}/"},
+            "RestAPIId": {"value": "${aws_api_gateway_rest_api.rest_api.id}"},
+            "APIHandlerName": {"value": "${aws_lambda_function.api_handler.function_name}"},
+            "APIHandlerArn": {"value": "${aws_lambda_function.api_handler.arn}"},
+        },
+    }))
+}
+
+/// `value` as a JSON string Terraform passes on unchanged.
+fn to_json_literal(value: &Value) -> String {
+    literal(&serde_json::to_string(value).expect("a JSON value always serializes"))
+}
+
+fn check_name(what: &str, name: &str, allowed: impl Fn(char) -> bool) -> Result<(), UsageError> {
+    if name.chars().all(allowed) && name.len() <= NAME_LIMIT {
+        Ok(())
+    } else {
+        Err(UsageError(format!(
+            "the {what} name {name:?} (from app_name, the stage and the authorizer's name) must \
+             be at most {NAME_LIMIT} characters of the ones AWS allows; shorten or rename them"
+        )))
+    }
+}
+
+/// A function of the app: the API handler, or a built-in authorizer.
+fn function(
+    config: &FunctionConfig,
+    architecture: &str,
+    zip_file: &str,
+    role: &str,
+    function_name: &str,
+    authorizer: Option<&str>,
+) -> Value {
+    let mut function = json!({
+        "function_name": function_name,
+        "runtime": RUNTIME,
+        "handler": HANDLER,
+        "filename": format!("${{path.module}}/{zip_file}"),
+        "source_code_hash": format!("${{filebase64sha256(\"${{path.module}}/{zip_file}\")}}"),
+        "architectures": [architecture],
+        "memory_size": config.lambda_memory_size,
+        "timeout": config.lambda_timeout,
+        "role": role,
+        "tags": literal_map(&config.tags),
+    });
+    let mut variables = config.environment_variables.clone();
+    if let Some(name) = authorizer {
+        variables.insert(AUTHORIZER_ENV.to_owned(), name.to_owned());
+    }
+    if !variables.is_empty() {
+        function["environment"] = json!({ "variables": literal_map(&variables) });
+    }
+    if !config.subnet_ids.is_empty() {
+        function["vpc_config"] = json!({
+            "subnet_ids": literals(&config.subnet_ids),
+            "security_group_ids": literals(&config.security_group_ids),
+        });
+    }
+    if let Some(reserved) = config.reserved_concurrency {
+        function["reserved_concurrent_executions"] = json!(reserved);
+    }
+    if !config.layers.is_empty() {
+        function["layers"] = literals(&config.layers);
+    }
+    if config.xray {
+        function["tracing_config"] = json!({"mode": "Active"});
+    }
+    function
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use chalice_manifest::RouteManifest;
+    use serde_json::json;
+
+    #[test]
+    fn the_api_takes_the_stages_settings() {
+        let config = Config::parse(
+            ".chalice/config.json".into(),
+            r#"{"app_name": "a", "minimum_compression_size": 1024}"#,
+        )
+        .and_then(|config| config.stage("dev"))
+        .expect("a valid config");
+        let mut manifest = Manifest::new("a");
+        manifest
+            .routes
+            .push(RouteManifest::new("/", "GET", "index"));
+        let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny"}]});
+        let policies = Policies {
+            role: json!({}),
+            api: Some(policy.clone()),
+        };
+        let configuration =
+            terraform(&manifest, &config, "deployment.zip", &policies).expect("a configuration");
+        let rest_api = &configuration["resource"]["aws_api_gateway_rest_api"]["rest_api"];
+        assert_eq!(rest_api["minimum_compression_size"], "1024");
+        let body: Value = serde_json::from_str(
+            configuration["locals"]["chalice_api_openapi"]
+                .as_str()
+                .expect("the body is a string"),
+        )
+        .expect("the body is JSON");
+        assert_eq!(body["x-amazon-apigateway-policy"], policy);
+    }
+}

@@ -1,0 +1,203 @@
+//! The command line as a user types it: what the `chalice` binary accepts, refuses and
+//! prints before it builds anything. (The workflow test covers what it does with a real
+//! project.)
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn chalice(args: &[&str]) -> (Option<i32>, String, String) {
+    let run = Command::new(env!("CARGO_BIN_EXE_chalice"))
+        .args(args)
+        .current_dir(empty_dir())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("chalice runs");
+    (
+        run.status.code(),
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+        String::from_utf8_lossy(&run.stderr).into_owned(),
+    )
+}
+
+/// A directory that is not a project, so that nothing the test runs can build anything.
+fn empty_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-empty");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn meaningless_combinations_are_refused_by_the_parser() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["package", "terraform", "out", "--template-format", "yaml"],
+            "error: unexpected argument '--template-format' found",
+        ),
+        (
+            &[
+                "package",
+                "terraform",
+                "out",
+                "--merge-template",
+                "extra.yaml",
+            ],
+            "error: unexpected argument '--merge-template' found",
+        ),
+        (
+            &["package", "out", "--pkg-format", "terraform"],
+            "error: invalid value 'terraform' for '--pkg-format <FORMAT>': Terraform has its own command, with its own options: chalice package terraform OUT",
+        ),
+        (
+            &["package"],
+            "error: the following required arguments were not provided:\n  <OUT>",
+        ),
+        (
+            &["package", "terraform"],
+            "error: the following required arguments were not provided:\n  <OUT>",
+        ),
+        (
+            &["--quiet", "--verbose", "local"],
+            "error: the argument '--quiet' cannot be used with '--verbose'",
+        ),
+        (
+            &["--color", "sometimes", "local"],
+            "error: invalid value 'sometimes' for '--color <WHEN>'",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (status, stdout, stderr) = chalice(args);
+        assert_eq!(status, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with(expected), "{args:?}:\n{stderr}");
+        assert_eq!(stdout, "", "{args:?}");
+    }
+}
+
+#[test]
+fn help_lists_the_commands_and_the_global_flags() {
+    let (status, stdout, _) = chalice(&["--help"]);
+    assert_eq!(status, Some(0));
+    for expected in [
+        "new-project",
+        "local",
+        "package",
+        "generate-models",
+        "[alias: openapi]",
+        "--color <WHEN>",
+        "--quiet",
+        "--verbose",
+        "--project-dir <DIR>",
+    ] {
+        assert!(stdout.contains(expected), "no {expected:?} in:\n{stdout}");
+    }
+    let (status, stdout, _) = chalice(&["package", "--help"]);
+    assert_eq!(status, Some(0));
+    for expected in [
+        "cloudformation",
+        "terraform",
+        "--template-format",
+        "--merge-template",
+        "--json",
+    ] {
+        assert!(stdout.contains(expected), "no {expected:?} in:\n{stdout}");
+    }
+}
+
+#[test]
+fn outside_a_project_the_commands_say_how_to_get_one() {
+    let (status, stdout, stderr) = chalice(&["package", "out"]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.ends_with(
+            "has no Cargo.toml: run this in a chalice project (create one with `chalice new-project NAME`) or point at one with --project-dir\n"
+        ),
+        "{stderr}"
+    );
+}
+
+/// A directory with a Cargo.toml (never built) and this `.chalice/config.json`.
+fn project_with_config(name: &str, config: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
+    std::fs::create_dir_all(dir.join(".chalice")).expect("temp dir");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"never-built\"\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join(".chalice/config.json"), config).expect("write");
+    dir
+}
+
+#[test]
+fn config_mistakes_are_all_reported_and_unknown_keys_warned_before_anything_builds() {
+    let dir = project_with_config(
+        "config-mistakes",
+        r#"{"app_name": "a", "lambda_timout": 30, "lambda_memory_size": 64,
+            "stages": {"dev": {"xray": "on"}}}"#,
+    );
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let (status, stdout, stderr) = chalice(&["--project-dir", &dir_arg, "package", "out"]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert_eq!(stdout, "");
+    let config = dir.join(".chalice/config.json");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {} has 2 mistakes:\n  stages.dev.xray: must be true or false, not \"on\"\n  \
+             lambda_memory_size: must be a whole number from 128 to 10240, not 64\n",
+            config.display()
+        )
+    );
+
+    std::fs::write(&config, r#"{"app_name": "a", "lambda_timout": 30}"#).expect("write");
+    let (status, _, stderr) = chalice(&[
+        "--project-dir",
+        &dir_arg,
+        "package",
+        "out",
+        "--stage",
+        "prod",
+    ]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "warning: {0}: lambda_timout: unknown key, ignored; did you mean \"lambda_timeout\"?\n\
+             error: {0}: stages: has no stage \"prod\" (stages here: none); add \"prod\": {{}} under \"stages\"\n",
+            config.display()
+        )
+    );
+}
+
+#[test]
+fn chalices_commands_not_here_yet_say_what_to_use_instead() {
+    let cases: &[(&[&str], &str)] = &[(
+        &["generate-sdk", "--sdk-type", "javascript", "out"],
+        "generate-sdk",
+    )];
+    for (args, name) in cases {
+        let (status, stdout, stderr) = chalice(args);
+        assert_eq!(status, Some(2), "{args:?}: {stderr}");
+        assert_eq!(stdout, "", "{args:?}");
+        let expected = format!(
+            "error: `chalice {name}` is not available yet in chalice for Rust; until it is, "
+        );
+        assert!(stderr.starts_with(&expected), "{args:?}:\n{stderr}");
+        assert!(!stderr.contains("similar"), "{args:?}:\n{stderr}");
+    }
+    let (_, stdout, _) = chalice(&["--help"]);
+    for command in ["deploy", "delete", "url", "logs", "invoke", "gen-policy"] {
+        assert!(
+            stdout
+                .lines()
+                .any(|line| line.trim_start().starts_with(command)),
+            "{command} is offered now that it exists:\n{stdout}"
+        );
+    }
+    assert!(
+        !stdout
+            .lines()
+            .any(|line| line.trim_start().starts_with("generate-sdk")),
+        "not offered before it exists:\n{stdout}"
+    );
+}
