@@ -472,7 +472,9 @@ fn deploy_against_moto() {
     let missing = run(&project, &moto, &["url", "--stage", "prod"]);
     assert_eq!(missing.status, Some(2), "{}", missing.stderr);
     assert!(
-        missing.stderr.contains("stage prod has no deployed API"),
+        missing
+            .stderr
+            .contains("error: stage prod is not deployed ("),
         "{}",
         missing.stderr
     );
