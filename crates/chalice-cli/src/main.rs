@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chalice_cli::commands::deploy::{DeleteOptions, DeployOptions};
-use chalice_cli::commands::invoke::{FunctionFailed, InvokeOptions};
+use chalice_cli::commands::invoke::InvokeOptions;
 use chalice_cli::commands::local::LocalOptions;
 use chalice_cli::commands::logs::LogsOptions;
 use chalice_cli::commands::new_project::NewProjectOptions;
@@ -408,21 +408,13 @@ fn run(cli: Cli, output: Output) -> anyhow::Result<()> {
                 stage: args.stage,
                 profile: args.profile,
             };
-            match invoke::invoke(&project()?, &options) {
-                Ok(mut answer) => {
-                    if !answer.ends_with(b"\n") {
-                        answer.push(b'\n');
-                    }
-                    print_bytes(&answer)
-                }
-                Err(error) => {
-                    // The function's own error, as it answered it, then the summary.
-                    if let Some(failed) = error.downcast_ref::<FunctionFailed>() {
-                        output.note(&failed.payload);
-                    }
-                    Err(error)
-                }
+            // A function error is an error whose message carries what the function
+            // answered (FunctionFailed): printed on stderr, exit status 1.
+            let mut answer = invoke::invoke(&project()?, &options)?;
+            if !answer.ends_with(b"\n") {
+                answer.push(b'\n');
             }
+            print_bytes(&answer)
         }
         Command::GenPolicy(args) => print_json(&gen_policy::gen_policy(&project()?, &args.stage)?),
         Command::GenerateSdk(_) => Err(Planned::GenerateSdk.error().into()),

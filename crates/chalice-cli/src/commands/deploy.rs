@@ -70,8 +70,8 @@ pub struct DeployReport {
     pub resources: Value,
 }
 
-/// The deployer's inputs for `stage`: its configuration, manifest, package and documents.
-/// Builds the app twice (debug for the manifest, release for Lambda).
+/// Builds the app (debug for its manifest, release for Lambda) and deploys the stage, or
+/// with `dry_run` plans it and changes nothing.
 pub fn deploy(
     project: &Project,
     options: &DeployOptions,
@@ -267,8 +267,7 @@ pub fn delete(
     })
 }
 
-/// A stage's settings, for the error when no stage has a deployment (used by `url`, `logs`
-/// and `invoke`).
+/// The error of `url`, `logs` and `invoke` when the stage has no state file.
 pub(crate) fn not_deployed(project: &Project, stage: &str) -> UsageError {
     UsageError(format!(
         "stage {stage} is not deployed ({} does not exist): deploy it with `chalice deploy \
