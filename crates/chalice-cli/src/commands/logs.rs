@@ -130,7 +130,7 @@ async fn print_events(
             .filter_log_events()
             .log_group_name(group)
             .set_start_time(start)
-            .set_next_token(token)
+            .set_next_token(token.clone())
             .send()
             .await;
         let page = match page {
@@ -176,18 +176,15 @@ async fn print_events(
         out.write_all(text.as_bytes())
             .and_then(|()| out.flush())
             .context("cannot write the log lines")?;
+        // FilterLogEvents may answer an empty page with a token while it searches on: follow
+        // it, unless it hands back the token it was given (nothing more to read).
         match page.next_token() {
-            Some(next) if !page.events().is_empty() || token_is_new(next) => {
+            Some(next) if !next.is_empty() && token.as_deref() != Some(next) => {
                 token = Some(next.to_owned());
             }
             _ => return Ok(newest),
         }
     }
-}
-
-/// FilterLogEvents may answer an empty page with a token while it searches on: follow it.
-fn token_is_new(token: &str) -> bool {
-    !token.is_empty()
 }
 
 /// Lambda's stream names are `2024/05/01/[$LATEST]<32 hex>`: the hex part alone tells the

@@ -408,7 +408,10 @@ impl Executor<'_> {
                             if message.contains("role"));
                     if propagating && tokio::time::Instant::now() < deadline {
                         spinner.get_or_insert_with(|| {
-                            Spinner::start(&format!("waiting for role {role} to propagate"))
+                            Spinner::start(
+                                self.output,
+                                &format!("waiting for role {role} to propagate"),
+                            )
                         });
                         tokio::time::sleep(Duration::from_secs(2)).await;
                         continue;
@@ -697,7 +700,9 @@ impl Executor<'_> {
                  {update:?}); deploy again to resume",
                 LAMBDA_PATIENCE.as_secs()
             );
-            spinner.get_or_insert_with(|| Spinner::start(&format!("waiting for function {name}")));
+            spinner.get_or_insert_with(|| {
+                Spinner::start(self.output, &format!("waiting for function {name}"))
+            });
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }

@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::output::{Output, Verbosity};
+
 /// A spinner drawn on stderr until dropped.
 #[derive(Debug)]
 pub(crate) struct Spinner {
@@ -15,10 +17,12 @@ pub(crate) struct Spinner {
 }
 
 impl Spinner {
-    /// Starts a spinner after `message` when stderr is a terminal; does nothing otherwise.
-    pub(crate) fn start(message: &str) -> Spinner {
+    /// Starts a spinner after `message` when stderr is a terminal and status lines are
+    /// wanted (not `--quiet`); does nothing otherwise.
+    pub(crate) fn start(output: Output, message: &str) -> Spinner {
         let stop = Arc::new(AtomicBool::new(false));
-        let thread = std::io::stderr().is_terminal().then(|| {
+        let wanted = output.verbosity() != Verbosity::Quiet && std::io::stderr().is_terminal();
+        let thread = wanted.then(|| {
             let stop = Arc::clone(&stop);
             let message = message.to_owned();
             std::thread::spawn(move || {
