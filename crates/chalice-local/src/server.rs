@@ -1,51 +1,39 @@
-//! The HTTP/1.1 server: accept, convert, answer through the gateway, log, shut down cleanly.
+//! The HTTP/1.1 server: accept, serve each connection, shut down cleanly.
 
-use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use bytes::Bytes;
-use chalice_core::{Gateway, MAX_BODY_BYTES, Response, payload_too_large};
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use chalice_core::Gateway;
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::Semaphore;
 
+use crate::connection;
 use crate::function::LocalFunction;
-
-/// How long a client may take to send its request head (slowloris guard).
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long shutdown waits for requests in flight before giving up on them.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+use crate::limits::Limits;
+use crate::service::State;
+use crate::shutdown::{Connections, Stopped};
+use crate::wire::Shared;
 
 /// The local server, bound and ready to serve.
 pub struct Server {
     listener: TcpListener,
     state: Arc<State>,
-}
-
-struct State {
-    gateway: Gateway,
-    function: LocalFunction,
+    limits: Limits,
 }
 
 impl Server {
-    /// Binds `addr` (port 0 picks a free port) for `gateway`.
+    /// Binds `addr` (port 0 picks a free port) for `gateway`, with the default [`Limits`].
     pub async fn bind(addr: SocketAddr, gateway: Gateway) -> Result<Server, BindError> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| BindError { addr, source })?;
+        let listener = listen(addr).map_err(|source| BindError { addr, source })?;
         let function = LocalFunction::new(gateway.app().app_name());
         Ok(Server {
             listener,
             state: Arc::new(State { gateway, function }),
+            limits: Limits::new(),
         })
     }
 
@@ -58,156 +46,194 @@ impl Server {
         self
     }
 
+    /// Sets what any one client may hold of the server: see [`Limits`].
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// The address the server listens on.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
     /// Serves until Ctrl-C (SIGINT) or SIGTERM, then finishes the requests in flight.
-    pub async fn serve(self) -> io::Result<()> {
+    pub async fn serve(self) -> io::Result<Stopped> {
         self.serve_until(shutdown_signal()).await
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight (up to 5 s).
-    pub async fn serve_until(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
-        let Server { listener, state } = self;
-        let graceful = GracefulShutdown::new();
+    /// Serves until `shutdown` completes, then stops: at once when no request is in flight,
+    /// else when they are answered or the [grace period](Limits::shutdown_grace) has passed,
+    /// whichever comes first. The requests still running then are cut, and counted in
+    /// [`Stopped::requests_cut`].
+    pub async fn serve_until(self, shutdown: impl Future<Output = ()>) -> io::Result<Stopped> {
+        let Server {
+            listener,
+            state,
+            limits,
+        } = self;
+        let connections = Connections::new();
         let mut shutdown = std::pin::pin!(shutdown);
+        let builder = connection::builder();
+        let mut refused_accepts = 0u32;
+        let max_connections = limits.max_connections;
+        let permits = Arc::new(Semaphore::new(max_connections));
+        let full = full_answer(max_connections);
+        let mut refused_connections = 0u64;
         loop {
-            let (stream, peer) = tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok(pair) => pair,
-                    Err(error) => {
-                        // Out of file descriptors and the like: say so, back off, go on.
-                        tracing::warn!(target: "chalice::local", "accept failed: {error}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                },
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
                 () = &mut shutdown => break,
             };
+            let (stream, peer) = match accepted {
+                Ok(pair) => pair,
+                Err(error) if is_per_connection(&error) => {
+                    tracing::debug!(target: "chalice::local", "accept failed: {error}");
+                    continue;
+                }
+                Err(error) => {
+                    // Out of file descriptors (or memory): the waiting connections stay in the
+                    // kernel's queue until some of ours close. Say so once, then back off
+                    // instead of retrying (and logging) in a tight loop.
+                    refused_accepts += 1;
+                    if refused_accepts == 1 {
+                        tracing::warn!(
+                            target: "chalice::local",
+                            "cannot accept connections: {error}; waiting for some to close \
+                             (raise the open-file limit with `ulimit -n`, or lower --max-connections)"
+                        );
+                    }
+                    let pause = Duration::from_millis(10 << refused_accepts.min(6));
+                    tokio::select! {
+                        () = tokio::time::sleep(pause) => continue,
+                        () = &mut shutdown => break,
+                    }
+                }
+            };
+            if refused_accepts > 0 {
+                tracing::info!(
+                    target: "chalice::local",
+                    "accepting connections again ({refused_accepts} attempts failed meanwhile)"
+                );
+                refused_accepts = 0;
+            }
+            let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+                // A flood is refused at once, with a word for clients that read it, so the
+                // process keeps its file descriptors and keeps answering the others.
+                let _ = stream.try_write(full.as_bytes());
+                drop(stream);
+                refused_connections += 1;
+                if refused_connections == 1 {
+                    tracing::warn!(
+                        target: "chalice::local",
+                        "{max_connections} connections are open, the most allowed: refusing new ones \
+                         with 503 until some close (raise the limit with --max-connections)"
+                    );
+                }
+                continue;
+            };
+            if refused_connections > 0 {
+                tracing::info!(
+                    target: "chalice::local",
+                    "accepting connections again ({refused_connections} refused meanwhile)"
+                );
+                refused_connections = 0;
+            }
             // Small responses must not wait for Nagle's algorithm and delayed ACKs.
             let _ = stream.set_nodelay(true);
-            let state = Arc::clone(&state);
-            let service = service_fn(move |request| answer(Arc::clone(&state), peer, request));
-            let connection = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_READ_TIMEOUT)
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service);
-            let connection = graceful.watch(connection);
+            let shared = Arc::new(Shared::default());
+            let registration = connections.register(Arc::clone(&shared));
+            let connection = connection::serve(
+                &builder,
+                &state,
+                stream,
+                peer,
+                &shared,
+                limits.request_timeout,
+            );
             tokio::spawn(async move {
-                if let Err(error) = connection.await {
+                let _permit = permit;
+                if let Some(Err(error)) = registration.run(connection).await {
                     tracing::debug!(target: "chalice::local", "connection from {peer} ended: {error}");
                 }
             });
         }
         drop(listener);
-        tracing::info!(target: "chalice::local", "Shutting down: finishing requests in flight");
-        tokio::select! {
-            () = graceful.shutdown() => {}
-            () = tokio::time::sleep(SHUTDOWN_GRACE) => {
-                tracing::warn!(target: "chalice::local", "Requests still in flight after {SHUTDOWN_GRACE:?}; stopping anyway");
-            }
+        let grace = limits.shutdown_grace;
+        match connections.in_flight() {
+            0 => tracing::info!(target: "chalice::local", "Shutting down"),
+            n => tracing::info!(
+                target: "chalice::local",
+                "Shutting down: finishing {n} request{} in flight (for up to {grace:?})",
+                plural(n)
+            ),
         }
-        Ok(())
+        let stopped = connections.drain(grace).await;
+        if let n @ 1.. = stopped.requests_cut() {
+            tracing::warn!(
+                target: "chalice::local",
+                "Cut {n} request{} still running after {grace:?} (set the grace period with --shutdown-grace)",
+                plural(n)
+            );
+        }
+        Ok(stopped)
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The answer to a connection past the limit, written before it is closed.
+fn full_answer(max_connections: usize) -> String {
+    let body = format!(
+        r#"{{"message":"Service Unavailable: the local server already has {max_connections} connections open"}}"#
+    );
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// How many connections the kernel may queue before the server takes them.
+const BACKLOG: u32 = 1024;
+
+/// A listener on `addr` with a queue of [`BACKLOG`] connections. `TcpListener::bind` queues
+/// 128 (std's value): a burst past that waits for the client's SYN to be sent again, a second
+/// later, instead of being answered (or refused) at once.
+fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    // As std does on Unix: a restarted server can take its port back at once.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
+
+/// Accept errors that concern one connection (it was reset before we took it), not the
+/// server: retried at once.
+fn is_per_connection(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted
+            | io::ErrorKind::WouldBlock
+    )
 }
 
 impl fmt::Debug for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Server")
             .field("addr", &self.listener.local_addr().ok())
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
-}
-
-/// Answers one request and logs it: method, path, status, duration.
-async fn answer(
-    state: Arc<State>,
-    peer: SocketAddr,
-    request: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-    let started = Instant::now();
-    // Cheap clones (shared bytes): the line is formatted only if someone listens.
-    let method = request.method().clone();
-    let uri = request.uri().clone();
-    let response = respond(&state, peer, request).await;
-    let status = response.status().as_u16();
-    if tracing::enabled!(target: "chalice::local", tracing::Level::INFO) {
-        // Formatted once, here, and handed over as text: a format string would be formatted
-        // again by every layer that records it.
-        use std::fmt::Write as _;
-        let micros = started.elapsed().as_micros();
-        let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-        let mut line = String::with_capacity(method.as_str().len() + target.len() + 24);
-        let _ = write!(
-            line,
-            "{method} {target} {status} {}.{:03}ms",
-            micros / 1000,
-            micros % 1000
-        );
-        tracing::info!(target: "chalice::local", message = line.as_str());
-    }
-    Ok(response)
-}
-
-async fn respond(
-    state: &State,
-    peer: SocketAddr,
-    request: hyper::Request<Incoming>,
-) -> hyper::Response<Full<Bytes>> {
-    let (parts, body) = request.into_parts();
-    let declared = parts
-        .headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
-        // Refuse without reading a byte of it; the unread body makes hyper close the
-        // connection after this answer.
-        return to_hyper(payload_too_large());
-    }
-    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-            return to_hyper(payload_too_large());
-        }
-        Err(error) => {
-            let message = format!("Could not read the request body: {error}");
-            let body = format!(r#"{{"message":{}}}"#, json_string(&message));
-            return to_hyper(Response::new(body).status_code(400));
-        }
-    };
-    let mut http_request = state.function.request(parts.method, parts.uri.path());
-    http_request.query = parts.uri.query().map(str::to_owned);
-    http_request.headers = parts.headers;
-    http_request.body = body;
-    http_request.source_ip = peer.ip();
-    to_hyper(state.gateway.handle(http_request).await)
-}
-
-fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
-    let mut out = hyper::Response::new(Full::new(response.body));
-    // Dispatch guarantees a status in 100..=599, which `from_u16` accepts.
-    *out.status_mut() = http::StatusCode::from_u16(response.status_code)
-        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    *out.headers_mut() = response.headers.into_header_map();
-    out
-}
-
-fn json_string(text: &str) -> String {
-    let mut out = String::from('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Completes on Ctrl-C, or SIGTERM on Unix.

@@ -89,11 +89,11 @@ impl Chalice {
                 report_definition_errors(&errors.to_string());
                 run::USAGE_ERROR
             }
-            (Mode::Local { .. }, Err(errors)) => {
+            (Mode::Local(_), Err(errors)) => {
                 report_definition_errors(&errors.to_string());
                 run::USAGE_ERROR
             }
-            (Mode::Local { addr }, Ok(())) => run::local(self.core, addr),
+            (Mode::Local(local), Ok(())) => run::local(self.core, local),
         }
     }
 
@@ -103,11 +103,18 @@ impl Chalice {
     }
 }
 
-// The three functions below are the only places the library writes to the terminal itself:
+// The functions below are the only places the library writes to the terminal itself:
 // before any logger exists, for a person who ran the binary by hand.
 #[allow(clippy::print_stderr)]
 fn eprintln_usage_error(message: &str, app_name: &str) {
     eprintln!("error: {message}\n\nFor more information, run with --help (app '{app_name}').");
+}
+
+/// A mistake in the command line found after parsing it (a request log that cannot be
+/// opened), before any logger exists.
+#[allow(clippy::print_stderr)]
+pub(crate) fn report_usage_error(error: &dyn std::fmt::Display) {
+    eprintln!("error: {error}");
 }
 
 #[allow(clippy::print_stderr)]

@@ -4,8 +4,12 @@ use std::ffi::OsString;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use chalice_core::Gateway;
+use chalice_local::Limits;
+
+use crate::logging::RequestLog;
 
 /// Exit status for usage and definition errors, as Chalice's CLI uses.
 pub(crate) const USAGE_ERROR: i32 = 2;
@@ -14,7 +18,7 @@ pub(crate) const USAGE_ERROR: i32 = 2;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Mode {
     /// Serve HTTP locally.
-    Local { addr: SocketAddr },
+    Local(Local),
     /// Serve Lambda invocations through the Runtime API.
     Lambda,
     /// Print the app's manifest for the CLI.
@@ -23,8 +27,39 @@ pub(crate) enum Mode {
     Help,
 }
 
+/// How to serve locally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Local {
+    pub(crate) addr: SocketAddr,
+    pub(crate) limits: Limits,
+    pub(crate) request_log: RequestLog,
+}
+
+/// A setting taken from a flag, else from an environment variable.
+struct Setting {
+    flag: &'static str,
+    /// Where the value came from (the flag or the variable's name), and the value.
+    value: Option<(&'static str, String)>,
+}
+
+impl Setting {
+    /// Parses the value, if there is one, with `parse`; `expected` describes a good one.
+    fn parse<T>(
+        &self,
+        parse: impl Fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> Result<Option<T>, UsageError> {
+        let Some((source, text)) = &self.value else {
+            return Ok(None);
+        };
+        parse(text)
+            .map(Some)
+            .ok_or_else(|| UsageError(format!("invalid {source} '{text}': expected {expected}")))
+    }
+}
+
 /// Picks the mode: Lambda when the Runtime API is there, else the local server configured by
-/// `--host`/`--port`, then `CHALICE_HOST`/`CHALICE_PORT`, then 127.0.0.1:8000.
+/// its flags (`--host`, `--port`, ...), then their `CHALICE_*` variables, then the defaults.
 pub(crate) fn mode(
     args: impl IntoIterator<Item = OsString>,
     env: impl Fn(&str) -> Option<String>,
@@ -32,8 +67,18 @@ pub(crate) fn mode(
     if env("AWS_LAMBDA_RUNTIME_API").is_some_and(|v| !v.is_empty()) {
         return Ok(Mode::Lambda);
     }
-    let mut host = env("CHALICE_HOST").map(|v| ("CHALICE_HOST", v));
-    let mut port = env("CHALICE_PORT").map(|v| ("CHALICE_PORT", v));
+    let mut settings = [
+        ("--host", "CHALICE_HOST"),
+        ("--port", "CHALICE_PORT"),
+        ("--request-timeout", "CHALICE_REQUEST_TIMEOUT"),
+        ("--max-connections", "CHALICE_MAX_CONNECTIONS"),
+        ("--shutdown-grace", "CHALICE_SHUTDOWN_GRACE"),
+        ("--request-log", "CHALICE_REQUEST_LOG"),
+    ]
+    .map(|(flag, name)| Setting {
+        flag,
+        value: env(name).map(|v| (name, v)),
+    });
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let arg = arg
@@ -45,40 +90,51 @@ pub(crate) fn mode(
             }
             _ => (arg.clone(), None),
         };
-        let mut value = |flag: &'static str| {
-            inline
-                .clone()
-                .or_else(|| args.next().and_then(|v| v.into_string().ok()))
-                .map(|v| (flag, v))
-                .ok_or_else(|| UsageError(format!("{flag} needs a value")))
-        };
         match name.as_str() {
-            "--host" => host = Some(value("--host")?),
-            "--port" => port = Some(value("--port")?),
             "-h" | "--help" => return Ok(Mode::Help),
             chalice_core::MANIFEST_ARG => return Ok(Mode::Manifest),
-            other => return Err(UsageError(format!("unexpected argument '{other}'"))),
+            _ => {}
         }
+        let Some(setting) = settings.iter_mut().find(|s| s.flag == name) else {
+            return Err(UsageError(format!("unexpected argument '{name}'")));
+        };
+        let value = inline
+            .or_else(|| args.next().and_then(|v| v.into_string().ok()))
+            .ok_or_else(|| UsageError(format!("{} needs a value", setting.flag)))?;
+        setting.value = Some((setting.flag, value));
     }
-    let ip = match host {
-        None => IpAddr::from([127, 0, 0, 1]),
-        Some((source, text)) => parse_host(&text).ok_or_else(|| {
-            UsageError(format!(
-                "invalid {source} '{text}': expected an IP address such as 127.0.0.1"
-            ))
-        })?,
-    };
-    let port = match port {
-        None => 8000,
-        Some((source, text)) => text.parse::<u16>().map_err(|_| {
-            UsageError(format!(
-                "invalid {source} '{text}': expected a port number from 0 to 65535"
-            ))
-        })?,
-    };
-    Ok(Mode::Local {
+    let [host, port, timeout, connections, grace, request_log] = &settings;
+    let ip = host
+        .parse(parse_host, "an IP address such as 127.0.0.1")?
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let port = port
+        .parse(|t| t.parse::<u16>().ok(), "a port number from 0 to 65535")?
+        .unwrap_or(8000);
+    let mut limits = Limits::new();
+    if let Some(timeout) = timeout.parse(seconds, "seconds, such as 30 or 0.5")? {
+        limits = limits.request_timeout(timeout);
+    }
+    let positive = |t: &str| t.parse::<usize>().ok().filter(|&n| n > 0);
+    if let Some(max) = connections.parse(positive, "a number of connections, at least 1")? {
+        limits = limits.max_connections(max);
+    }
+    if let Some(grace) = grace.parse(seconds, "seconds, such as 5 or 0.5")? {
+        limits = limits.shutdown_grace(grace);
+    }
+    let request_log = request_log
+        .parse(RequestLog::parse, "off, stderr, stdout or a file's path")?
+        .unwrap_or(RequestLog::Stderr);
+    Ok(Mode::Local(Local {
         addr: SocketAddr::new(ip, port),
-    })
+        limits,
+        request_log,
+    }))
+}
+
+/// A duration in seconds, such as `30` or `0.5`.
+fn seconds(text: &str) -> Option<Duration> {
+    let seconds: f64 = text.parse().ok()?;
+    Duration::try_from_secs_f64(seconds).ok()
 }
 
 fn parse_host(text: &str) -> Option<IpAddr> {
@@ -107,22 +163,41 @@ pub(crate) fn usage(app_name: &str) -> String {
         "Runs the chalice app '{app_name}'.\n\n\
          On AWS Lambda (AWS_LAMBDA_RUNTIME_API is set) it serves API Gateway events; anywhere else it\n\
          serves HTTP locally, answering as API Gateway and Lambda would.\n\n\
-         Usage: {bin} [--host HOST] [--port PORT]\n\n\
+         Usage: {bin} [OPTIONS]\n\n\
          Options:\n  \
-           --host HOST  address to listen on [env: CHALICE_HOST] [default: 127.0.0.1]\n  \
-           --port PORT  port to listen on; 0 picks a free one [env: CHALICE_PORT] [default: 8000]\n  \
-           --manifest   print the app's routes and settings as JSON, for the chalice CLI\n  \
-           -h, --help   print this help\n\n\
+           --host HOST              address to listen on [env: CHALICE_HOST] [default: 127.0.0.1]\n  \
+           --port PORT              port to listen on; 0 picks a free one [env: CHALICE_PORT] [default: 8000]\n  \
+           --request-timeout SECS   time a client has to send a whole request (else 408); also bounds idle\n                           \
+                                    connections and clients that stop reading [env: CHALICE_REQUEST_TIMEOUT] [default: {timeout}]\n  \
+           --max-connections N      connections open at once; past it, 503 [env: CHALICE_MAX_CONNECTIONS]\n                           \
+                                    [default: {connections}, or fewer under a low open-file limit]\n  \
+           --shutdown-grace SECS    on Ctrl-C, time requests in flight have to finish before they are cut\n                           \
+                                    (then the exit status is 1) [env: CHALICE_SHUTDOWN_GRACE] [default: {grace}]\n  \
+           --request-log WHERE      the one line per request: off, stderr, stdout or a file's path (appended)\n                           \
+                                    [env: CHALICE_REQUEST_LOG] [default: stderr]\n  \
+           --manifest               print the app's routes and settings as JSON, for the chalice CLI\n  \
+           -h, --help               print this help\n\n\
          Environment:\n  \
            CHALICE_API_KEYS    comma-separated API keys that routes with api_key_required accept locally\n  \
            CHALICE_AUTHORIZER  on Lambda, the built-in authorizer this function serves\n",
         bin = std::env::args().next().unwrap_or_else(|| "app".to_owned()),
+        timeout = Limits::DEFAULT_REQUEST_TIMEOUT.as_secs(),
+        connections = Limits::DEFAULT_MAX_CONNECTIONS,
+        grace = Limits::DEFAULT_SHUTDOWN_GRACE.as_secs(),
     )
 }
 
 /// Serves locally until Ctrl-C; the exit status.
-pub(crate) fn local(app: chalice_core::Chalice, addr: SocketAddr) -> i32 {
-    crate::logging::install(std::io::stderr);
+pub(crate) fn local(app: chalice_core::Chalice, options: Local) -> i32 {
+    let Local {
+        addr,
+        limits,
+        request_log,
+    } = options;
+    if let Err(error) = crate::logging::install(std::io::stderr, &request_log) {
+        crate::app::report_usage_error(&error);
+        return USAGE_ERROR;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -136,7 +211,7 @@ pub(crate) fn local(app: chalice_core::Chalice, addr: SocketAddr) -> i32 {
     runtime.block_on(async move {
         let gateway = Gateway::new(Arc::new(app)).api_keys(api_keys_from_env());
         let server = match chalice_local::Server::bind(addr, gateway).await {
-            Ok(server) => server,
+            Ok(server) => server.limits(limits),
             Err(error) => {
                 tracing::error!(target: "chalice::local", "{error}");
                 return 1;
@@ -146,7 +221,9 @@ pub(crate) fn local(app: chalice_core::Chalice, addr: SocketAddr) -> i32 {
         // Chalice's words, so tools that wait for this line keep working.
         tracing::info!(target: "chalice::local", "Serving on http://{shown}");
         match server.serve().await {
-            Ok(()) => 0,
+            // The count was logged; the status tells scripts and supervisors.
+            Ok(stopped) if stopped.requests_cut() > 0 => 1,
+            Ok(_) => 0,
             Err(error) => {
                 tracing::error!(target: "chalice::local", "the server stopped: {error}");
                 1
@@ -172,7 +249,8 @@ fn api_keys_from_env() -> Vec<String> {
 /// Managed Instances' concurrent invocations over tasks, which this runtime also runs), and
 /// it starts faster than a thread pool. Logs go to stdout, where CloudWatch reads them.
 pub(crate) fn lambda(app: chalice_core::Chalice) -> i32 {
-    crate::logging::install(std::io::stdout);
+    // Lambda has no request lines of ours (API Gateway and CloudWatch keep their own).
+    let _ = crate::logging::install(std::io::stdout, &RequestLog::Off);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -206,9 +284,15 @@ mod tests {
     }
 
     fn local(addr: &str) -> Result<Mode, UsageError> {
-        Ok(Mode::Local {
+        with(addr, Limits::new(), RequestLog::Stderr)
+    }
+
+    fn with(addr: &str, limits: Limits, request_log: RequestLog) -> Result<Mode, UsageError> {
+        Ok(Mode::Local(Local {
             addr: addr.parse().expect("addr"),
-        })
+            limits,
+            request_log,
+        }))
     }
 
     #[test]
@@ -277,6 +361,71 @@ mod tests {
                 &["--verbose"],
                 &[],
                 Err(UsageError("unexpected argument '--verbose'".into())),
+            ),
+            (
+                &["--request-timeout", "0.5", "--max-connections=64"],
+                &[
+                    ("CHALICE_SHUTDOWN_GRACE", "0"),
+                    ("CHALICE_REQUEST_TIMEOUT", "9"),
+                ],
+                with(
+                    "127.0.0.1:8000",
+                    Limits::new()
+                        .request_timeout(Duration::from_millis(500))
+                        .max_connections(64)
+                        .shutdown_grace(Duration::ZERO),
+                    RequestLog::Stderr,
+                ),
+            ),
+            (
+                &["--request-log", "off"],
+                &[],
+                with("127.0.0.1:8000", Limits::new(), RequestLog::Off),
+            ),
+            (
+                &[],
+                &[("CHALICE_REQUEST_LOG", "logs/requests.log")],
+                with(
+                    "127.0.0.1:8000",
+                    Limits::new(),
+                    RequestLog::File("logs/requests.log".into()),
+                ),
+            ),
+            (
+                &["--request-timeout", "soon"],
+                &[],
+                Err(UsageError(
+                    "invalid --request-timeout 'soon': expected seconds, such as 30 or 0.5".into(),
+                )),
+            ),
+            (
+                &[],
+                &[("CHALICE_SHUTDOWN_GRACE", "-1")],
+                Err(UsageError(
+                    "invalid CHALICE_SHUTDOWN_GRACE '-1': expected seconds, such as 5 or 0.5"
+                        .into(),
+                )),
+            ),
+            (
+                &["--max-connections", "0"],
+                &[],
+                Err(UsageError(
+                    "invalid --max-connections '0': expected a number of connections, at least 1"
+                        .into(),
+                )),
+            ),
+            (
+                &["--request-log="],
+                &[],
+                Err(UsageError(
+                    "invalid --request-log '': expected off, stderr, stdout or a file's path"
+                        .into(),
+                )),
+            ),
+            (
+                &["--shutdown-grace"],
+                &[],
+                Err(UsageError("--shutdown-grace needs a value".into())),
             ),
         ];
         for (args, vars, expected) in cases {
