@@ -89,8 +89,7 @@ impl Chalice {
 
         if self.is_binary(&response) {
             let accepts_binary = request
-                .headers()
-                .get("accept")
+                .header("accept")
                 .is_some_and(|accept| media::matches_content_type(accept, &self.api.binary_types));
             if !accepts_binary {
                 let content_type = response

@@ -79,7 +79,7 @@ pub use crate::error::{ChaliceError, ErrorKind};
 pub use crate::gateway::{
     Gateway, HttpRequest, MAX_BODY_BYTES, missing_authentication_token, payload_too_large,
 };
-pub use crate::headers::{Headers, InvalidHeader};
+pub use crate::headers::{HeaderSource, Headers, InvalidHeader};
 pub use crate::lambda_context::LambdaContext;
 pub use crate::log::Logger;
 pub use crate::media::DEFAULT_BINARY_TYPES;

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::error::ChaliceError;
-use crate::headers::Headers;
+use crate::headers::{HeaderSource, Headers};
 use crate::lambda_context::LambdaContext;
 use crate::params::{MultiDict, Params};
 
@@ -44,7 +44,9 @@ pub struct Request {
 struct Inner {
     method: Method,
     path: Arc<str>,
-    headers: Headers,
+    /// Set by the builder, or built from `header_source` on first use.
+    headers: OnceLock<Headers>,
+    header_source: Option<Box<dyn HeaderSource>>,
     query_params: Option<MultiDict>,
     uri_params: Option<Params>,
     stage_vars: Option<Params>,
@@ -64,7 +66,8 @@ impl Request {
             inner: Inner {
                 method,
                 path: path.into(),
-                headers: Headers::new(),
+                headers: OnceLock::new(),
+                header_source: None,
                 query_params: None,
                 uri_params: None,
                 stage_vars: None,
@@ -91,7 +94,14 @@ impl Request {
 
     /// The request headers: case-insensitive, multi-valued.
     pub fn headers(&self) -> &Headers {
-        &self.inner.headers
+        self.inner.headers()
+    }
+
+    /// The last value of header `name` (case-insensitive): `headers().get(name)`, without
+    /// building the headers when the adapter handed them over unbuilt
+    /// ([`RequestBuilder::header_source`]).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.inner.header(name)
     }
 
     /// The query parameters, or `None` when the request had no query string (as in Chalice).
@@ -138,8 +148,7 @@ impl Request {
     pub fn json_body(&self) -> Result<Option<&Value>, ChaliceError> {
         let is_json = self
             .inner
-            .headers
-            .get("content-type")
+            .header("content-type")
             .is_some_and(|ct| ct.starts_with("application/json"));
         if !is_json {
             return Ok(None);
@@ -189,6 +198,7 @@ impl Request {
             .get_or_init(|| match &self.inner.context_source {
                 // Raw JSON came from a parsed event, so it parses again.
                 ContextSource::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+                ContextSource::Bytes(bytes) => serde_json::from_slice(bytes).unwrap_or(Value::Null),
                 ContextSource::Gateway(parts) => parts.to_value(&self.inner),
                 ContextSource::Empty => Value::Object(Map::new()),
             })
@@ -202,11 +212,10 @@ impl Request {
     /// The request as Chalice's `Request.to_dict()`: `query_params`, `headers`,
     /// `uri_params`, `method`, `context`, `stage_vars` and `path`.
     pub fn to_dict(&self) -> Value {
-        let headers: Map<String, Value> = self
-            .inner
-            .headers
+        let all = self.inner.headers();
+        let headers: Map<String, Value> = all
             .iter()
-            .map(|(name, _)| (name.to_owned(), json!(self.inner.headers.get(name))))
+            .map(|(name, _)| (name.to_owned(), json!(all.get(name))))
             .collect();
         json!({
             "query_params": self.inner.query_params,
@@ -234,7 +243,7 @@ impl Request {
         let inner = &*self.inner;
         let mut single = Map::new();
         let mut multi = Map::new();
-        for (name, value) in inner.headers.iter() {
+        for (name, value) in inner.headers().iter() {
             single.insert(name.to_owned(), json!(value));
             if let Value::Array(values) = multi.entry(name.to_owned()).or_insert_with(|| json!([]))
             {
@@ -276,11 +285,42 @@ impl fmt::Debug for Request {
         f.debug_struct("Request")
             .field("method", &self.inner.method)
             .field("path", &self.inner.path)
-            .field("headers", &self.inner.headers)
+            .field("headers", self.inner.headers())
             .field("query_params", &self.inner.query_params)
             .field("uri_params", &self.inner.uri_params)
             .field("raw_body", &self.inner.raw_body)
             .finish_non_exhaustive()
+    }
+}
+
+impl Inner {
+    fn headers(&self) -> &Headers {
+        self.headers.get_or_init(|| match &self.header_source {
+            Some(source) => source.build(),
+            None => Headers::new(),
+        })
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        match (self.headers.get(), &self.header_source) {
+            (None, Some(source)) => source.get(name),
+            _ => self.headers().get(name),
+        }
+    }
+
+    /// The headers, built, for the builder to change.
+    fn headers_mut(&mut self) -> &mut Headers {
+        if self.headers.get().is_none() {
+            let built = match self.header_source.take() {
+                Some(source) => source.build(),
+                None => Headers::new(),
+            };
+            self.headers = OnceLock::from(built);
+        }
+        self.header_source = None;
+        self.headers
+            .get_mut()
+            .expect("the headers were initialized just above")
     }
 }
 
@@ -289,6 +329,8 @@ enum ContextSource {
     Empty,
     /// From a Lambda event, as its text.
     Raw(Box<RawValue>),
+    /// From a Lambda event, as the bytes of its JSON within the event the request keeps.
+    Bytes(Bytes),
     /// From the gateway emulation, as parts.
     Gateway(Box<GatewayContext>),
 }
@@ -347,13 +389,23 @@ pub struct RequestBuilder {
 impl RequestBuilder {
     /// Appends a header.
     pub fn header(mut self, name: &str, value: impl AsRef<str>) -> Self {
-        self.inner.headers.append(name, value);
+        self.inner.headers_mut().append(name, value);
         self
     }
 
     /// Replaces all headers.
     pub fn headers(mut self, headers: impl Into<Headers>) -> Self {
-        self.inner.headers = headers.into();
+        self.inner.headers = OnceLock::from(headers.into());
+        self.inner.header_source = None;
+        self
+    }
+
+    /// Hands the headers over unbuilt: dispatch looks up the few it needs through
+    /// `source`, and [`Request::headers`] builds them all on first use. Replaces headers
+    /// set before.
+    pub fn header_source(mut self, source: impl HeaderSource) -> Self {
+        self.inner.headers = OnceLock::new();
+        self.inner.header_source = Some(Box::new(source));
         self
     }
 
@@ -407,6 +459,16 @@ impl RequestBuilder {
     /// adapter copies the event's text instead of building a tree per request).
     pub fn context_raw(mut self, context: Box<RawValue>) -> Self {
         self.inner.context_source = ContextSource::Raw(context);
+        self.inner.context = OnceLock::new();
+        self
+    }
+
+    /// Sets `requestContext` as the bytes of its JSON, parsed only if a view asks for it.
+    /// The Lambda adapter passes a slice of the event it keeps for
+    /// [`Request::to_original_event`], so the context is neither copied nor parsed per
+    /// request; bytes that are not JSON make `context()` `null`.
+    pub fn context_bytes(mut self, context: Bytes) -> Self {
+        self.inner.context_source = ContextSource::Bytes(context);
         self.inner.context = OnceLock::new();
         self
     }

@@ -27,6 +27,9 @@ fn hello(request: &Request) -> Json<Value> {
         "invoked_function_arn": context.invoked_function_arn,
         "function_name": context.function_name,
         "memory_limit_in_mb": context.memory_limit_in_mb,
+        "xray_trace_id": context.xray_trace_id,
+        // What the AWS SDKs read to carry the X-Ray trace into a view's calls.
+        "trace_env": std::env::var("_X_AMZN_TRACE_ID").ok(),
     }))
 }
 

@@ -20,11 +20,11 @@ use bytes::Bytes;
 use chalice_core::{
     Chalice, ChaliceError, Method, MultiDict, Params, Response, missing_authentication_token,
 };
-use http::header::{COOKIE, HeaderMap, HeaderName, HeaderValue};
-use serde_json::value::RawValue;
+use serde::Deserialize as _;
 
 use crate::error::EventError;
-use crate::event::{ContextFields, Event, Pairs, Str};
+use crate::event::{ContextFields, Event, Pairs, RawObject, Str};
+use crate::headers::EventHeaders;
 
 /// The payload version of an event, which decides the shape of its response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,12 +49,13 @@ pub(crate) enum Decoded {
 pub(crate) struct Parts {
     pub(crate) method: Method,
     pub(crate) template: Arc<str>,
-    pub(crate) headers: HeaderMap,
+    pub(crate) headers: EventHeaders,
     pub(crate) query: Option<MultiDict>,
     pub(crate) uri_params: Option<Params>,
     pub(crate) stage_vars: Option<Params>,
     pub(crate) body: Bytes,
-    pub(crate) context: Option<Box<RawValue>>,
+    /// `requestContext`'s JSON: a slice of the event, not a copy.
+    pub(crate) context: Option<Bytes>,
 }
 
 /// Decodes the text of an event in one serde pass.
@@ -85,7 +86,17 @@ pub(crate) fn decode(
             "not an API Gateway proxy event: expected a JSON object, got {kind}"
         )));
     }
-    let event: Event<'_> = serde_json::from_str(text).map_err(|e| EventError::json(&e))?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let event = Event::deserialize(&mut deserializer).map_err(|e| EventError::json(&e))?;
+    // Exactly one JSON value: an event followed by anything but whitespace (a second
+    // object, stray text) is not one event.
+    deserializer.end().map_err(|e| {
+        EventError::new(format!(
+            "the event is not one JSON object: more text follows it at line {} column {}",
+            e.line(),
+            e.column()
+        ))
+    })?;
     match event.version.as_deref() {
         Some("2.0") => Ok((Version::V2, decode_v2(app, buffer, event)?)),
         Some("1.0") => Ok((Version::V1, decode_v1(app, buffer, event)?)),
@@ -156,14 +167,14 @@ fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
     // `multiValueHeaders` holds every value, `headers` only the last of each name; API
     // Gateway sends both when multi-value support is on (always, for proxy integrations).
     let headers = match event.multi_value_headers {
-        Some(multi) if !multi.0.is_empty() => header_map(buffer, multi, None),
-        _ => header_map(buffer, event.headers.unwrap_or_default(), None),
+        Some(multi) if !multi.0.is_empty() => EventHeaders::new(buffer, multi, None),
+        _ => EventHeaders::new(buffer, event.headers.unwrap_or_default(), None),
     };
     let query = match event.multi_value_query_string_parameters {
         Some(multi) if !multi.0.is_empty() => Some(multi_dict(multi)),
         _ => event.query_string_parameters.map(multi_dict),
     };
-    let body = match body(event.body, event.is_base64_encoded) {
+    let body = match body(buffer, event.body, event.is_base64_encoded) {
         Ok(body) => body,
         Err(message) => return Ok(Decoded::Response(bad_request(&message))),
     };
@@ -175,7 +186,9 @@ fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
         uri_params,
         stage_vars: params(event.stage_variables),
         body,
-        context: event.request_context.map(ToOwned::to_owned),
+        context: event
+            .request_context
+            .map(|raw| buffer.slice_ref(raw.0.get().as_bytes())),
     }))
 }
 
@@ -261,14 +274,14 @@ fn decode_v2(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
             .collect::<Vec<_>>()
             .join("; ")
     });
-    let headers = header_map(buffer, event.headers.unwrap_or_default(), cookie);
+    let headers = EventHeaders::new(buffer, event.headers.unwrap_or_default(), cookie);
     // `rawQueryString` keeps repeated keys apart; `queryStringParameters` joins them with
     // commas, which cannot be told from a comma inside a value.
     let query = match event.raw_query_string.as_deref() {
         Some(raw) if !raw.is_empty() => MultiDict::parse(raw),
         _ => event.query_string_parameters.map(multi_dict),
     };
-    let body = match body(event.body, event.is_base64_encoded) {
+    let body = match body(buffer, event.body, event.is_base64_encoded) {
         Ok(body) => body,
         Err(message) => return Ok(Decoded::Response(bad_request(&message))),
     };
@@ -280,25 +293,27 @@ fn decode_v2(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
         uri_params,
         stage_vars: params(event.stage_variables),
         body,
-        context: event.request_context.map(ToOwned::to_owned),
+        context: event
+            .request_context
+            .map(|raw| buffer.slice_ref(raw.0.get().as_bytes())),
     }))
 }
 
 /// `requestContext`, parsed the first time a field of it is needed.
 struct LazyContext<'a> {
-    raw: Option<&'a RawValue>,
+    raw: Option<RawObject<'a>>,
     fields: Option<ContextFields<'a>>,
 }
 
 impl<'a> LazyContext<'a> {
-    fn new(raw: Option<&'a RawValue>) -> Self {
+    fn new(raw: Option<RawObject<'a>>) -> Self {
         LazyContext { raw, fields: None }
     }
 
     fn fields(&mut self) -> Result<&ContextFields<'a>, EventError> {
         if self.fields.is_none() {
             let fields = match self.raw {
-                Some(raw) => serde_json::from_str(raw.get()).map_err(|e| {
+                Some(raw) => serde_json::from_str(raw.0.get()).map_err(|e| {
                     EventError::new(format!("invalid API Gateway event: requestContext: {e}"))
                 })?,
                 None => ContextFields::default(),
@@ -314,45 +329,14 @@ fn parse_method(method: &str) -> Result<Method, String> {
     Method::from_bytes(method.as_bytes()).map_err(|_| format!("Invalid HTTP method: {method:?}"))
 }
 
-/// The headers, lowercased by `http`. A name or value HTTP cannot carry (API Gateway
-/// never sends one; a hand-written event might) is left out rather than failing the
-/// request, as a proxy would drop it.
-///
-/// A value the event holds without escapes is a slice of `buffer` (shared, no copy); one
-/// with escapes was unescaped by serde into its own string.
-fn header_map(buffer: &Bytes, pairs: Pairs<'_>, cookie: Option<String>) -> HeaderMap {
-    // `HeaderMap` panics past 32,768 entries unless asked with the `try_` methods.
-    let mut map = HeaderMap::try_with_capacity(pairs.0.len().min(256) + 1).unwrap_or_default();
-    let inside = |text: &str| {
-        let (start, end) = (
-            buffer.as_ptr() as usize,
-            buffer.as_ptr() as usize + buffer.len(),
-        );
-        let at = text.as_ptr() as usize;
-        start <= at && at + text.len() <= end
-    };
-    for (name, value) in pairs.0 {
-        let value = match &value.0 {
-            Cow::Borrowed(text) if inside(text) => {
-                HeaderValue::from_maybe_shared(buffer.slice_ref(text.as_bytes()))
-            }
-            other => HeaderValue::from_str(other),
-        };
-        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), value) else {
-            tracing::debug!(target: "chalice::lambda", name = &*name, "header left out: not valid in HTTP");
-            continue;
-        };
-        if map.try_append(name, value).is_err() {
-            break;
-        }
-    }
-    if let Some(cookie) = cookie
-        && let Ok(value) = HeaderValue::try_from(cookie)
-    {
-        // Ignored on a full map, like any header past the limit.
-        let _ = map.try_insert(COOKIE, value);
-    }
-    map
+/// Whether `text` lies within `buffer` (so that `Bytes::slice_ref` can share it).
+fn inside(buffer: &Bytes, text: &str) -> bool {
+    let (start, end) = (
+        buffer.as_ptr() as usize,
+        buffer.as_ptr() as usize + buffer.len(),
+    );
+    let at = text.as_ptr() as usize;
+    start <= at && at + text.len() <= end
 }
 
 fn multi_dict(pairs: Pairs<'_>) -> MultiDict {
@@ -376,7 +360,9 @@ fn params(pairs: Option<Pairs<'_>>) -> Option<Params> {
 
 /// The body as bytes: base64-decoded when the event says so, UTF-8 text otherwise; or the
 /// message of the 400 for a body that is not the base64 it claims to be.
-fn body(body: Option<Str<'_>>, is_base64: Option<bool>) -> Result<Bytes, String> {
+///
+/// A body the event holds without escapes is a slice of `buffer` (no copy).
+fn body(buffer: &Bytes, body: Option<Str<'_>>, is_base64: Option<bool>) -> Result<Bytes, String> {
     let Some(body) = body else {
         return Ok(Bytes::new());
     };
@@ -395,6 +381,7 @@ fn body(body: Option<Str<'_>>, is_base64: Option<bool>) -> Result<Bytes, String>
             });
     }
     Ok(match body.0 {
+        Cow::Borrowed(text) if inside(buffer, text) => buffer.slice_ref(text.as_bytes()),
         Cow::Borrowed(text) => Bytes::copy_from_slice(text.as_bytes()),
         Cow::Owned(text) => Bytes::from(text),
     })

@@ -245,7 +245,7 @@ fn api_keys_from_env() -> Vec<String> {
 
 /// Serves Lambda invocations through the Runtime API; the exit status.
 ///
-/// A current-thread runtime: Lambda sends one invocation at a time (lambda_runtime spreads
+/// A current-thread runtime: Lambda sends one invocation at a time (chalice_lambda spreads
 /// Managed Instances' concurrent invocations over tasks, which this runtime also runs), and
 /// it starts faster than a thread pool. Logs go to stdout, where CloudWatch reads them.
 pub(crate) fn lambda(app: chalice_core::Chalice) -> i32 {
