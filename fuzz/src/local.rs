@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use chalice_core::Gateway;
+use chalice_core::adapter::Gateway;
 use chalice_local::__fuzz::Harness;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};

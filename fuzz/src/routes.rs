@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use chalice_core::{Chalice, Gateway, HttpRequest, Method, Route};
+use chalice_core::adapter::{Gateway, HttpRequest};
+use chalice_core::{Chalice, Method, Route};
 
 use crate::block_on;
 

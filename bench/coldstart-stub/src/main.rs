@@ -82,7 +82,9 @@ fn parse_args() -> Result<Options, String> {
             "--record" => options.record = Some(args.next().ok_or("--record needs a file")?.into()),
             "--timeout-ms" => {
                 let ms = args.next().ok_or("--timeout-ms needs a number")?;
-                let ms = ms.parse().map_err(|_| format!("--timeout-ms: not a number: {ms}"))?;
+                let ms = ms
+                    .parse()
+                    .map_err(|_| format!("--timeout-ms: not a number: {ms}"))?;
                 options.timeout = Duration::from_millis(ms);
             }
             "--verbose" => options.verbose = true,
@@ -101,9 +103,11 @@ fn parse_args() -> Result<Options, String> {
         }
     }
     if options.event.as_os_str().is_empty() || options.command.is_empty() {
-        return Err("usage: coldstart-stub --event EVENT.json [--record OUT.jsonl] \
+        return Err(
+            "usage: coldstart-stub --event EVENT.json [--record OUT.jsonl] \
                     [--timeout-ms MS] [--env NAME=VALUE]... [--verbose] -- BOOTSTRAP [ARGS...]"
-            .to_owned());
+                .to_owned(),
+        );
     }
     Ok(options)
 }
@@ -133,7 +137,10 @@ fn run(options: &Options) -> Result<(), String> {
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2024/01/01/[$LATEST]0123456789abcdef")
+        .env(
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            "2024/01/01/[$LATEST]0123456789abcdef",
+        )
         .env("AWS_REGION", "us-east-1")
         .env("AWS_DEFAULT_REGION", "us-east-1")
         .envs(options.env.iter().map(|(k, v)| (k, v)));

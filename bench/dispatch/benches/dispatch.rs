@@ -15,10 +15,17 @@ fn dispatch(c: &mut Criterion) {
     for (name, event, expected) in EVENTS {
         // A fast wrong answer is no answer: check each side before timing it.
         check("ours", name, &ours.dispatch(event.as_bytes()), expected);
-        check("lambda_http_axum", name, &theirs.dispatch(event.as_bytes()), expected);
+        check(
+            "lambda_http_axum",
+            name,
+            &theirs.dispatch(event.as_bytes()),
+            expected,
+        );
 
         let mut group = c.benchmark_group(format!("dispatch_{name}"));
-        group.bench_function("ours", |b| b.iter(|| ours.dispatch(black_box(event.as_bytes()))));
+        group.bench_function("ours", |b| {
+            b.iter(|| ours.dispatch(black_box(event.as_bytes())))
+        });
         group.bench_function("lambda_http_axum", |b| {
             b.iter(|| theirs.dispatch(black_box(event.as_bytes())));
         });

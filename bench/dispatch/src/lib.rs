@@ -26,10 +26,26 @@ pub use crate::floor::{FloorV1, FloorV2};
 
 /// The benchmark's events: (name, bytes, expected response body).
 pub const EVENTS: [(&str, &str, Expected); 4] = [
-    ("v1_get_user", include_str!("../../fixtures/v1-get-user.json"), Expected::User),
-    ("v1_post_echo", include_str!("../../fixtures/v1-post-echo.json"), Expected::Echo),
-    ("v2_get_user", include_str!("../../fixtures/v2-get-user.json"), Expected::User),
-    ("v2_post_echo", include_str!("../../fixtures/v2-post-echo.json"), Expected::Echo),
+    (
+        "v1_get_user",
+        include_str!("../../fixtures/v1-get-user.json"),
+        Expected::User,
+    ),
+    (
+        "v1_post_echo",
+        include_str!("../../fixtures/v1-post-echo.json"),
+        Expected::Echo,
+    ),
+    (
+        "v2_get_user",
+        include_str!("../../fixtures/v2-get-user.json"),
+        Expected::User,
+    ),
+    (
+        "v2_post_echo",
+        include_str!("../../fixtures/v2-post-echo.json"),
+        Expected::Echo,
+    ),
 ];
 
 /// The 1 KB JSON body of the echo events.
@@ -203,7 +219,12 @@ pub fn check(side: &str, event: &str, response: &[u8], expected: Expected) {
     }
     let answer: Answer<'_> = serde_json::from_slice(response)
         .unwrap_or_else(|e| panic!("{side}, {event}: not a response ({e}): {}", show(response)));
-    assert_eq!(answer.status_code, 200, "{side}, {event}: {}", show(response));
+    assert_eq!(
+        answer.status_code,
+        200,
+        "{side}, {event}: {}",
+        show(response)
+    );
     let body: serde_json::Value = serde_json::from_str(&answer.body).expect("a JSON body");
     let want: serde_json::Value = match expected {
         Expected::User => serde_json::json!({"name": "bob"}),
@@ -232,7 +253,12 @@ mod tests {
         let mut theirs = LambdaHttpAxum::new();
         for (name, event, expected) in EVENTS {
             check("ours", name, &ours.dispatch(event.as_bytes()), expected);
-            check("lambda_http", name, &theirs.dispatch(event.as_bytes()), expected);
+            check(
+                "lambda_http",
+                name,
+                &theirs.dispatch(event.as_bytes()),
+                expected,
+            );
             assert!(floor(event) > 0, "{name}");
         }
     }

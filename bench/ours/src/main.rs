@@ -7,7 +7,8 @@
 
 fn main() {
     if std::env::var_os("BENCH_QUIET").is_some() {
-        let _ = tracing::subscriber::set_global_default(tracing::subscriber::NoSubscriber::default());
+        let _ =
+            tracing::subscriber::set_global_default(tracing::subscriber::NoSubscriber::default());
     }
-    bench_ours::app().run();
+    chalice::run(bench_ours::app());
 }

@@ -135,7 +135,7 @@ fn executable(messages: &str, dir: &Path) -> anyhow::Result<PathBuf> {
     match binaries.pop() {
         Some((_, _, path)) => Ok(path),
         None => bail!(
-            "the project builds no binary: its src/main.rs should build the app and call `app.run()`"
+            "the project builds no binary: its src/main.rs should build the app and call `chalice::run(app)`"
         ),
     }
 }

@@ -1,4 +1,4 @@
-//! The `chalice` command as a library: create, run and package chalice for Rust apps, as
+//! The `chalice` command as a library: create, run, package and deploy chalice for Rust apps, as
 //! Chalice's CLI does for Python ones. The `chalice` binary is a thin layer over it: it
 //! parses the command line into the options of a [command](commands) and prints what the
 //! command returns.
@@ -14,7 +14,8 @@
 //!                              ├─► config (.chalice/config.json) ─► StageConfig
 //!                              ├─► validate (manifest × stage)
 //!                              ├─► templates (openapi, sam, terraform)
-//!                              └─► bundle (deployment.zip)
+//!                              ├─► bundle (deployment.zip)
+//!                              └─► deploy (graph → refresh → plan → execute → state; AWS)
 //! ```
 //!
 //! ```
@@ -38,6 +39,7 @@ pub mod bundle;
 pub mod cargo;
 pub mod commands;
 pub mod config;
+mod deploy;
 mod error;
 pub mod output;
 pub mod project;

@@ -7,18 +7,23 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use chalice_cli::commands::deploy::{DeleteOptions, DeployOptions};
+use chalice_cli::commands::invoke::InvokeOptions;
 use chalice_cli::commands::local::LocalOptions;
+use chalice_cli::commands::logs::LogsOptions;
 use chalice_cli::commands::new_project::NewProjectOptions;
 use chalice_cli::commands::package::{PackageFormat, PackageOptions, TemplateFormat};
 use chalice_cli::commands::planned::Planned;
-use chalice_cli::commands::{generate_models, local, new_project, package};
+use chalice_cli::commands::{
+    deploy, gen_policy, generate_models, invoke, local, logs, new_project, package, url,
+};
 use chalice_cli::output::{ColorChoice, Verbosity};
 use chalice_cli::{Output, Project, exit_status};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-/// Serverless REST APIs on AWS Lambda + API Gateway, in Rust: create, run and package chalice
-/// apps.
+/// Serverless REST APIs on AWS Lambda + API Gateway, in Rust: create, run, package and
+/// deploy chalice apps.
 #[derive(Debug, Parser)]
 #[command(name = "chalice", version, propagate_version = true)]
 struct Cli {
@@ -64,25 +69,20 @@ enum Command {
     #[command(visible_alias = "openapi")]
     GenerateModels(GenerateModelsArgs),
 
+    /// Deploy the app to AWS: its role, functions and API; prints the API's URL.
+    Deploy(DeployArgs),
+    /// Delete everything a deploy of the stage created, then its state file.
+    Delete(DeleteArgs),
+    /// Print the URL of the stage's deployed API.
+    Url(StageArgs),
+    /// Print the log lines of a deployed function.
+    Logs(LogsArgs),
+    /// Invoke a deployed function with a payload from stdin (or --payload); print its answer.
+    Invoke(InvokeArgs),
+    /// Print the IAM policy a deploy puts on the functions' role.
+    GenPolicy(StageArgs),
+
     // Chalice's commands that are not here yet: hidden, and each says what to use instead.
-    /// Not available yet.
-    #[command(hide = true, disable_help_flag = true)]
-    Deploy(PlannedArgs),
-    /// Not available yet.
-    #[command(hide = true, disable_help_flag = true)]
-    Delete(PlannedArgs),
-    /// Not available yet.
-    #[command(hide = true, disable_help_flag = true)]
-    Url(PlannedArgs),
-    /// Not available yet.
-    #[command(hide = true, disable_help_flag = true)]
-    Logs(PlannedArgs),
-    /// Not available yet.
-    #[command(hide = true, disable_help_flag = true)]
-    Invoke(PlannedArgs),
-    /// Not available yet.
-    #[command(hide = true, disable_help_flag = true)]
-    GenPolicy(PlannedArgs),
     /// Not available yet.
     #[command(hide = true, disable_help_flag = true)]
     GenerateSdk(PlannedArgs),
@@ -94,6 +94,81 @@ enum Command {
 struct PlannedArgs {
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
     _args: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+struct DeployArgs {
+    /// The stage to deploy.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+    /// The AWS profile whose credentials and region to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Print the plan, change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the plan or the result as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct DeleteArgs {
+    /// The stage to delete.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+    /// The AWS profile whose credentials and region to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct StageArgs {
+    /// The stage.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+}
+
+#[derive(Debug, Args)]
+struct LogsArgs {
+    /// The function: `api_handler` (default) or a built-in authorizer's name.
+    #[arg(short = 'n', long, default_value = "api_handler")]
+    name: String,
+    /// Only lines since then: a duration back from now (`30s`, `5m`, `2h`, `1d`) or a time
+    /// (`2024-05-01T12:00:00Z`, `2024-05-01`).
+    #[arg(short = 's', long, value_name = "WHEN")]
+    since: Option<String>,
+    /// Keep printing new lines as they arrive (polls every 5 s; Ctrl-C stops).
+    #[arg(short = 'f', long)]
+    follow: bool,
+    /// Also print Lambda's own START, END and REPORT lines.
+    #[arg(long)]
+    include_lambda_messages: bool,
+    /// The stage of the function.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+    /// The AWS profile whose credentials and region to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct InvokeArgs {
+    /// The function: `api_handler` (default) or a built-in authorizer's name.
+    #[arg(short = 'n', long, default_value = "api_handler")]
+    name: String,
+    /// The payload (JSON); without it, stdin is read.
+    #[arg(long, value_name = "JSON")]
+    payload: Option<String>,
+    /// The stage of the function.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+    /// The AWS profile whose credentials and region to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -290,12 +365,75 @@ fn run(cli: Cli, output: Output) -> anyhow::Result<()> {
             let document = generate_models::generate_models(&project()?, &args.stage, output)?;
             print_json(&document)
         }
-        Command::Deploy(_) => Err(Planned::Deploy.error().into()),
-        Command::Delete(_) => Err(Planned::Delete.error().into()),
-        Command::Url(_) => Err(Planned::Url.error().into()),
-        Command::Logs(_) => Err(Planned::Logs.error().into()),
-        Command::Invoke(_) => Err(Planned::Invoke.error().into()),
-        Command::GenPolicy(_) => Err(Planned::GenPolicy.error().into()),
+        Command::Deploy(args) => {
+            let options = DeployOptions {
+                stage: args.stage,
+                profile: args.profile,
+                dry_run: args.dry_run,
+            };
+            let report = deploy::deploy(&project()?, &options, output)?;
+            if args.json {
+                print_json(&report)
+            } else if report.dry_run {
+                let mut text = report.plan.clone();
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                text.push_str(&format!(
+                    "(dry run: nothing changed; {} AWS calls, {} changing)\n",
+                    report.calls.len(),
+                    report.changing_calls
+                ));
+                print_text(&text)
+            } else {
+                match &report.url {
+                    Some(url) => print_text(&format!("Rest API URL: {url}\n")),
+                    None => Ok(()),
+                }
+            }
+        }
+        Command::Delete(args) => {
+            let options = DeleteOptions {
+                stage: args.stage,
+                profile: args.profile,
+            };
+            let report = deploy::delete(&project()?, &options, output)?;
+            if args.json {
+                print_json(&report)?;
+            }
+            Ok(())
+        }
+        Command::Url(args) => {
+            let url = url::url(&project()?, &args.stage)?;
+            print_text(&format!("{url}\n"))
+        }
+        Command::Logs(args) => {
+            let options = LogsOptions {
+                name: args.name,
+                since: args.since,
+                follow: args.follow,
+                include_lambda_messages: args.include_lambda_messages,
+                stage: args.stage,
+                profile: args.profile,
+            };
+            logs::logs(&project()?, &options, &mut std::io::stdout().lock())
+        }
+        Command::Invoke(args) => {
+            let options = InvokeOptions {
+                name: args.name,
+                payload: args.payload,
+                stage: args.stage,
+                profile: args.profile,
+            };
+            // A function error is an error whose message carries what the function
+            // answered (FunctionFailed): printed on stderr, exit status 1.
+            let mut answer = invoke::invoke(&project()?, &options)?;
+            if !answer.ends_with(b"\n") {
+                answer.push(b'\n');
+            }
+            print_bytes(&answer)
+        }
+        Command::GenPolicy(args) => print_json(&gen_policy::gen_policy(&project()?, &args.stage)?),
         Command::GenerateSdk(_) => Err(Planned::GenerateSdk.error().into()),
     }
 }
@@ -317,6 +455,19 @@ fn package_options(args: PackageArgs) -> (PackageOptions, bool) {
         format,
     };
     (options, args.json)
+}
+
+/// `text` on stdout.
+fn print_text(text: &str) -> anyhow::Result<()> {
+    print_bytes(text.as_bytes())
+}
+
+fn print_bytes(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .context("cannot write to stdout")
 }
 
 /// `value` as pretty JSON on stdout: what scripts read.

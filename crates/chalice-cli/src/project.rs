@@ -87,7 +87,7 @@ impl Project {
                 );
             }
             _ => bail!(
-                "{} --manifest failed ({}): {}\n(is `app.run()` the last thing `main` does?)",
+                "{} --manifest failed ({}): {}\n(is `chalice::run(app)` the last thing `main` does?)",
                 binary.display(),
                 run.status,
                 stderr.trim_end()
@@ -110,8 +110,9 @@ pub fn read_manifest(output: &[u8]) -> anyhow::Result<Manifest> {
     struct Version {
         manifest_version: u32,
     }
-    let version: Version = serde_json::from_slice(output)
-        .context("it is not a chalice manifest (is `app.run()` the last thing `main` does?)")?;
+    let version: Version = serde_json::from_slice(output).context(
+        "it is not a chalice manifest (is `chalice::run(app)` the last thing `main` does?)",
+    )?;
     if version.manifest_version > MANIFEST_VERSION {
         bail!(
             "the app speaks manifest version {}, this CLI knows up to {MANIFEST_VERSION}: \
@@ -150,7 +151,9 @@ mod tests {
             ),
             (
                 "Serving on http://127.0.0.1:8000",
-                Err("it is not a chalice manifest (is `app.run()` the last thing `main` does?)"),
+                Err(
+                    "it is not a chalice manifest (is `chalice::run(app)` the last thing `main` does?)",
+                ),
             ),
         ];
         for (output, expected) in cases {

@@ -8,22 +8,25 @@ use crate::auth::{
 };
 use crate::blueprint::{Blueprint, BlueprintOptions, check_url_prefix};
 use crate::cors::CorsConfig;
+use crate::definition_error::{DefinitionError, DefinitionErrorKind, DefinitionErrors};
 use crate::error::ChaliceError;
 use crate::log::Logger;
 use crate::media::{self, DEFAULT_BINARY_TYPES};
 use crate::middleware::{
     ErasedMiddlewareChain, ErrorHandlers, EventType, MiddlewareFn, MiddlewareList,
 };
+use crate::request::Request;
 use crate::response::IntoResponse;
-use crate::route::Route;
+use crate::route::{Route, RouteInfo};
 use crate::router::RouteTable;
 use crate::view::View;
 
 /// A Chalice application: its routes, `debug`, API configuration and logger.
 ///
-/// Build it in `main` (or a function your tests call too), then hand it to `run()`, the local
-/// server or the test client. Every one of them calls [`Chalice::check`] first and refuses an
-/// app with definition mistakes, listing each with the file and line that made it.
+/// Build it in `main` (or a function your tests call too), then hand it to the `chalice`
+/// crate's `chalice::run(app)` (the local server, or Lambda when deployed) or its test client.
+/// Both call [`Chalice::check`] first and refuse an app with definition mistakes, listing
+/// each with the file and line that made it.
 ///
 /// ```
 /// use chalice_core::{Chalice, Json};
@@ -119,7 +122,7 @@ impl Chalice {
 
     /// The request the running view is handling (Chalice's `app.current_request`); the same
     /// as [`crate::current_request`].
-    pub fn current_request(&self) -> Option<crate::Request> {
+    pub fn current_request(&self) -> Option<Request> {
         crate::current::current_request()
     }
 
@@ -137,16 +140,16 @@ impl Chalice {
     /// Registers a route. A mistake in it is kept and reported by [`Chalice::check`].
     pub fn register(&mut self, route: Route) -> &mut Self {
         let location = route.location;
-        if let Some(Err(message)) = route
+        if let Some(Err(kind)) = route
             .authorizer
             .as_ref()
             .and_then(AuthorizerRef::declared)
             .map(|decl| self.authorizers.insert(decl))
         {
-            self.errors.push(DefinitionError { message, location });
+            self.errors.push(DefinitionError::new(*kind, location));
         }
-        if let Err(message) = self.table.insert(route) {
-            self.errors.push(DefinitionError { message, location });
+        if let Err(kind) = self.table.insert(route) {
+            self.errors.push(DefinitionError::new(*kind, location));
         }
         self
     }
@@ -188,14 +191,12 @@ impl Chalice {
     #[track_caller]
     pub fn add_authorizer(&mut self, authorizer: impl Into<AuthorizerRef>) -> &mut Self {
         let authorizer = authorizer.into();
-        if let Some(Err(message)) = authorizer
+        if let Some(Err(kind)) = authorizer
             .declared()
             .map(|decl| self.authorizers.insert(decl))
         {
-            self.errors.push(DefinitionError {
-                message,
-                location: Location::caller(),
-            });
+            self.errors
+                .push(DefinitionError::new(*kind, Location::caller()));
         }
         self
     }
@@ -294,19 +295,13 @@ impl Chalice {
         options: BlueprintOptions,
     ) -> &mut Self {
         let registered_at = Location::caller();
-        if let Some(Err(message)) = options.url_prefix.as_deref().map(check_url_prefix) {
-            self.errors.push(DefinitionError {
-                message,
-                location: registered_at,
-            });
+        if let Some(Err(kind)) = options.url_prefix.as_deref().map(check_url_prefix) {
+            self.errors.push(DefinitionError::new(*kind, registered_at));
             return self;
         }
         for authorizer in &blueprint.authorizers {
-            if let Err(message) = self.authorizers.insert(authorizer.decl()) {
-                self.errors.push(DefinitionError {
-                    message,
-                    location: registered_at,
-                });
+            if let Err(kind) = self.authorizers.insert(authorizer.decl()) {
+                self.errors.push(DefinitionError::new(*kind, registered_at));
             }
         }
         for (event_type, function) in &blueprint.middleware.entries {
@@ -329,7 +324,7 @@ impl Chalice {
     /// and routes mixing binary and non-binary `content_types`.
     pub fn check(&self) -> Result<(), DefinitionErrors> {
         let mut errors = self.errors.clone();
-        for path in &self.table.paths {
+        for path in &self.table.resources {
             for (i, entry) in path.entries.iter().enumerate() {
                 let Some(name) = &entry.authorizer else {
                     continue;
@@ -341,19 +336,12 @@ impl Chalice {
                 {
                     continue;
                 }
-                let known = self.authorizers.names();
-                errors.push(DefinitionError {
-                    message: format!(
-                        "Route {} uses authorizer \"{name}\", which the app does not declare ({}). Declare it with                          app.authorizer(..) or app.add_authorizer(..), or set authorizer_id for one defined outside the app.",
-                        path.template,
-                        if known.is_empty() {
-                            "it declares none".to_owned()
-                        } else {
-                            format!("it declares {}", known.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", "))
-                        }
-                    ),
-                    location: entry.location,
-                });
+                let kind = DefinitionErrorKind::UnknownAuthorizer {
+                    path: path.template.to_string(),
+                    name: name.to_string(),
+                    declared: self.authorizers.names().map(str::to_owned).collect(),
+                };
+                errors.push(DefinitionError::new(kind, entry.location));
             }
             let with_cors: Vec<_> = path
                 .entries
@@ -366,29 +354,20 @@ impl Chalice {
                     .iter()
                     .find(|e| e.method == http::Method::OPTIONS)
                 {
-                    errors.push(DefinitionError {
-                        message: format!(
-                            "Route entry cannot have both cors=True and methods=['OPTIONS', ...] configured.  When \
-                             CORS is enabled, an OPTIONS method is automatically added for you.  Please remove \
-                             'OPTIONS' from the list of configured HTTP methods for: {}",
-                            path.template
-                        ),
-                        location: options.location,
-                    });
+                    let kind = DefinitionErrorKind::CorsWithOptions {
+                        path: path.template.to_string(),
+                    };
+                    errors.push(DefinitionError::new(kind, options.location));
                 }
                 let config = self.resolve_cors(&first.cors);
                 if let Some(other) = with_cors
                     .iter()
                     .find(|e| self.resolve_cors(&e.cors) != config)
                 {
-                    errors.push(DefinitionError {
-                        message: format!(
-                            "Route may not have multiple differing CORS configurations. Please ensure all views \
-                             for \"{}\" that have CORS configured have the same CORS configuration.",
-                            path.template
-                        ),
-                        location: other.location,
-                    });
+                    let kind = DefinitionErrorKind::DifferingCors {
+                        path: path.template.to_string(),
+                    };
+                    errors.push(DefinitionError::new(kind, other.location));
                 }
             }
             for (i, entry) in path.entries.iter().enumerate() {
@@ -399,28 +378,25 @@ impl Chalice {
                 {
                     continue;
                 }
-                let (binary, text): (Vec<&String>, Vec<&String>) = entry
+                let (binary, text): (Vec<String>, Vec<String>) = entry
                     .content_types
                     .iter()
+                    .cloned()
                     .partition(|ct| media::matches_content_type(ct, &self.api.binary_types));
                 if !binary.is_empty() && !text.is_empty() {
-                    errors.push(DefinitionError {
-                        message: format!(
-                            "In view function \"{}\", the content_types {} support binary and {} do not. All \
-                             content_types must be consistent in their binary support.",
-                            entry.view_name,
-                            python_list(&binary),
-                            python_list(&text)
-                        ),
-                        location: entry.location,
-                    });
+                    let kind = DefinitionErrorKind::InconsistentContentTypes {
+                        view_name: entry.view_name.to_string(),
+                        binary,
+                        text,
+                    };
+                    errors.push(DefinitionError::new(kind, entry.location));
                 }
             }
         }
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(DefinitionErrors { errors })
+            Err(DefinitionErrors::new(errors))
         }
     }
 
@@ -435,63 +411,15 @@ impl Chalice {
         }
     }
 
-    /// The route a concrete, percent-encoded request path falls on, as API Gateway would
-    /// match it: static segments before captures, a trailing slash ignored, captures
-    /// percent-decoded. For adapters whose events name no route template (an HTTP API's
-    /// `$default` route).
-    ///
-    /// ```
-    /// use chalice_core::Chalice;
-    ///
-    /// let mut app = Chalice::new("app");
-    /// app.route("/files/{path+}", || "file");
-    /// let found = app.match_path("/files/a/b%20c.txt").expect("a route");
-    /// assert_eq!(&**found.template(), "/files/{path+}");
-    /// assert_eq!(found.uri_params().and_then(|p| p.get("path")), Some("a/b c.txt"));
-    /// ```
-    pub fn match_path(&self, raw_path: &str) -> Option<RouteMatch<'_>> {
-        let (path, uri_params) = self.table.match_path(raw_path)?;
-        Some(RouteMatch {
-            template: &path.template,
-            uri_params,
-        })
-    }
-
-    /// The app's own copy of a route template, shared, so that building a [`crate::Request`]
-    /// for it allocates nothing. `None` if no route has this template.
-    pub fn template(&self, template: &str) -> Option<&std::sync::Arc<str>> {
-        self.table.by_template(template).map(|path| &path.template)
-    }
-
     /// Every registered (path, method) pair, paths in registration order.
-    pub fn routes(&self) -> impl Iterator<Item = crate::route::RouteInfo<'_>> + '_ {
-        self.table.paths.iter().flat_map(move |path| {
-            path.entries
-                .iter()
-                .map(move |entry| crate::route::RouteInfo {
-                    path: &path.template,
-                    entry,
-                    cors: self.resolve_cors(&entry.cors),
-                })
+    pub fn routes(&self) -> impl Iterator<Item = RouteInfo<'_>> + '_ {
+        self.table.resources.iter().flat_map(move |resource| {
+            resource.entries.iter().map(move |entry| RouteInfo {
+                path: &resource.template,
+                entry,
+                cors: self.resolve_cors(&entry.cors),
+            })
         })
-    }
-
-    /// Whether a response's `Content-Type` is one of the app's binary types (its body is
-    /// then base64-encoded on Lambda). A response without one is JSON, which is not.
-    pub fn is_binary(&self, response: &crate::Response) -> bool {
-        let content_type = response
-            .headers
-            .get("content-type")
-            .unwrap_or("application/json");
-        if content_type == "application/json" {
-            // The usual answer, decided without parsing the header.
-            return self
-                .api
-                .binary_types
-                .iter()
-                .any(|t| t == "*/*" || t.eq_ignore_ascii_case(content_type));
-        }
-        media::matches_content_type(content_type, &self.api.binary_types)
     }
 }
 
@@ -505,103 +433,11 @@ impl fmt::Debug for Chalice {
                 "routes",
                 &self
                     .table
-                    .paths
+                    .resources
                     .iter()
-                    .map(|p| &*p.template)
+                    .map(|resource| &*resource.template)
                     .collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
     }
 }
-
-/// A list as Python prints it, as Chalice's messages show lists: `['a', 'b']`.
-fn python_list(items: &[&String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|s| format!("'{s}'")).collect();
-    format!("[{}]", quoted.join(", "))
-}
-
-/// A route found for a concrete path by [`Chalice::match_path`].
-#[derive(Debug, Clone)]
-pub struct RouteMatch<'a> {
-    template: &'a std::sync::Arc<str>,
-    uri_params: Option<crate::Params>,
-}
-
-impl<'a> RouteMatch<'a> {
-    /// The route's path template, shared with the app.
-    pub fn template(&self) -> &'a std::sync::Arc<str> {
-        self.template
-    }
-
-    /// The captures, decoded; `None` for a route without captures.
-    pub fn uri_params(&self) -> Option<&crate::Params> {
-        self.uri_params.as_ref()
-    }
-
-    /// The captures, taken.
-    pub fn into_uri_params(self) -> Option<crate::Params> {
-        self.uri_params
-    }
-}
-
-/// A mistake in the app's definition, with the place in the source that made it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DefinitionError {
-    message: String,
-    location: &'static Location<'static>,
-}
-
-impl DefinitionError {
-    /// What is wrong, in Chalice's words where Chalice has words for it.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// Where the faulty route was declared.
-    pub fn location(&self) -> &'static Location<'static> {
-        self.location
-    }
-}
-
-impl fmt::Display for DefinitionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}\n  --> {}:{}:{}",
-            self.message,
-            self.location.file(),
-            self.location.line(),
-            self.location.column()
-        )
-    }
-}
-
-/// Every mistake in an app's definition (see [`Chalice::check`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DefinitionErrors {
-    errors: Vec<DefinitionError>,
-}
-
-impl DefinitionErrors {
-    /// The mistakes, in the order they were made.
-    pub fn errors(&self) -> &[DefinitionError] {
-        &self.errors
-    }
-}
-
-impl fmt::Display for DefinitionErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.errors.len();
-        writeln!(
-            f,
-            "the app's definition has {count} mistake{}:",
-            if count == 1 { "" } else { "s" }
-        )?;
-        for error in &self.errors {
-            writeln!(f, "\nerror: {error}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for DefinitionErrors {}

@@ -5,6 +5,7 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use crate::auth::{AuthorizerFn, ChaliceAuthorizer};
+use crate::definition_error::DefinitionErrorKind;
 use crate::middleware::{EventType, MiddlewareFn, MiddlewareList};
 use crate::route::{Origin, Route};
 use crate::view::View;
@@ -165,16 +166,11 @@ impl Route {
 }
 
 /// Why a URL prefix cannot be used, if it cannot.
-pub(crate) fn check_url_prefix(prefix: &str) -> Result<(), String> {
-    if !prefix.starts_with('/') {
-        return Err(format!(
-            "A blueprint's url_prefix must start with '/': {prefix:?}"
-        ));
-    }
-    if prefix.len() > 1 && prefix.ends_with('/') {
-        return Err(format!(
-            "A blueprint's url_prefix cannot end with a trailing slash: {prefix:?}"
-        ));
+pub(crate) fn check_url_prefix(prefix: &str) -> Result<(), Box<DefinitionErrorKind>> {
+    if !prefix.starts_with('/') || (prefix.len() > 1 && prefix.ends_with('/')) {
+        return Err(Box::new(DefinitionErrorKind::InvalidUrlPrefix {
+            prefix: prefix.to_owned(),
+        }));
     }
     Ok(())
 }

@@ -4,7 +4,10 @@
 //! the app and the CLI share ([`CorsManifest`], in `chalice-manifest`), so the headers the app
 //! sends and the ones the deployed preflight answers with can't drift apart.
 
+use std::sync::Arc;
+
 use chalice_manifest::CorsManifest;
+use http::header::{HeaderName, HeaderValue};
 
 /// A route's CORS configuration (Chalice's `CORSConfig`).
 ///
@@ -26,9 +29,29 @@ use chalice_manifest::CorsManifest;
 ///     "Authorization,Content-Type,X-Amz-Date,X-Amz-Security-Token,X-Api-Key,X-Special-Header"
 /// );
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct CorsConfig {
     headers: CorsManifest,
+    /// The headers as parsed header names and values, made again by every builder method:
+    /// dispatch copies them onto each response of the route and never formats them per
+    /// request.
+    response_headers: Arc<[(HeaderName, HeaderValue)]>,
+}
+
+impl Default for CorsConfig {
+    fn default() -> Self {
+        CorsConfig {
+            headers: CorsManifest::default(),
+            response_headers: Arc::new([]),
+        }
+        .with_response_headers()
+    }
+}
+
+impl std::fmt::Debug for CorsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CorsConfig").field(&self.headers).finish()
+    }
 }
 
 impl CorsConfig {
@@ -41,7 +64,7 @@ impl CorsConfig {
     #[must_use]
     pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
         self.headers.allow_origin = origin.into();
-        self
+        self.with_response_headers()
     }
 
     /// Headers to allow besides the ones API Gateway requires (which are always allowed).
@@ -52,7 +75,7 @@ impl CorsConfig {
         S: Into<String>,
     {
         self.headers.add_allow_headers(headers);
-        self
+        self.with_response_headers()
     }
 
     /// `Access-Control-Expose-Headers`.
@@ -63,27 +86,55 @@ impl CorsConfig {
         S: Into<String>,
     {
         self.headers.expose_headers = headers.into_iter().map(Into::into).collect();
-        self
+        self.with_response_headers()
     }
 
     /// `Access-Control-Max-Age`, in seconds.
     #[must_use]
     pub fn max_age(mut self, seconds: u32) -> Self {
         self.headers.max_age = Some(seconds);
-        self
+        self.with_response_headers()
     }
 
     /// `Access-Control-Allow-Credentials: true` when set.
     #[must_use]
     pub fn allow_credentials(mut self, allow: bool) -> Self {
         self.headers.allow_credentials = allow;
-        self
+        self.with_response_headers()
     }
 
     /// The headers added to each response, in Chalice's order. `Access-Control-Allow-Methods`
     /// is not among them: API Gateway's preflight answer adds it.
     pub fn access_control_headers(&self) -> Vec<(&'static str, String)> {
         self.headers.access_control_headers()
+    }
+
+    /// The headers added to each response, parsed (a value HTTP cannot carry, such as an
+    /// origin with a newline, is left out).
+    pub(crate) fn response_headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.response_headers
+    }
+
+    /// The headers of API Gateway's answer to a preflight on a path whose CORS routes have
+    /// `methods` (the one model, [`CorsManifest::preflight_headers`]).
+    pub(crate) fn preflight_headers<'m>(
+        &self,
+        methods: impl IntoIterator<Item = &'m str>,
+    ) -> Vec<(&'static str, String)> {
+        self.headers.preflight_headers(methods)
+    }
+
+    fn with_response_headers(mut self) -> Self {
+        self.response_headers = self
+            .headers
+            .access_control_headers()
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
+                Some((name, HeaderValue::from_str(&value).ok()?))
+            })
+            .collect();
+        self
     }
 }
 
@@ -130,6 +181,43 @@ mod tests {
             names(CorsConfig::new().expose_headers(["X-A"]))
                 .contains(&"Access-Control-Expose-Headers")
         );
+    }
+
+    #[test]
+    fn response_headers_are_the_access_control_headers_made_once() {
+        let configs = [
+            CorsConfig::new(),
+            CorsConfig::new()
+                .allow_origin("https://a")
+                .allow_headers(["X-A"])
+                .expose_headers(["X-B", "X-C"])
+                .max_age(60)
+                .allow_credentials(true),
+        ];
+        for config in configs {
+            let parsed: Vec<(String, String)> = config
+                .response_headers()
+                .iter()
+                .map(|(name, value)| {
+                    let value = value.to_str().expect("ASCII");
+                    (name.as_str().to_owned(), value.to_owned())
+                })
+                .collect();
+            let spelled: Vec<(String, String)> = config
+                .access_control_headers()
+                .into_iter()
+                .map(|(name, value)| (name.to_ascii_lowercase(), value))
+                .collect();
+            assert_eq!(parsed, spelled, "{config:?}");
+        }
+        // A value HTTP cannot carry is left out, never sent.
+        let broken = CorsConfig::new().allow_origin("https://a\nX-Injected: 1");
+        let names: Vec<&str> = broken
+            .response_headers()
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(names, ["access-control-allow-headers"]);
     }
 
     #[test]

@@ -1,68 +1,65 @@
-//! [`Chalice::handle`]: the one dispatch every front door calls.
+//! [`RouteMatch::handle`]: the one dispatch every front door calls.
 //!
-//! Route → method (405) → middleware → content type (415) → view, with its request current
-//! and panics caught → error handlers → errors to responses → header check → CORS → binary `Accept` gate → default
-//! `Content-Type`. The order is Chalice's (`RestAPIEventHandler._main_rest_api_handler`),
-//! so the same request gets the same answer on Lambda, locally and in tests.
+//! Method (405) → middleware → content type (415) → view, with its request current and
+//! panics caught → error handlers → errors to responses → header check → CORS → binary
+//! `Accept` gate → default `Content-Type`. The order is Chalice's
+//! (`RestAPIEventHandler._main_rest_api_handler`), so the same request gets the same answer
+//! on Lambda, locally and in tests. The route and its view come in found (`routing.rs`);
+//! what is constant per route (the `Allow` value, the CORS headers) was made when the app
+//! was defined.
 
 use std::sync::Arc;
 
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+
 use crate::app::Chalice;
-use crate::error::{ChaliceError, error_body};
+use crate::error::ChaliceError;
 use crate::media;
 use crate::middleware::{Endpoint, Next, call_endpoint};
-use crate::panic;
 use crate::request::Request;
 use crate::response::Response;
+use crate::routing::RouteMatch;
 
-impl Chalice {
-    /// Answers a request that API Gateway (or its emulation) has routed: `request.path()`
-    /// names the route's template.
+impl RouteMatch<'_> {
+    /// Answers `request`, which the adapter built for this route (its path template, and the
+    /// method this route was matched with).
     ///
     /// Never fails and never panics: every error, including a panicking view, becomes a
     /// response. The Lambda adapter calls this for each event; the local server and the test
-    /// client call it through [`crate::Gateway`], which first does what API Gateway does.
+    /// client call it through [`crate::adapter::Gateway`], which first does what API Gateway
+    /// does.
     ///
     /// ```
+    /// use chalice_core::adapter::RouteMatch;
     /// use chalice_core::{Chalice, ChaliceError, Method, Request};
     ///
     /// let mut app = Chalice::new("app");
     /// app.route("/teapot", || Err::<String, _>(ChaliceError::conflict("I am busy")));
-    /// let request = Request::builder(Method::GET, "/teapot").build();
-    /// # let rt = futures_lite_block_on;
-    /// let response = rt(app.handle(request));
+    /// let route = RouteMatch::by_template(&app, "/teapot", &Method::GET).expect("a route");
+    /// let request = Request::builder(Method::GET, route.template().clone()).build();
+    /// # let block_on = chalice_core::__private::block_on;
+    /// let response = block_on(route.handle(request));
     /// assert_eq!(response.status_code, 409);
     /// assert_eq!(response.body, r#"{"Code":"ConflictError","Message":"I am busy"}"#);
-    /// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
-    /// # }
     /// ```
-    pub async fn handle(&self, request: Request) -> Response {
-        panic::install_hook();
-        let Some(path) = self.table.by_template(request.path()) else {
-            self.log().error(format!(
-                "No route has the path template {:?}: the deployed API and this app disagree",
-                request.path()
-            ));
-            return Response::raw_json(500, error_body("InternalServerError", "Unknown request."));
-        };
-        let Some(entry) = path.entry(request.method()) else {
-            let allow = path.methods().collect::<Vec<_>>().join(", ");
+    pub async fn handle(self, request: Request) -> Response {
+        let app = self.app;
+        let Some(entry) = self.entry else {
             let message = format!("Unsupported method: {}", request.method());
-            return Response::raw_json(405, error_body("MethodNotAllowedError", &message))
-                .header("Allow", allow);
+            return Response::error_json(405, "MethodNotAllowedError", &message)
+                .header("Allow", self.allow());
         };
-        let cors = self.resolve_cors(&entry.cors);
-        let cors_headers = cors.map(|c| c.access_control_headers()).unwrap_or_default();
+        let cors_headers = app
+            .resolve_cors(&entry.cors)
+            .map(|cors| cors.response_headers())
+            .unwrap_or_default();
 
-        let result = if self.http_middleware.is_empty() {
+        let result = if app.http_middleware.is_empty() {
             call_endpoint(
                 &entry.view,
                 &entry.content_types,
-                self.log(),
-                self.debug(),
+                app.log(),
+                app.debug(),
                 request.clone(),
             )
             .await
@@ -70,28 +67,27 @@ impl Chalice {
             let endpoint = Endpoint {
                 view: Arc::clone(&entry.view),
                 content_types: Arc::clone(&entry.content_types),
-                log: self.log().clone(),
-                debug: self.debug(),
+                log: app.log().clone(),
+                debug: app.debug(),
             };
-            Next::new(Arc::clone(&self.http_middleware), endpoint)
+            Next::new(Arc::clone(&app.http_middleware), endpoint)
                 .run(request.clone())
                 .await
         };
         let mut response = match result {
             Ok(response) => response,
-            Err(error) => match self.error_handlers.handle(&error) {
+            Err(error) => match app.error_handlers.handle(&error) {
                 Some(Ok(response)) => response,
-                Some(Err(error)) => self.error_response(&error, &request),
-                None => self.error_response(&error, &request),
+                Some(Err(error)) => app.error_response(&error, &request),
+                None => app.error_response(&error, &request),
             },
         };
-        response = with_cors(response, &cors_headers);
+        response = with_cors(response, cors_headers);
 
-        if self.is_binary(&response) {
+        if app.is_binary(&response) {
             let accepts_binary = request
-                .headers()
-                .get("accept")
-                .is_some_and(|accept| media::matches_content_type(accept, &self.api.binary_types));
+                .header("accept")
+                .is_some_and(|accept| media::matches_content_type(accept, &app.api.binary_types));
             if !accepts_binary {
                 let content_type = response
                     .headers
@@ -105,17 +101,24 @@ impl Chalice {
                      must specify an Accept header that matches."
                 );
                 return with_cors(
-                    Response::raw_json(400, error_body("BadRequest", &message)),
-                    &cors_headers,
+                    Response::error_json(400, "BadRequest", &message),
+                    cors_headers,
                 );
             }
+            // Judged once, here; the Lambda adapter reads it to base64-encode the body.
+            response.binary = true;
         }
         if !response.headers.contains_key("content-type") {
-            response.headers.insert("content-type", "application/json");
+            response
+                .headers
+                .as_header_map_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         response
     }
+}
 
+impl Chalice {
     /// The response for a view's error; unhandled errors are logged with the request's path.
     fn error_response(&self, error: &ChaliceError, request: &Request) -> Response {
         if !error.is_unhandled() {
@@ -134,13 +137,32 @@ impl Chalice {
             error.to_response()
         }
     }
+
+    /// Whether a response's `Content-Type` is one of the app's binary types (its body is
+    /// then base64-encoded on Lambda). A response without one is JSON, which is not.
+    fn is_binary(&self, response: &Response) -> bool {
+        let content_type = response
+            .headers
+            .get("content-type")
+            .unwrap_or("application/json");
+        if content_type == "application/json" {
+            // The usual answer, decided without parsing the header.
+            return self
+                .api
+                .binary_types
+                .iter()
+                .any(|t| t == "*/*" || t.eq_ignore_ascii_case(content_type));
+        }
+        media::matches_content_type(content_type, &self.api.binary_types)
+    }
 }
 
 /// Adds the CORS headers the response does not set itself.
-fn with_cors(mut response: Response, cors_headers: &[(&'static str, String)]) -> Response {
+fn with_cors(mut response: Response, cors_headers: &[(HeaderName, HeaderValue)]) -> Response {
+    let headers = response.headers.as_header_map_mut();
     for (name, value) in cors_headers {
-        if !response.headers.contains_key(name) {
-            response.headers.insert(name, value);
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), value.clone());
         }
     }
     response

@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::in_view;
+
 /// The kinds of error a view can return on purpose, named as Chalice names its exception
 /// classes: the name is the `Code` of the JSON body, byte for byte.
 ///
@@ -139,7 +141,7 @@ enum Repr {
 pub(crate) struct Unhandled {
     pub(crate) error: Box<dyn std::error::Error + Send + Sync + 'static>,
     /// Where the view's code failed: the `?` that converted the error, or the panic.
-    /// Captured only while a debug app runs a view (see `crate::panic`).
+    /// Captured only while a debug app runs view code (see `in_view.rs`).
     pub(crate) backtrace: Option<String>,
 }
 
@@ -156,7 +158,7 @@ impl ChaliceError {
 
     /// An unhandled error: logged, and answered with a 500 that hides it (unless `debug`).
     pub fn unhandled(error: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
-        let backtrace = crate::panic::capture_backtrace();
+        let backtrace = in_view::capture_backtrace();
         ChaliceError {
             repr: Box::new(Repr::Unhandled(Unhandled {
                 error: error.into(),
@@ -246,27 +248,18 @@ impl ChaliceError {
         }
     }
 
-    /// The response this error answers with: `{"Code":"...","Message":"..."}` and the kind's
-    /// status, or for an unhandled error the 500 that hides it (the debug page, which needs
-    /// the app's `debug`, is made by dispatch).
-    ///
-    /// ```
-    /// use chalice_core::ChaliceError;
-    ///
-    /// let response = ChaliceError::bad_request("Invalid base64 body").to_response();
-    /// assert_eq!(response.status_code, 400);
-    /// assert_eq!(response.body, r#"{"Code":"BadRequestError","Message":"Invalid base64 body"}"#);
-    /// assert_eq!(response.headers.get("content-type"), Some("application/json"));
-    /// ```
-    pub fn to_response(&self) -> crate::Response {
-        let (status, body) = match &*self.repr {
-            Repr::View { kind, message } => (kind.status_code(), error_body(kind.code(), message)),
+    /// What the client reads: the status, the `Code` and the `Message` of the JSON body. An
+    /// unhandled error hides itself behind Chalice's generic 500. Made into a response by
+    /// [`ChaliceError::to_response`], next to the other responses in `response.rs`.
+    pub(crate) fn client_answer(&self) -> (u16, &'static str, &str) {
+        match &*self.repr {
+            Repr::View { kind, message } => (kind.status_code(), kind.code(), message),
             Repr::Unhandled(_) => (
                 500,
-                error_body("InternalServerError", "An internal server error occurred."),
+                "InternalServerError",
+                "An internal server error occurred.",
             ),
-        };
-        crate::Response::raw_json(status, body)
+        }
     }
 
     /// The text of the debug page: the error, its causes, and the backtrace when one was taken.
@@ -289,18 +282,6 @@ impl ChaliceError {
         }
         report
     }
-}
-
-/// `{"Code":code,"Message":message}`, compact, keys in Chalice's order.
-pub(crate) fn error_body(code: &str, message: &str) -> Vec<u8> {
-    #[derive(serde::Serialize)]
-    struct Body<'a> {
-        #[serde(rename = "Code")]
-        code: &'a str,
-        #[serde(rename = "Message")]
-        message: &'a str,
-    }
-    serde_json::to_vec(&Body { code, message }).expect("a struct of two strings always serializes")
 }
 
 impl fmt::Display for ChaliceError {
@@ -336,21 +317,6 @@ where
         ChaliceError::unhandled(error)
     }
 }
-
-/// A panic's payload and location as an error, so a panicking view is just another
-/// unhandled error from here on.
-#[derive(Debug)]
-pub(crate) struct PanicError {
-    pub(crate) message: String,
-}
-
-impl fmt::Display for PanicError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for PanicError {}
 
 /// A plain message as an unhandled error (for failures found by dispatch itself).
 #[derive(Debug)]
@@ -400,15 +366,6 @@ mod tests {
                 format!(r#"{{"Code":"{code}","Message":"boom"}}"#)
             );
         }
-    }
-
-    #[test]
-    fn messages_are_json_escaped() {
-        let body = error_body("BadRequestError", "quote \" and \n newline");
-        assert_eq!(
-            body,
-            br#"{"Code":"BadRequestError","Message":"quote \" and \n newline"}"#
-        );
     }
 
     #[test]

@@ -201,6 +201,49 @@ impl fmt::Display for InvalidHeader {
 
 impl std::error::Error for InvalidHeader {}
 
+/// Headers an adapter hands over unbuilt: looked up by name without building a map, built
+/// into [`Headers`] only when a view (or middleware) reads [`crate::Request::headers`].
+///
+/// Dispatch itself reads two or three headers per request (`Content-Type` for the 415
+/// check and the JSON body, `Accept` for a binary response); an API Gateway event carries
+/// twenty or more, each of which would otherwise be parsed into a [`HeaderName`] and hashed
+/// into a map. The Lambda adapter passes the event's headers as slices of the event.
+///
+/// `get` and `build` must agree: `get(name)` is `build().get(name)`.
+///
+/// ```
+/// use chalice_core::adapter::HeaderSource;
+/// use chalice_core::{Headers, Method, Request};
+///
+/// struct Pairs(Vec<(&'static str, &'static str)>);
+///
+/// impl HeaderSource for Pairs {
+///     fn get(&self, name: &str) -> Option<&str> {
+///         self.0.iter().rev().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+///     }
+///     fn build(&self) -> Headers {
+///         let mut headers = Headers::new();
+///         for (name, value) in &self.0 {
+///             headers.append(name, value);
+///         }
+///         headers
+///     }
+/// }
+///
+/// let request = Request::builder(Method::GET, "/")
+///     .header_source(Pairs(vec![("Accept", "text/html"), ("X-Trace", "1")]))
+///     .build();
+/// assert_eq!(request.header("accept"), Some("text/html"));
+/// assert_eq!(request.headers().get("x-trace"), Some("1"));
+/// ```
+pub trait HeaderSource: Send + Sync + 'static {
+    /// The last value of `name` (ASCII case-insensitive), as [`Headers::get`] answers it.
+    fn get(&self, name: &str) -> Option<&str>;
+
+    /// Every header, in the order received.
+    fn build(&self) -> Headers;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

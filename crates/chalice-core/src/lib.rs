@@ -2,22 +2,26 @@
 //!
 //! Everything here is a pure function of its inputs: the app and its routes, requests and
 //! responses, errors, dispatch, CORS, media types, the current request, and the emulation
-//! of what API Gateway does in front of Lambda. The adapters (the local server, the Lambda
-//! runtime, the test client) gather I/O into a [`Request`] or an [`HttpRequest`] and call
-//! [`Chalice::handle`] or [`Gateway::handle`]; no socket, file, clock or environment
+//! of what API Gateway does in front of Lambda. No socket, file, clock or environment
 //! variable is read in this crate. Most users depend on the `chalice` crate, which
-//! re-exports this one.
+//! re-exports this one and runs apps.
+//!
+//! What apps use is at the crate's root. What only the front doors use (the local server,
+//! the Lambda runtime, the test client) is in [`adapter`]: each routes a request once, by
+//! template on Lambda or by concrete path through the gateway emulation, builds a
+//! [`Request`] for the route it found, and lets the one dispatch answer it.
 //!
 //! ```text
-//!  local server ─┐                                  ┌─ test client
-//!                └─► Gateway::handle ─┐             │
-//!  Lambda event ────────────────────► Chalice::handle ─► Response
-//!                 (route → 405 → 415 → view → errors → CORS → binary gate)
+//!  local server ─┬─► adapter::Gateway ─► RouteMatch::by_path ─┐
+//!  test client ──┘   (API Gateway's 403, 413, preflight, authorizers, API keys)
+//!  Lambda event ───────────────────────► RouteMatch::by_template ─► RouteMatch::handle ─► Response
+//!                     (405 → middleware → 415 → view → errors → CORS → binary gate)
 //! ```
 //!
 //! ```
 //! use std::sync::Arc;
-//! use chalice_core::{Chalice, ChaliceError, Gateway, HttpRequest, Json, Method, Request, Route};
+//! use chalice_core::adapter::{Gateway, HttpRequest};
+//! use chalice_core::{Chalice, ChaliceError, Json, Method, Request, Route};
 //! use serde_json::{json, Value};
 //!
 //! fn user(request: &Request) -> Result<Json<Value>, ChaliceError> {
@@ -44,10 +48,12 @@ mod auth;
 mod blueprint;
 mod cors;
 mod current;
+mod definition_error;
 mod dispatch;
 mod error;
 mod gateway;
 mod headers;
+mod in_view;
 mod lambda_context;
 mod log;
 mod manifest;
@@ -59,13 +65,16 @@ mod request;
 mod response;
 mod route;
 mod router;
+mod routing;
 mod view;
+
+pub mod adapter;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use crate::app::{ApiConfig, Chalice, DefinitionError, DefinitionErrors, RouteMatch};
+pub use crate::app::{ApiConfig, Chalice};
 pub use crate::auth::{
     AuthRequest, AuthResponse, AuthRoute, AuthorizerFn, AuthorizerRef, ChaliceAuthorizer,
     CognitoUserPoolAuthorizer, CustomAuthorizer, IamAuthorizer,
@@ -75,10 +84,10 @@ pub use crate::auth::{ErasedAuthorizer, markers as auth_markers};
 pub use crate::blueprint::{Blueprint, BlueprintOptions};
 pub use crate::cors::CorsConfig;
 pub use crate::current::{current_request, log};
-pub use crate::error::{ChaliceError, ErrorKind};
-pub use crate::gateway::{
-    Gateway, HttpRequest, MAX_BODY_BYTES, missing_authentication_token, payload_too_large,
+pub use crate::definition_error::{
+    DefinitionError, DefinitionErrorKind, DefinitionErrors, ViewSite,
 };
+pub use crate::error::{ChaliceError, ErrorKind};
 pub use crate::headers::{Headers, InvalidHeader};
 pub use crate::lambda_context::LambdaContext;
 pub use crate::log::Logger;
@@ -98,6 +107,7 @@ pub use chalice_manifest::{
     AUTHORIZER_ENV, AuthorizerKind, AuthorizerManifest, CorsManifest, EventSourceManifest,
     MANIFEST_ARG, MANIFEST_VERSION, Manifest, RouteManifest,
 };
+pub use chalice_path::PathError;
 pub use http::Method;
 pub use tracing::Level;
 

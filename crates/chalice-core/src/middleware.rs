@@ -130,16 +130,10 @@ pub(crate) async fn call_endpoint(
     request: Request,
 ) -> Result<Response, ChaliceError> {
     if !content_types.is_empty() {
-        let content_type = request
-            .headers()
-            .get("content-type")
-            .unwrap_or("application/json");
+        let content_type = request.header("content-type").unwrap_or("application/json");
         if !media::matches_content_type(content_type, content_types) {
             let message = format!("Unsupported media type: {content_type}");
-            return Ok(Response::raw_json(
-                415,
-                crate::error::error_body("UnsupportedMediaType", &message),
-            ));
+            return Ok(Response::error_json(415, "UnsupportedMediaType", &message));
         }
     }
     let mut response = match view {

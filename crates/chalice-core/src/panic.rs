@@ -1,34 +1,44 @@
-//! Panics and backtraces inside views.
+//! Panics inside views.
 //!
-//! A panicking view must become a 500 while the process keeps serving. `catch_unwind` gives
-//! the payload but not the location or the backtrace, which only the panic hook sees; so a
-//! hook, installed once, records them for panics raised while a view runs (a thread-local
-//! flag says so) and stays silent for those, leaving every other panic to the hook that was
-//! there before. Backtraces are taken only while a *debug* app runs a view: they cost tens of
-//! microseconds and only the debug page shows them.
+//! A panicking view must become a 500 while the process keeps serving: [`guarded`] catches
+//! the panic and makes it an unhandled [`ChaliceError`]. `catch_unwind` gives the payload
+//! but not the location or the backtrace, which only the panic hook sees; so a hook records
+//! them for panics raised while view code runs (`in_view.rs` says when) and stays silent
+//! for those, leaving every other panic to the hook that was there before.
+//!
+//! The hook is process-wide, so the core never installs it by itself: the adapters that own
+//! their process (the local server, the Lambda runtime, the test client) call
+//! [`install_hook`]. Without it a panicking view is still a 500; its message then lacks the
+//! location, and the default hook prints the panic to stderr as for any other.
 
 use std::any::Any;
 use std::backtrace::Backtrace;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
+use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
-use crate::error::{ChaliceError, PanicError, Unhandled};
+use crate::error::{ChaliceError, Unhandled};
+use crate::in_view;
 
 thread_local! {
-    /// `Some(debug)` while a view runs on this thread.
-    static IN_VIEW: Cell<Option<bool>> = const { Cell::new(None) };
-    /// What the hook saw of the last panic in a view on this thread.
+    /// What the hook saw of the last panic in view code on this thread.
     static LAST_PANIC: RefCell<Option<(String, Option<String>)>> = const { RefCell::new(None) };
 }
 
 static INSTALL: Once = Once::new();
 
-/// Installs the hook (once per process).
-pub(crate) fn install_hook() {
+/// Installs the panic hook that gives a panicking view's error its location (and, for a
+/// debug app, its backtrace) and keeps such panics out of stderr, where the app's log
+/// reports them with the request's path instead. Once per process; later calls do nothing.
+///
+/// For adapters that own their process (the local server, the Lambda runtime, the test
+/// client each call it): the core never installs it by itself. Panics outside view code
+/// still go to the hook that was installed before.
+pub fn install_hook() {
     INSTALL.call_once(|| {
         let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| match IN_VIEW.with(Cell::get) {
+        panic::set_hook(Box::new(move |info| match in_view::current() {
             Some(debug) => {
                 let location = info
                     .location()
@@ -43,19 +53,11 @@ pub(crate) fn install_hook() {
     });
 }
 
-/// A backtrace of the caller, when a debug app is running a view on this thread.
-pub(crate) fn capture_backtrace() -> Option<String> {
-    match IN_VIEW.with(Cell::get) {
-        Some(true) => Some(Backtrace::force_capture().to_string()),
-        _ => None,
-    }
-}
-
 /// Runs `f` as view code: panics are caught and become an unhandled [`ChaliceError`].
 pub(crate) fn guarded<R>(debug: bool, f: impl FnOnce() -> R) -> Result<R, ChaliceError> {
-    let previous = IN_VIEW.with(|flag| flag.replace(Some(debug)));
+    let previous = in_view::enter(debug);
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    IN_VIEW.with(|flag| flag.set(previous));
+    in_view::leave(previous);
     result.map_err(|payload| panic_error(&*payload))
 }
 
@@ -68,6 +70,21 @@ fn panic_error(payload: &(dyn Any + Send)) -> ChaliceError {
         backtrace,
     })
 }
+
+/// A panic's payload and location as an error, so a panicking view is just another
+/// unhandled error from here on.
+#[derive(Debug)]
+struct PanicError {
+    message: String,
+}
+
+impl fmt::Display for PanicError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for PanicError {}
 
 fn payload_text(payload: &(dyn Any + Send)) -> &str {
     payload

@@ -3,7 +3,6 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use base64::Engine as _;
 use bytes::Bytes;
 use http::Method;
 use serde::de::DeserializeOwned;
@@ -11,7 +10,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::error::ChaliceError;
-use crate::headers::Headers;
+use crate::headers::{HeaderSource, Headers};
 use crate::lambda_context::LambdaContext;
 use crate::params::{MultiDict, Params};
 
@@ -19,7 +18,9 @@ use crate::params::{MultiDict, Params};
 ///
 /// A cheap handle: cloning it copies a pointer, so views, [`crate::current_request`] and
 /// spawned tasks can all hold it. The local server, the test client and the Lambda adapter
-/// each build one with [`Request::builder`] and hand it to [`crate::Chalice::handle`].
+/// each build one with [`Request::builder`] for the route they found, and hand it to
+/// [`RouteMatch::handle`](crate::adapter::RouteMatch::handle). Tests of code that reads a
+/// request can build one the same way.
 ///
 /// ```
 /// use chalice_core::{Method, Request};
@@ -44,7 +45,9 @@ pub struct Request {
 struct Inner {
     method: Method,
     path: Arc<str>,
-    headers: Headers,
+    /// Set by the builder, or built from `header_source` on first use.
+    headers: OnceLock<Headers>,
+    header_source: Option<Box<dyn HeaderSource>>,
     query_params: Option<MultiDict>,
     uri_params: Option<Params>,
     stage_vars: Option<Params>,
@@ -52,7 +55,8 @@ struct Inner {
     context_source: ContextSource,
     context: OnceLock<Value>,
     lambda_context: Option<LambdaContext>,
-    original_event: Option<EventText>,
+    /// The event's JSON text, as the Lambda adapter received it.
+    original_event: Option<Bytes>,
     /// `Err(())` remembers that the body did not parse, so a retry answers the same 400.
     json_body: OnceLock<Result<Value, ()>>,
 }
@@ -64,7 +68,8 @@ impl Request {
             inner: Inner {
                 method,
                 path: path.into(),
-                headers: Headers::new(),
+                headers: OnceLock::new(),
+                header_source: None,
                 query_params: None,
                 uri_params: None,
                 stage_vars: None,
@@ -91,7 +96,14 @@ impl Request {
 
     /// The request headers: case-insensitive, multi-valued.
     pub fn headers(&self) -> &Headers {
-        &self.inner.headers
+        self.inner.headers()
+    }
+
+    /// The last value of header `name` (case-insensitive): `headers().get(name)`, without
+    /// building the headers when the adapter handed them over unbuilt
+    /// ([`RequestBuilder::header_source`]).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.inner.header(name)
     }
 
     /// The query parameters, or `None` when the request had no query string (as in Chalice).
@@ -138,8 +150,7 @@ impl Request {
     pub fn json_body(&self) -> Result<Option<&Value>, ChaliceError> {
         let is_json = self
             .inner
-            .headers
-            .get("content-type")
+            .header("content-type")
             .is_some_and(|ct| ct.starts_with("application/json"));
         if !is_json {
             return Ok(None);
@@ -189,7 +200,8 @@ impl Request {
             .get_or_init(|| match &self.inner.context_source {
                 // Raw JSON came from a parsed event, so it parses again.
                 ContextSource::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
-                ContextSource::Gateway(parts) => parts.to_value(&self.inner),
+                ContextSource::Bytes(bytes) => serde_json::from_slice(bytes).unwrap_or(Value::Null),
+                ContextSource::Emulated(origin) => origin.request_context(self),
                 ContextSource::Empty => Value::Object(Map::new()),
             })
     }
@@ -202,11 +214,10 @@ impl Request {
     /// The request as Chalice's `Request.to_dict()`: `query_params`, `headers`,
     /// `uri_params`, `method`, `context`, `stage_vars` and `path`.
     pub fn to_dict(&self) -> Value {
-        let headers: Map<String, Value> = self
-            .inner
-            .headers
+        let all = self.inner.headers();
+        let headers: Map<String, Value> = all
             .iter()
-            .map(|(name, _)| (name.to_owned(), json!(self.inner.headers.get(name))))
+            .map(|(name, _)| (name.to_owned(), json!(all.get(name))))
             .collect();
         json!({
             "query_params": self.inner.query_params,
@@ -220,54 +231,16 @@ impl Request {
     }
 
     /// The event this request came from (Chalice's `to_original_event()`): on Lambda the
-    /// event as received; locally, the REST API (v1) proxy event Lambda would have received.
+    /// event as received; locally and in tests, the REST API (v1) proxy event Lambda would
+    /// have received. `null` for a request built by hand.
     pub fn to_original_event(&self) -> Value {
-        if let Some(event) = &self.inner.original_event
-            && let Ok(value) = serde_json::from_str(event.text())
-        {
-            return value;
+        if let Some(event) = &self.inner.original_event {
+            return serde_json::from_slice(event).unwrap_or(Value::Null);
         }
-        self.synthesized_event()
-    }
-
-    fn synthesized_event(&self) -> Value {
-        let inner = &*self.inner;
-        let mut single = Map::new();
-        let mut multi = Map::new();
-        for (name, value) in inner.headers.iter() {
-            single.insert(name.to_owned(), json!(value));
-            if let Value::Array(values) = multi.entry(name.to_owned()).or_insert_with(|| json!([]))
-            {
-                values.push(json!(value));
-            }
+        match &self.inner.context_source {
+            ContextSource::Emulated(origin) => origin.original_event(self),
+            _ => Value::Null,
         }
-        let query_multi = inner.query_params.as_ref().map(|q| {
-            q.keys()
-                .map(|k| (k.to_owned(), json!(q.get_list(k))))
-                .collect::<Map<String, Value>>()
-        });
-        let (body, is_base64) = match std::str::from_utf8(&inner.raw_body) {
-            _ if inner.raw_body.is_empty() => (Value::Null, false),
-            Ok(text) => (json!(text), false),
-            Err(_) => (
-                json!(base64::engine::general_purpose::STANDARD.encode(&inner.raw_body)),
-                true,
-            ),
-        };
-        json!({
-            "resource": &*inner.path,
-            "path": self.context().get("path").cloned().unwrap_or_else(|| json!(&*inner.path)),
-            "httpMethod": inner.method.as_str(),
-            "headers": single,
-            "multiValueHeaders": multi,
-            "queryStringParameters": inner.query_params,
-            "multiValueQueryStringParameters": query_multi,
-            "pathParameters": inner.uri_params,
-            "stageVariables": inner.stage_vars,
-            "requestContext": self.context(),
-            "body": body,
-            "isBase64Encoded": is_base64,
-        })
     }
 }
 
@@ -276,11 +249,42 @@ impl fmt::Debug for Request {
         f.debug_struct("Request")
             .field("method", &self.inner.method)
             .field("path", &self.inner.path)
-            .field("headers", &self.inner.headers)
+            .field("headers", self.inner.headers())
             .field("query_params", &self.inner.query_params)
             .field("uri_params", &self.inner.uri_params)
             .field("raw_body", &self.inner.raw_body)
             .finish_non_exhaustive()
+    }
+}
+
+impl Inner {
+    fn headers(&self) -> &Headers {
+        self.headers.get_or_init(|| match &self.header_source {
+            Some(source) => source.build(),
+            None => Headers::new(),
+        })
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        match (self.headers.get(), &self.header_source) {
+            (None, Some(source)) => source.get(name),
+            _ => self.headers().get(name),
+        }
+    }
+
+    /// The headers, built, for the builder to change.
+    fn headers_mut(&mut self) -> &mut Headers {
+        if self.headers.get().is_none() {
+            let built = match self.header_source.take() {
+                Some(source) => source.build(),
+                None => Headers::new(),
+            };
+            self.headers = OnceLock::from(built);
+        }
+        self.header_source = None;
+        self.headers
+            .get_mut()
+            .expect("the headers were initialized just above")
     }
 }
 
@@ -289,53 +293,19 @@ enum ContextSource {
     Empty,
     /// From a Lambda event, as its text.
     Raw(Box<RawValue>),
-    /// From the gateway emulation, as parts.
-    Gateway(Box<GatewayContext>),
-}
-
-/// The event a request came from, as JSON text.
-enum EventText {
-    Raw(Box<RawValue>),
+    /// From a Lambda event, as the bytes of its JSON within the event the request keeps.
     Bytes(Bytes),
+    /// From the gateway emulation, which makes it (and the event) when asked.
+    Emulated(Box<dyn Emulated>),
 }
 
-impl EventText {
-    fn text(&self) -> &str {
-        match self {
-            EventText::Raw(raw) => raw.get(),
-            EventText::Bytes(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
-        }
-    }
-}
-
-/// What the gateway emulation knows for `requestContext`; the method and resource path are
-/// the request's own.
-pub(crate) struct GatewayContext {
-    pub(crate) path: String,
-    pub(crate) stage: Arc<str>,
-    pub(crate) request_id: String,
-    pub(crate) time_epoch_ms: u64,
-    pub(crate) source_ip: std::net::IpAddr,
-    pub(crate) authorizer: Option<Value>,
-}
-
-impl GatewayContext {
-    fn to_value(&self, request: &Inner) -> Value {
-        let mut context = json!({
-            "resourcePath": &*request.path,
-            "httpMethod": request.method.as_str(),
-            "path": self.path,
-            "stage": &*self.stage,
-            "requestId": self.request_id,
-            "requestTimeEpoch": self.time_epoch_ms,
-            "protocol": "HTTP/1.1",
-            "identity": {"sourceIp": self.source_ip.to_string()},
-        });
-        if let (Some(authorizer), Some(map)) = (&self.authorizer, context.as_object_mut()) {
-            map.insert("authorizer".to_owned(), authorizer.clone());
-        }
-        context
-    }
+/// What the gateway emulation knows of a request it built (`gateway/event.rs`): it makes the
+/// `requestContext` and the proxy event API Gateway would have sent, only if a view asks.
+pub(crate) trait Emulated: Send + Sync {
+    /// `requestContext`, for [`Request::context`].
+    fn request_context(&self, request: &Request) -> Value;
+    /// The REST API (v1) proxy event, for [`Request::to_original_event`].
+    fn original_event(&self, request: &Request) -> Value;
 }
 
 /// Builds a [`Request`]; see [`Request::builder`].
@@ -347,31 +317,13 @@ pub struct RequestBuilder {
 impl RequestBuilder {
     /// Appends a header.
     pub fn header(mut self, name: &str, value: impl AsRef<str>) -> Self {
-        self.inner.headers.append(name, value);
-        self
-    }
-
-    /// Replaces all headers.
-    pub fn headers(mut self, headers: impl Into<Headers>) -> Self {
-        self.inner.headers = headers.into();
-        self
-    }
-
-    /// Sets the query parameters (`None`: no query string).
-    pub fn query_params(mut self, params: Option<MultiDict>) -> Self {
-        self.inner.query_params = params.filter(|p| !p.is_empty());
+        self.inner.headers_mut().append(name, value);
         self
     }
 
     /// Parses a query string (without the `?`) into the query parameters.
     pub fn query_string(mut self, query: &str) -> Self {
         self.inner.query_params = MultiDict::parse(query);
-        self
-    }
-
-    /// Sets the route's captures (`None`: the route has none).
-    pub fn uri_params(mut self, params: Option<Params>) -> Self {
-        self.inner.uri_params = params;
         self
     }
 
@@ -403,40 +355,9 @@ impl RequestBuilder {
         self
     }
 
-    /// Sets `requestContext` as raw JSON, parsed only if a view asks for it (the Lambda
-    /// adapter copies the event's text instead of building a tree per request).
-    pub fn context_raw(mut self, context: Box<RawValue>) -> Self {
-        self.inner.context_source = ContextSource::Raw(context);
-        self.inner.context = OnceLock::new();
-        self
-    }
-
-    /// The gateway emulation's `requestContext`, as parts: made into JSON only if a view
-    /// asks for it.
-    pub(crate) fn gateway_context(mut self, parts: GatewayContext) -> Self {
-        self.inner.context_source = ContextSource::Gateway(Box::new(parts));
-        self.inner.context = OnceLock::new();
-        self
-    }
-
     /// Sets the Lambda invocation context.
     pub fn lambda_context(mut self, context: LambdaContext) -> Self {
         self.inner.lambda_context = Some(context);
-        self
-    }
-
-    /// Keeps the event the request came from, for [`Request::to_original_event`].
-    pub fn original_event(mut self, event: Box<RawValue>) -> Self {
-        self.inner.original_event = Some(EventText::Raw(event));
-        self
-    }
-
-    /// Keeps the event's JSON text (UTF-8 bytes, shared with the adapter) for
-    /// [`Request::to_original_event`], which parses it when called. For adapters that have
-    /// already parsed the text once; a text that does not parse makes `to_original_event`
-    /// describe the request instead.
-    pub fn original_event_bytes(mut self, event: Bytes) -> Self {
-        self.inner.original_event = Some(EventText::Bytes(event));
         self
     }
 
@@ -445,6 +366,80 @@ impl RequestBuilder {
         Request {
             inner: Arc::new(self.inner),
         }
+    }
+}
+
+/// The setters adapters fill a request with, as they received it: public, for the Lambda
+/// adapter's crate, but hidden from the docs, as apps never need them.
+impl RequestBuilder {
+    /// Replaces all headers.
+    #[doc(hidden)]
+    pub fn headers(mut self, headers: impl Into<Headers>) -> Self {
+        self.inner.headers = OnceLock::from(headers.into());
+        self.inner.header_source = None;
+        self
+    }
+
+    /// Hands the headers over unbuilt: dispatch looks up the few it needs through
+    /// `source`, and [`Request::headers`] builds them all on first use. Replaces headers
+    /// set before.
+    #[doc(hidden)]
+    pub fn header_source(mut self, source: impl HeaderSource) -> Self {
+        self.inner.headers = OnceLock::new();
+        self.inner.header_source = Some(Box::new(source));
+        self
+    }
+
+    /// Sets the query parameters (`None`: no query string).
+    #[doc(hidden)]
+    pub fn query_params(mut self, params: Option<MultiDict>) -> Self {
+        self.inner.query_params = params.filter(|p| !p.is_empty());
+        self
+    }
+
+    /// Sets the route's captures (`None`: the route has none).
+    #[doc(hidden)]
+    pub fn uri_params(mut self, params: Option<Params>) -> Self {
+        self.inner.uri_params = params;
+        self
+    }
+
+    /// Sets `requestContext` as raw JSON, parsed only if a view asks for it (the Lambda
+    /// adapter copies the event's text instead of building a tree per request).
+    #[doc(hidden)]
+    pub fn context_raw(mut self, context: Box<RawValue>) -> Self {
+        self.inner.context_source = ContextSource::Raw(context);
+        self.inner.context = OnceLock::new();
+        self
+    }
+
+    /// Sets `requestContext` as the bytes of its JSON, parsed only if a view asks for it.
+    /// The Lambda adapter passes a slice of the event it keeps for
+    /// [`Request::to_original_event`], so the context is neither copied nor parsed per
+    /// request; bytes that are not JSON make `context()` `null`.
+    #[doc(hidden)]
+    pub fn context_bytes(mut self, context: Bytes) -> Self {
+        self.inner.context_source = ContextSource::Bytes(context);
+        self.inner.context = OnceLock::new();
+        self
+    }
+
+    /// Keeps the event's JSON text (UTF-8 bytes, shared with the adapter) for
+    /// [`Request::to_original_event`], which parses it when called. For adapters that have
+    /// already parsed the text once; a text that does not parse makes `to_original_event`
+    /// answer `null`.
+    #[doc(hidden)]
+    pub fn original_event_bytes(mut self, event: Bytes) -> Self {
+        self.inner.original_event = Some(event);
+        self
+    }
+
+    /// The gateway emulation's `requestContext` and event, made into JSON only if a view
+    /// asks for them.
+    pub(crate) fn emulated(mut self, origin: Box<dyn Emulated>) -> Self {
+        self.inner.context_source = ContextSource::Emulated(origin);
+        self.inner.context = OnceLock::new();
+        self
     }
 }
 
@@ -519,36 +514,24 @@ mod tests {
     }
 
     #[test]
-    fn original_event_is_kept_or_synthesized() {
-        let raw =
-            RawValue::from_string(r#"{"version":"2.0","rawPath":"/x"}"#.to_owned()).expect("json");
-        let request = Request::builder(Method::GET, "/x")
-            .original_event(raw)
-            .build();
-        assert_eq!(request.to_original_event()["version"], "2.0");
-
-        let request = Request::builder(Method::PUT, "/files/{name}")
-            .uri_param("name", "a.bin")
-            .query_string("x=1&x=2")
-            .header("Accept", "a")
-            .header("Accept", "b")
-            .context(json!({"path": "/files/a.bin"}))
-            .body(vec![0xff, 0x00])
-            .build();
-        let event = request.to_original_event();
-        assert_eq!(event["resource"], "/files/{name}");
-        assert_eq!(event["path"], "/files/a.bin");
-        assert_eq!(event["httpMethod"], "PUT");
-        assert_eq!(event["headers"]["accept"], "b");
-        assert_eq!(event["multiValueHeaders"]["accept"], json!(["a", "b"]));
-        assert_eq!(event["queryStringParameters"], json!({"x": "2"}));
-        assert_eq!(
-            event["multiValueQueryStringParameters"],
-            json!({"x": ["1", "2"]})
-        );
-        assert_eq!(event["pathParameters"], json!({"name": "a.bin"}));
-        assert_eq!(event["body"], "/wA=");
-        assert_eq!(event["isBase64Encoded"], true);
+    fn the_original_event_is_the_one_kept() {
+        // (kept event text, what to_original_event answers)
+        let cases: &[(Option<&'static str>, Value)] = &[
+            (
+                Some(r#"{"version":"2.0","rawPath":"/x"}"#),
+                json!({"version": "2.0", "rawPath": "/x"}),
+            ),
+            (Some("not json"), Value::Null),
+            // Built by hand: no event (the gateway emulation makes one, `gateway/event.rs`).
+            (None, Value::Null),
+        ];
+        for (kept, expected) in cases {
+            let mut builder = Request::builder(Method::GET, "/x");
+            if let Some(text) = kept {
+                builder = builder.original_event_bytes(Bytes::from_static(text.as_bytes()));
+            }
+            assert_eq!(&builder.build().to_original_event(), expected, "{kept:?}");
+        }
     }
 
     #[test]

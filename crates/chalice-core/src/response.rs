@@ -47,6 +47,9 @@ pub struct Response {
     /// A failure found while building the response (a body that did not serialize), raised
     /// by dispatch as an unhandled error instead of sending a broken response.
     deferred: Option<ChaliceError>,
+    /// Set by dispatch, which judges it once per response: the body is of one of the app's
+    /// binary types.
+    pub(crate) binary: bool,
 }
 
 impl Response {
@@ -57,6 +60,7 @@ impl Response {
             headers: Headers::new(),
             body: Bytes::new(),
             deferred: None,
+            binary: false,
         };
         match body.into_body() {
             Ok((bytes, content_type)) => {
@@ -120,6 +124,14 @@ impl Response {
         self
     }
 
+    /// Whether dispatch judged the body to be of one of the app's binary types, which API
+    /// Gateway wants base64-encoded. For adapters: a response dispatch did not make says
+    /// `false`.
+    #[doc(hidden)]
+    pub fn is_binary(&self) -> bool {
+        self.binary
+    }
+
     /// The body as text, if it is UTF-8.
     pub fn text(&self) -> Option<&str> {
         std::str::from_utf8(&self.body).ok()
@@ -135,11 +147,39 @@ impl Response {
             .map(|invalid| ChaliceError::unhandled(invalid.to_owned()))
     }
 
-    /// A response answering with `body` and the status of an error Chalice sends as JSON.
-    pub(crate) fn raw_json(status: u16, body: Vec<u8>) -> Self {
+    /// Chalice's JSON error answer: `{"Code":code,"Message":message}` with `status`.
+    pub(crate) fn error_json(status: u16, code: &str, message: &str) -> Self {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            #[serde(rename = "Code")]
+            code: &'a str,
+            #[serde(rename = "Message")]
+            message: &'a str,
+        }
+        let body = serde_json::to_vec(&Body { code, message })
+            .expect("a struct of two strings always serializes");
         Response::new(body)
             .status_code(status)
             .header("content-type", "application/json")
+    }
+}
+
+impl ChaliceError {
+    /// The response this error answers with: `{"Code":"...","Message":"..."}` and the kind's
+    /// status, or for an unhandled error the 500 that hides it (the debug page, which needs
+    /// the app's `debug`, is made by dispatch).
+    ///
+    /// ```
+    /// use chalice_core::ChaliceError;
+    ///
+    /// let response = ChaliceError::bad_request("Invalid base64 body").to_response();
+    /// assert_eq!(response.status_code, 400);
+    /// assert_eq!(response.body, r#"{"Code":"BadRequestError","Message":"Invalid base64 body"}"#);
+    /// assert_eq!(response.headers.get("content-type"), Some("application/json"));
+    /// ```
+    pub fn to_response(&self) -> Response {
+        let (status, code, message) = self.client_answer();
+        Response::error_json(status, code, message)
     }
 }
 
@@ -371,6 +411,15 @@ mod tests {
             .into_response()
             .expect_err("error");
         assert!(error.is_unhandled());
+    }
+
+    #[test]
+    fn error_messages_are_json_escaped() {
+        let response = Response::error_json(400, "BadRequestError", "quote \" and \n newline");
+        assert_eq!(
+            response.body,
+            br#"{"Code":"BadRequestError","Message":"quote \" and \n newline"}"#[..]
+        );
     }
 
     #[test]

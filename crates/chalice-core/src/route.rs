@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::auth::AuthorizerRef;
 use crate::cors::CorsConfig;
+use crate::definition_error::ViewSite;
 use crate::view::{ErasedView, View};
 
 /// A route definition: a path, the view that answers it, and Chalice's `@app.route` options.
@@ -219,37 +220,28 @@ pub(crate) struct RouteEntry {
 }
 
 impl RouteEntry {
-    /// The view's name and where it was declared, for messages naming both sides of a
-    /// conflict: `"list_users" (src/users.rs:12:5, blueprint "users" registered at
-    /// src/main.rs:30:5)`.
-    pub(crate) fn describe(&self) -> String {
-        describe(&self.view_name, self.location, self.origin.as_ref())
+    /// The view and where it was declared, for messages naming both sides of a conflict.
+    pub(crate) fn site(&self) -> ViewSite {
+        Origin::site(self.origin.as_ref(), &self.view_name, self.location)
     }
 }
 
-pub(crate) fn describe(
-    view_name: &str,
-    location: &Location<'_>,
-    origin: Option<&Origin>,
-) -> String {
-    let mut text = format!(
-        "\"{view_name}\" ({}:{}:{}",
-        location.file(),
-        location.line(),
-        location.column()
-    );
-    if let Some(origin) = origin {
-        let at = origin.registered_at;
-        text.push_str(&format!(
-            ", blueprint \"{}\" registered at {}:{}:{}",
-            origin.blueprint,
-            at.file(),
-            at.line(),
-            at.column()
-        ));
+impl Route {
+    /// The view and where it was declared, for messages naming both sides of a conflict.
+    pub(crate) fn site(&self) -> ViewSite {
+        Origin::site(self.origin.as_ref(), &self.view_name, self.location)
     }
-    text.push(')');
-    text
+}
+
+impl Origin {
+    fn site(
+        origin: Option<&Origin>,
+        view_name: &str,
+        location: &'static Location<'static>,
+    ) -> ViewSite {
+        let blueprint = origin.map(|origin| (&*origin.blueprint, origin.registered_at));
+        ViewSite::new(view_name, location, blueprint)
+    }
 }
 
 /// A registered route as the app sees it (Chalice's `app.routes[path][method]`): for

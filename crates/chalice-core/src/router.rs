@@ -1,9 +1,10 @@
 //! The route table: routes by path template, and a radix tree for concrete paths.
 //!
 //! Two ways in, one table (DESIGN.md rule 3). On Lambda, API Gateway has already matched the
-//! path and names the template (`resourcePath` / `routeKey`), so dispatch looks the template
-//! up in a hash map. Locally and in tests, a concrete path such as `/users/bob` is matched
-//! with `matchit`'s radix tree, as axum does. Both lead to the same [`PathEntry`].
+//! path and names the template (`resourcePath` / `routeKey`): a hash map finds it. Locally
+//! and in tests, a concrete path such as `/users/bob` is matched with `matchit`'s radix
+//! tree, as axum does. Both yield the same [`RouteId`], an index into the table's
+//! [`Resource`]s, which the rest of the request carries (`routing.rs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,68 +12,76 @@ use std::sync::Arc;
 use http::Method;
 use percent_encoding::percent_decode_str;
 
+use crate::definition_error::{DefinitionErrorKind, ViewSite};
 use crate::params::Params;
-use crate::route::{Route, RouteEntry, describe};
+use crate::route::{Route, RouteEntry};
 use chalice_path::{self as path, Segment};
 
 /// The methods API Gateway REST APIs offer, in the order `Allow` lists them.
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
-/// All views registered at one path template.
-pub(crate) struct PathEntry {
+/// A route of the table: the place of its path template, found once per request by
+/// template or by concrete path, and carried from there on (axum's `RouteId`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct RouteId(usize);
+
+impl RouteId {
+    /// The index of the route in tables kept beside the app's (the gateway's preflights).
+    pub(crate) fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// All views registered at one path template (API Gateway's resource).
+pub(crate) struct Resource {
     pub(crate) template: Arc<str>,
     /// In registration order (the order of the `Allow` header, as in Chalice).
     pub(crate) entries: Vec<RouteEntry>,
     /// Capture names in path order; `None` for a path without captures.
     pub(crate) captures: Option<Vec<Box<str>>>,
+    /// The methods as the `Allow` header lists them (`GET, POST`): written as methods are
+    /// registered, read by every 405 (and the local server's 403 hint).
+    pub(crate) allow: String,
 }
 
-impl PathEntry {
+impl Resource {
+    /// The view of `method`: a scan of at most seven entries, made once per request.
     pub(crate) fn entry(&self, method: &Method) -> Option<&RouteEntry> {
         self.entries.iter().find(|entry| entry.method == *method)
-    }
-
-    pub(crate) fn methods(&self) -> impl Iterator<Item = &str> + '_ {
-        self.entries.iter().map(|entry| entry.method.as_str())
     }
 }
 
 #[derive(Default)]
 pub(crate) struct RouteTable {
-    pub(crate) paths: Vec<PathEntry>,
-    by_template: HashMap<Arc<str>, usize>,
-    matcher: matchit::Router<usize>,
+    pub(crate) resources: Vec<Resource>,
+    by_template: HashMap<Arc<str>, RouteId>,
+    matcher: matchit::Router<RouteId>,
     /// API Gateway's resources form a tree in which a resource has at most one variable
     /// child (`{id}` or `{proxy+}`): for each prefix that has one, its text and the path that
     /// added it. matchit alone accepts `/users/{id}` beside `/users/{name}/posts`; API
     /// Gateway refuses it at deploy time, so we refuse it when the app is built.
-    variable_children: HashMap<String, (String, usize)>,
+    variable_children: HashMap<String, (String, RouteId)>,
 }
 
 impl RouteTable {
     /// Adds a route, or says why it cannot be added.
-    pub(crate) fn insert(&mut self, route: Route) -> Result<(), String> {
-        let segments = path::parse(&route.path).map_err(|error| error.to_string())?;
+    pub(crate) fn insert(&mut self, route: Route) -> Result<(), Box<DefinitionErrorKind>> {
+        let segments = path::parse(&route.path)
+            .map_err(|error| Box::new(DefinitionErrorKind::InvalidPath(error)))?;
         let methods = normalize_methods(&route)?;
-        let index = match self.by_template.get(route.path.as_str()) {
-            Some(&index) => index,
+        let id = match self.by_template.get(route.path.as_str()) {
+            Some(&id) => id,
             None => self.add_path(&route, &segments)?,
         };
-        let path = &mut self.paths[index];
+        let resource = &mut self.resources[id.0];
         for method in &methods {
-            if let Some(existing) = path.entry(method) {
-                // Chalice's wording (chalice/app.py, _register_route), then where each view
-                // was declared: with blueprints, the two may be far apart.
-                return Err(format!(
-                    "Duplicate method: '{method}' detected for route: '{}'\nbetween view functions: \"{}\" and \"{}\". \
-                     A specific method may only be specified once for a particular path.\n  \
-                     first: {}\n  then:  {}",
-                    route.path,
-                    existing.view_name,
-                    route.view_name,
-                    existing.describe(),
-                    describe(&route.view_name, route.location, route.origin.as_ref()),
-                ));
+            if let Some(existing) = resource.entry(method) {
+                return Err(Box::new(DefinitionErrorKind::DuplicateMethod {
+                    path: route.path.clone(),
+                    method: method.to_string(),
+                    first: existing.site(),
+                    then: route.site(),
+                }));
             }
         }
         let view = route.view;
@@ -91,7 +100,11 @@ impl RouteTable {
             shared(route.authorizer_id),
         );
         for method in methods {
-            path.entries.push(RouteEntry {
+            if !resource.allow.is_empty() {
+                resource.allow.push_str(", ");
+            }
+            resource.allow.push_str(method.as_str());
+            resource.entries.push(RouteEntry {
                 method,
                 view: Arc::clone(&view),
                 view_name: Arc::clone(&view_name),
@@ -109,22 +122,31 @@ impl RouteTable {
         Ok(())
     }
 
-    fn add_path(&mut self, route: &Route, segments: &[Segment<'_>]) -> Result<usize, String> {
+    fn add_path(
+        &mut self,
+        route: &Route,
+        segments: &[Segment<'_>],
+    ) -> Result<RouteId, Box<DefinitionErrorKind>> {
         let template = route.path.as_str();
-        let index = self.paths.len();
+        let id = RouteId(self.resources.len());
         let mut prefix = String::new();
         let mut new_children = Vec::new();
         for (segment, text) in segments.iter().zip(template[1..].split('/')) {
             if matches!(segment, Segment::Capture(_) | Segment::Greedy(_)) {
                 match self.variable_children.get(&prefix) {
                     Some((existing, owner)) if existing != text => {
-                        return Err(format!(
-                            "Route {template} conflicts with route {}: API Gateway allows one variable path part \
-                             under {} ({existing} there, {text} here); use the same capture name in both routes{}",
-                            self.paths[*owner].template,
-                            if prefix.is_empty() { "/" } else { &prefix },
-                            self.both_sides(*owner, route),
-                        ));
+                        return Err(Box::new(DefinitionErrorKind::CaptureConflict {
+                            path: template.to_owned(),
+                            other: self.resources[owner.0].template.to_string(),
+                            parent: if prefix.is_empty() {
+                                "/".to_owned()
+                            } else {
+                                prefix
+                            },
+                            existing: existing.clone(),
+                            new: text.to_owned(),
+                            sides: self.both_sides(*owner, route),
+                        }));
                     }
                     Some(_) => {}
                     None => new_children.push((prefix.clone(), text.to_owned())),
@@ -133,73 +155,65 @@ impl RouteTable {
             prefix.push('/');
             prefix.push_str(text);
         }
-        if let Err(error) = self.matcher.insert(matchit_pattern(segments), index) {
+        if let Err(error) = self.matcher.insert(matchit_pattern(segments), id) {
             let (other, sides) = match &error {
                 matchit::InsertError::Conflict { with } => {
-                    let with_index = self.matcher.at(&sample_path(with)).map(|m| *m.value).ok();
-                    match with_index {
-                        Some(i) => (
-                            self.paths[i].template.to_string(),
-                            self.both_sides(i, route),
+                    let with_id = self.matcher.at(&sample_path(with)).map(|m| *m.value).ok();
+                    match with_id {
+                        Some(with_id) => (
+                            self.resources[with_id.0].template.to_string(),
+                            self.both_sides(with_id, route),
                         ),
-                        None => (with.clone(), String::new()),
+                        None => (with.clone(), None),
                     }
                 }
-                _ => (error.to_string(), String::new()),
+                _ => (error.to_string(), None),
             };
-            return Err(format!(
-                "Route {template} conflicts with route {other}: API Gateway allows only one capture \
-                 (or greedy capture) at the same place in sibling paths; use the same capture name, \
-                 or a static segment{sides}"
-            ));
+            return Err(Box::new(DefinitionErrorKind::RouteConflict {
+                path: template.to_owned(),
+                other,
+                sides,
+            }));
         }
         let template: Arc<str> = template.into();
         let captures = path::capture_names(segments)
             .map(Box::from)
             .collect::<Vec<_>>();
-        self.paths.push(PathEntry {
+        self.resources.push(Resource {
             template: Arc::clone(&template),
             entries: Vec::new(),
             captures: (!captures.is_empty()).then_some(captures),
+            allow: String::new(),
         });
-        self.by_template.insert(template, index);
+        self.by_template.insert(template, id);
         for (prefix, text) in new_children {
-            self.variable_children.insert(prefix, (text, index));
+            self.variable_children.insert(prefix, (text, id));
         }
-        Ok(index)
+        Ok(id)
     }
 
-    /// The views on both sides of a conflict between the path at `existing` and `route`.
-    fn both_sides(&self, existing: usize, route: &Route) -> String {
-        let first = self.paths[existing]
-            .entries
-            .first()
-            .map(RouteEntry::describe)
-            .unwrap_or_default();
-        format!(
-            "\n  first: {first}\n  then:  {}",
-            describe(&route.view_name, route.location, route.origin.as_ref())
-        )
+    /// The views on both sides of a conflict between the route `existing` and `route`.
+    fn both_sides(&self, existing: RouteId, route: &Route) -> Option<(ViewSite, ViewSite)> {
+        let first = self.resources[existing.0].entries.first()?;
+        Some((first.site(), route.site()))
     }
 
-    /// The path registered with this template (the Lambda way in).
-    pub(crate) fn by_template(&self, template: &str) -> Option<&PathEntry> {
-        self.by_template
-            .get(template)
-            .map(|&index| &self.paths[index])
+    /// The route registered with this template (the Lambda way in).
+    pub(crate) fn by_template(&self, template: &str) -> Option<RouteId> {
+        self.by_template.get(template).copied()
     }
 
-    /// The path a concrete, still percent-encoded request path falls on, with its captures
+    /// The route a concrete, still percent-encoded request path falls on, with its captures
     /// decoded (the local way in). API Gateway ignores a trailing slash on paths other than
     /// `/`, so this does too.
-    pub(crate) fn match_path(&self, raw_path: &str) -> Option<(&PathEntry, Option<Params>)> {
+    pub(crate) fn match_path(&self, raw_path: &str) -> Option<(RouteId, Option<Params>)> {
         let trimmed = match raw_path.strip_suffix('/') {
             Some(rest) if !rest.is_empty() => rest,
             _ => raw_path,
         };
         let matched = self.matcher.at(trimmed).ok()?;
-        let path = &self.paths[*matched.value];
-        let params = path.captures.as_ref().map(|_| {
+        let id = *matched.value;
+        let params = self.resources[id.0].captures.as_ref().map(|_| {
             matched
                 .params
                 .iter()
@@ -211,7 +225,21 @@ impl RouteTable {
                 })
                 .collect::<Params>()
         });
-        Some((path, params))
+        Some((id, params))
+    }
+
+    /// The route `id` names. Ids come from this table alone, so this is an index, not a
+    /// search.
+    pub(crate) fn resource(&self, id: RouteId) -> &Resource {
+        &self.resources[id.0]
+    }
+
+    /// Every route with its id, in registration order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (RouteId, &Resource)> + '_ {
+        self.resources
+            .iter()
+            .enumerate()
+            .map(|(index, resource)| (RouteId(index), resource))
     }
 }
 
@@ -258,31 +286,31 @@ fn sample_path(pattern: &str) -> String {
     out
 }
 
-fn normalize_methods(route: &Route) -> Result<Vec<Method>, String> {
+fn normalize_methods(route: &Route) -> Result<Vec<Method>, Box<DefinitionErrorKind>> {
     if route.methods.is_empty() {
-        return Err(format!(
-            "Route '{}' of view function \"{}\" has no methods",
-            route.path, route.view_name
-        ));
+        return Err(Box::new(DefinitionErrorKind::NoMethods {
+            path: route.path.clone(),
+            view_name: route.view_name.clone(),
+        }));
     }
     let mut methods: Vec<Method> = Vec::new();
     for name in &route.methods {
         let upper = name.to_ascii_uppercase();
         let Some(known) = METHODS.iter().find(|m| **m == upper) else {
-            return Err(format!(
-                "Unsupported method: '{name}' for route: '{}' of view function \"{}\"; use one of {}",
-                route.path,
-                route.view_name,
-                METHODS.join(", ")
-            ));
+            return Err(Box::new(DefinitionErrorKind::UnsupportedMethod {
+                path: route.path.clone(),
+                view_name: route.view_name.clone(),
+                method: name.clone(),
+            }));
         };
         let method =
             Method::from_bytes(known.as_bytes()).expect("METHODS holds valid method names");
         if methods.contains(&method) {
-            return Err(format!(
-                "Duplicate method: '{known}' listed twice for route: '{}' of view function \"{}\"",
-                route.path, route.view_name
-            ));
+            return Err(Box::new(DefinitionErrorKind::MethodListedTwice {
+                path: route.path.clone(),
+                view_name: route.view_name.clone(),
+                method: (*known).to_owned(),
+            }));
         }
         methods.push(method);
     }
@@ -351,7 +379,7 @@ mod tests {
         for (request, template, captures) in cases {
             let found = table.match_path(request);
             assert_eq!(
-                found.as_ref().map(|(p, _)| &*p.template),
+                found.as_ref().map(|(id, _)| &*table.resource(*id).template),
                 *template,
                 "{request}"
             );
@@ -370,61 +398,154 @@ mod tests {
         let table = table(&["/", "/users/{name}"]);
         assert!(table.by_template("/users/{name}").is_some());
         assert!(table.by_template("/users/bob").is_none());
-        assert!(table.by_template("/").expect("root").captures.is_none());
+        let root = table.by_template("/").expect("root");
+        assert!(table.resource(root).captures.is_none());
+    }
+
+    #[test]
+    fn allow_lists_methods_in_registration_order() {
+        let mut table = RouteTable::default();
+        table
+            .insert(Route::new("/a", || "x").methods(["post", "GET"]))
+            .expect("a route");
+        table
+            .insert(Route::new("/a", || "y").methods(["DELETE"]))
+            .expect("a route");
+        let id = table.by_template("/a").expect("registered");
+        assert_eq!(table.resource(id).allow, "POST, GET, DELETE");
+    }
+
+    /// The kind without the views on both sides of a conflict, whose locations are this
+    /// file's lines (the facade's tests check whole messages, locations included).
+    fn without_sides(kind: DefinitionErrorKind) -> DefinitionErrorKind {
+        match kind {
+            DefinitionErrorKind::CaptureConflict {
+                path,
+                other,
+                parent,
+                existing,
+                new,
+                sides: Some(_),
+            } => DefinitionErrorKind::CaptureConflict {
+                path,
+                other,
+                parent,
+                existing,
+                new,
+                sides: None,
+            },
+            other => other,
+        }
     }
 
     #[test]
     fn definition_mistakes_are_refused() {
-        let cases: &[(&[&str], &str, &str)] = &[
+        let cases: &[(&[&str], &str, DefinitionErrorKind)] = &[
             (
                 &["/a"],
                 "/a/",
-                "Route cannot end with a trailing slash: /a/",
+                DefinitionErrorKind::InvalidPath(path::PathError::TrailingSlash("/a/".into())),
             ),
             (
                 &["/users/{id}"],
                 "/users/{name}",
-                "Route /users/{name} conflicts with route /users/{id}",
+                DefinitionErrorKind::CaptureConflict {
+                    path: "/users/{name}".into(),
+                    other: "/users/{id}".into(),
+                    parent: "/users".into(),
+                    existing: "{id}".into(),
+                    new: "{name}".into(),
+                    sides: None,
+                },
             ),
             (
                 &["/f/{p+}"],
                 "/f/{id}",
-                "Route /f/{id} conflicts with route /f/{p+}",
+                DefinitionErrorKind::CaptureConflict {
+                    path: "/f/{id}".into(),
+                    other: "/f/{p+}".into(),
+                    parent: "/f".into(),
+                    existing: "{p+}".into(),
+                    new: "{id}".into(),
+                    sides: None,
+                },
+            ),
+            (
+                &["/{id}"],
+                "/{name}/x",
+                DefinitionErrorKind::CaptureConflict {
+                    path: "/{name}/x".into(),
+                    other: "/{id}".into(),
+                    parent: "/".into(),
+                    existing: "{id}".into(),
+                    new: "{name}".into(),
+                    sides: None,
+                },
             ),
         ];
         for (existing, path, expected) in cases {
             let mut table = table(existing);
             let error = table.insert(Route::new(*path, || "x")).expect_err(path);
-            assert!(error.starts_with(expected), "{path}: {error}");
+            assert_eq!(&without_sides(*error), expected, "{path}");
         }
     }
 
     #[test]
     fn methods_are_checked() {
-        let cases: &[(&[&str], Result<&[&str], &str>)] = &[
-            (&["get", "Post"], Ok(&["GET", "POST"])),
+        let kind = |f: fn(String, String) -> DefinitionErrorKind| f("/m".into(), "m".into());
+        let cases: &[(&[&str], Result<&str, DefinitionErrorKind>)] = &[
+            (&["get", "Post"], Ok("GET, POST")),
             (
                 &["FETCH"],
-                Err(
-                    "Unsupported method: 'FETCH' for route: '/m' of view function \"m\"; use one of GET, POST",
-                ),
+                Err(kind(|path, view_name| {
+                    DefinitionErrorKind::UnsupportedMethod {
+                        path,
+                        view_name,
+                        method: "FETCH".into(),
+                    }
+                })),
             ),
-            (&[], Err("Route '/m' of view function \"m\" has no methods")),
-            (&["GET", "get"], Err("Duplicate method: 'GET' listed twice")),
+            (
+                &[],
+                Err(kind(|path, view_name| DefinitionErrorKind::NoMethods {
+                    path,
+                    view_name,
+                })),
+            ),
+            (
+                &["GET", "get"],
+                Err(kind(|path, view_name| {
+                    DefinitionErrorKind::MethodListedTwice {
+                        path,
+                        view_name,
+                        method: "GET".into(),
+                    }
+                })),
+            ),
         ];
         for (methods, expected) in cases {
             let mut table = RouteTable::default();
             let result = table.insert(Route::new("/m", || "x").name("m").methods(*methods));
             match expected {
-                Ok(names) => {
+                Ok(allow) => {
                     result.expect("accepted");
-                    assert_eq!(table.paths[0].methods().collect::<Vec<_>>(), *names);
+                    assert_eq!(table.resources[0].allow, *allow);
                 }
-                Err(message) => {
-                    let error = result.expect_err("refused");
-                    assert!(error.starts_with(message), "{error}");
-                }
+                Err(kind) => assert_eq!(&*result.expect_err("refused"), kind, "{methods:?}"),
             }
         }
+    }
+
+    #[test]
+    fn the_unsupported_method_message_lists_the_methods_api_gateway_offers() {
+        let kind = DefinitionErrorKind::UnsupportedMethod {
+            path: "/m".into(),
+            view_name: "m".into(),
+            method: "FETCH".into(),
+        };
+        assert!(
+            kind.to_string()
+                .ends_with(&format!("use one of {}", METHODS.join(", ")))
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! API Gateway has already matched the route, so the template it names (`resource` in
 //! payload 1.0, `routeKey` in 2.0) is looked up in the app's hash map (DESIGN.md rule 3).
 //! Only when the event names no template the app knows (an HTTP API `$default` route, a
-//! REST `{proxy+}` catch-all) is the concrete path matched, as the local server does.
+//! REST `{proxy+}` catch-all) is the concrete path matched, as the local server does. Either
+//! way the [`RouteMatch`] found goes to dispatch as it is.
 //!
 //! No `http::Uri` is ever built from the event: lambda_http builds one and panicked on the
 //! spaces and other characters that API Gateway passes through in paths and queries
@@ -13,18 +14,16 @@
 //! text, queries to a form-urlencoded parser, and neither can fail.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use chalice_core::{
-    Chalice, ChaliceError, Method, MultiDict, Params, Response, missing_authentication_token,
-};
-use http::header::{COOKIE, HeaderMap, HeaderName, HeaderValue};
-use serde_json::value::RawValue;
+use chalice_core::adapter::{RouteMatch, missing_authentication_token};
+use chalice_core::{Chalice, ChaliceError, Method, MultiDict, Params, Response};
+use serde::Deserialize as _;
 
 use crate::error::EventError;
-use crate::event::{ContextFields, Event, Pairs, Str};
+use crate::event::{ContextFields, Event, Pairs, RawObject, Str};
+use crate::headers::EventHeaders;
 
 /// The payload version of an event, which decides the shape of its response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,34 +36,35 @@ pub(crate) enum Version {
 
 /// What an event decodes to: a request for the app, or an answer given without it.
 #[derive(Debug)]
-pub(crate) enum Decoded {
-    Request(Parts),
+pub(crate) enum Decoded<'a> {
+    Request(Parts<'a>),
     /// A 400 for a malformed HTTP request inside a well-formed event, or the gateway's own
     /// not-found answer for a path no route matches.
     Response(Response),
 }
 
-/// Everything a [`chalice_core::RequestBuilder`] needs, owned.
+/// Everything a [`chalice_core::RequestBuilder`] needs, owned, and the route it goes to.
 #[derive(Debug)]
-pub(crate) struct Parts {
+pub(crate) struct Parts<'a> {
     pub(crate) method: Method,
-    pub(crate) template: Arc<str>,
-    pub(crate) headers: HeaderMap,
+    pub(crate) route: RouteMatch<'a>,
+    pub(crate) headers: EventHeaders,
     pub(crate) query: Option<MultiDict>,
     pub(crate) uri_params: Option<Params>,
     pub(crate) stage_vars: Option<Params>,
     pub(crate) body: Bytes,
-    pub(crate) context: Option<Box<RawValue>>,
+    /// `requestContext`'s JSON: a slice of the event, not a copy.
+    pub(crate) context: Option<Bytes>,
 }
 
 /// Decodes the text of an event in one serde pass.
 ///
 /// `text` is `buffer`'s content: header values are taken as slices of `buffer`, not copied.
-pub(crate) fn decode(
-    app: &Chalice,
+pub(crate) fn decode<'a>(
+    app: &'a Chalice,
     buffer: &Bytes,
     text: &str,
-) -> Result<(Version, Decoded), EventError> {
+) -> Result<(Version, Decoded<'a>), EventError> {
     if !text.trim_start().starts_with('{') {
         let kind = match text.trim_start().bytes().next() {
             Some(b'[') => "an array",
@@ -85,7 +85,17 @@ pub(crate) fn decode(
             "not an API Gateway proxy event: expected a JSON object, got {kind}"
         )));
     }
-    let event: Event<'_> = serde_json::from_str(text).map_err(|e| EventError::json(&e))?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let event = Event::deserialize(&mut deserializer).map_err(|e| EventError::json(&e))?;
+    // Exactly one JSON value: an event followed by anything but whitespace (a second
+    // object, stray text) is not one event.
+    deserializer.end().map_err(|e| {
+        EventError::new(format!(
+            "the event is not one JSON object: more text follows it at line {} column {}",
+            e.line(),
+            e.column()
+        ))
+    })?;
     match event.version.as_deref() {
         Some("2.0") => Ok((Version::V2, decode_v2(app, buffer, event)?)),
         Some("1.0") => Ok((Version::V1, decode_v1(app, buffer, event)?)),
@@ -102,7 +112,11 @@ pub(crate) fn decode(
 }
 
 /// REST API proxy event (payload 1.0).
-fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded, EventError> {
+fn decode_v1<'a>(
+    app: &'a Chalice,
+    buffer: &Bytes,
+    event: Event<'_>,
+) -> Result<Decoded<'a>, EventError> {
     let mut context = LazyContext::new(event.request_context);
     let method = event
         .http_method
@@ -115,8 +129,11 @@ fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
         Some(resource) => Some(resource),
         None => context.fields()?.resource_path.clone(),
     };
-    let route = match resource.as_deref().and_then(|r| app.template(r)) {
-        Some(template) => Some((Arc::clone(template), params(event.path_parameters))),
+    let route = match resource
+        .as_deref()
+        .and_then(|r| RouteMatch::by_template(app, r, &method))
+    {
+        Some(route) => Some((route, params(event.path_parameters))),
         None => {
             // A template the app does not know: a REST `{proxy+}` catch-all in front of the
             // app, or an API deployed from another definition. Route by path, as API Gateway
@@ -125,25 +142,26 @@ fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
             let relative = resource
                 .as_deref()
                 .and_then(|r| fill_template(r, event.path_parameters.as_ref()));
-            let found = relative.as_deref().and_then(|p| app.match_path(p));
-            let found = match found {
+            let by_path = |path: &str| RouteMatch::by_path(app, path, &method);
+            let found = relative.as_deref().and_then(by_path);
+            match found {
                 Some(found) => Some(found),
                 None => match event.path.as_deref() {
-                    Some(path) => match app.match_path(path) {
+                    Some(path) => match by_path(path) {
                         Some(found) => Some(found),
-                        None => strip_stage(path, context.fields()?.stage.as_deref())
-                            .and_then(|p| app.match_path(p)),
+                        None => {
+                            strip_stage(path, context.fields()?.stage.as_deref()).and_then(by_path)
+                        }
                     },
                     None if resource.is_none() => {
                         return Err(EventError::missing("1.0", "resource"));
                     }
                     None => None,
                 },
-            };
-            found.map(|m| (Arc::clone(m.template()), m.into_uri_params()))
+            }
         }
     };
-    let Some((template, uri_params)) = route else {
+    let Some((route, uri_params)) = route else {
         tracing::warn!(
             target: "chalice::lambda",
             resource = resource.as_deref(),
@@ -156,31 +174,37 @@ fn decode_v1(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
     // `multiValueHeaders` holds every value, `headers` only the last of each name; API
     // Gateway sends both when multi-value support is on (always, for proxy integrations).
     let headers = match event.multi_value_headers {
-        Some(multi) if !multi.0.is_empty() => header_map(buffer, multi, None),
-        _ => header_map(buffer, event.headers.unwrap_or_default(), None),
+        Some(multi) if !multi.0.is_empty() => EventHeaders::new(buffer, multi, None),
+        _ => EventHeaders::new(buffer, event.headers.unwrap_or_default(), None),
     };
     let query = match event.multi_value_query_string_parameters {
         Some(multi) if !multi.0.is_empty() => Some(multi_dict(multi)),
         _ => event.query_string_parameters.map(multi_dict),
     };
-    let body = match body(event.body, event.is_base64_encoded) {
+    let body = match body(buffer, event.body, event.is_base64_encoded) {
         Ok(body) => body,
         Err(message) => return Ok(Decoded::Response(bad_request(&message))),
     };
     Ok(Decoded::Request(Parts {
         method,
-        template,
+        route,
         headers,
         query,
         uri_params,
         stage_vars: params(event.stage_variables),
         body,
-        context: event.request_context.map(ToOwned::to_owned),
+        context: event
+            .request_context
+            .map(|raw| buffer.slice_ref(raw.0.get().as_bytes())),
     }))
 }
 
 /// HTTP API event (payload 2.0).
-fn decode_v2(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded, EventError> {
+fn decode_v2<'a>(
+    app: &'a Chalice,
+    buffer: &Bytes,
+    event: Event<'_>,
+) -> Result<Decoded<'a>, EventError> {
     let mut context = LazyContext::new(event.request_context);
     // `routeKey` is "GET /users/{name}", "ANY /{proxy+}" or "$default"; some tools send a
     // bare stage name ("Prod"), which names no template either.
@@ -209,12 +233,13 @@ fn decode_v2(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
         Ok(method) => method,
         Err(message) => return Ok(Decoded::Response(bad_request(&message))),
     };
-    let route = match key_template.and_then(|t| app.template(t)) {
-        Some(template) => Some((Arc::clone(template), params(event.path_parameters))),
+    let route = match key_template.and_then(|t| RouteMatch::by_template(app, t, &method)) {
+        Some(route) => Some((route, params(event.path_parameters))),
         None => {
+            let by_path = |path: &str| RouteMatch::by_path(app, path, &method);
             let relative =
                 key_template.and_then(|t| fill_template(t, event.path_parameters.as_ref()));
-            match relative.as_deref().and_then(|p| app.match_path(p)) {
+            match relative.as_deref().and_then(by_path) {
                 Some(found) => Some(found),
                 None => {
                     let fields = context.fields()?;
@@ -233,15 +258,12 @@ fn decode_v2(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
                     // matching, which decodes captures, does not decode twice.
                     let raw_path = escape_percent(&raw_path);
                     let stripped = strip_stage(&raw_path, fields.stage.as_deref());
-                    stripped
-                        .and_then(|p| app.match_path(p))
-                        .or_else(|| app.match_path(&raw_path))
+                    stripped.and_then(by_path).or_else(|| by_path(&raw_path))
                 }
             }
-            .map(|m| (Arc::clone(m.template()), m.into_uri_params()))
         }
     };
-    let Some((template, uri_params)) = route else {
+    let Some((route, uri_params)) = route else {
         tracing::warn!(
             target: "chalice::lambda",
             route_key = event.route_key.as_deref(),
@@ -261,44 +283,46 @@ fn decode_v2(app: &Chalice, buffer: &Bytes, event: Event<'_>) -> Result<Decoded,
             .collect::<Vec<_>>()
             .join("; ")
     });
-    let headers = header_map(buffer, event.headers.unwrap_or_default(), cookie);
+    let headers = EventHeaders::new(buffer, event.headers.unwrap_or_default(), cookie);
     // `rawQueryString` keeps repeated keys apart; `queryStringParameters` joins them with
     // commas, which cannot be told from a comma inside a value.
     let query = match event.raw_query_string.as_deref() {
         Some(raw) if !raw.is_empty() => MultiDict::parse(raw),
         _ => event.query_string_parameters.map(multi_dict),
     };
-    let body = match body(event.body, event.is_base64_encoded) {
+    let body = match body(buffer, event.body, event.is_base64_encoded) {
         Ok(body) => body,
         Err(message) => return Ok(Decoded::Response(bad_request(&message))),
     };
     Ok(Decoded::Request(Parts {
         method,
-        template,
+        route,
         headers,
         query,
         uri_params,
         stage_vars: params(event.stage_variables),
         body,
-        context: event.request_context.map(ToOwned::to_owned),
+        context: event
+            .request_context
+            .map(|raw| buffer.slice_ref(raw.0.get().as_bytes())),
     }))
 }
 
 /// `requestContext`, parsed the first time a field of it is needed.
 struct LazyContext<'a> {
-    raw: Option<&'a RawValue>,
+    raw: Option<RawObject<'a>>,
     fields: Option<ContextFields<'a>>,
 }
 
 impl<'a> LazyContext<'a> {
-    fn new(raw: Option<&'a RawValue>) -> Self {
+    fn new(raw: Option<RawObject<'a>>) -> Self {
         LazyContext { raw, fields: None }
     }
 
     fn fields(&mut self) -> Result<&ContextFields<'a>, EventError> {
         if self.fields.is_none() {
             let fields = match self.raw {
-                Some(raw) => serde_json::from_str(raw.get()).map_err(|e| {
+                Some(raw) => serde_json::from_str(raw.0.get()).map_err(|e| {
                     EventError::new(format!("invalid API Gateway event: requestContext: {e}"))
                 })?,
                 None => ContextFields::default(),
@@ -314,45 +338,14 @@ fn parse_method(method: &str) -> Result<Method, String> {
     Method::from_bytes(method.as_bytes()).map_err(|_| format!("Invalid HTTP method: {method:?}"))
 }
 
-/// The headers, lowercased by `http`. A name or value HTTP cannot carry (API Gateway
-/// never sends one; a hand-written event might) is left out rather than failing the
-/// request, as a proxy would drop it.
-///
-/// A value the event holds without escapes is a slice of `buffer` (shared, no copy); one
-/// with escapes was unescaped by serde into its own string.
-fn header_map(buffer: &Bytes, pairs: Pairs<'_>, cookie: Option<String>) -> HeaderMap {
-    // `HeaderMap` panics past 32,768 entries unless asked with the `try_` methods.
-    let mut map = HeaderMap::try_with_capacity(pairs.0.len().min(256) + 1).unwrap_or_default();
-    let inside = |text: &str| {
-        let (start, end) = (
-            buffer.as_ptr() as usize,
-            buffer.as_ptr() as usize + buffer.len(),
-        );
-        let at = text.as_ptr() as usize;
-        start <= at && at + text.len() <= end
-    };
-    for (name, value) in pairs.0 {
-        let value = match &value.0 {
-            Cow::Borrowed(text) if inside(text) => {
-                HeaderValue::from_maybe_shared(buffer.slice_ref(text.as_bytes()))
-            }
-            other => HeaderValue::from_str(other),
-        };
-        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), value) else {
-            tracing::debug!(target: "chalice::lambda", name = &*name, "header left out: not valid in HTTP");
-            continue;
-        };
-        if map.try_append(name, value).is_err() {
-            break;
-        }
-    }
-    if let Some(cookie) = cookie
-        && let Ok(value) = HeaderValue::try_from(cookie)
-    {
-        // Ignored on a full map, like any header past the limit.
-        let _ = map.try_insert(COOKIE, value);
-    }
-    map
+/// Whether `text` lies within `buffer` (so that `Bytes::slice_ref` can share it).
+fn inside(buffer: &Bytes, text: &str) -> bool {
+    let (start, end) = (
+        buffer.as_ptr() as usize,
+        buffer.as_ptr() as usize + buffer.len(),
+    );
+    let at = text.as_ptr() as usize;
+    start <= at && at + text.len() <= end
 }
 
 fn multi_dict(pairs: Pairs<'_>) -> MultiDict {
@@ -376,7 +369,9 @@ fn params(pairs: Option<Pairs<'_>>) -> Option<Params> {
 
 /// The body as bytes: base64-decoded when the event says so, UTF-8 text otherwise; or the
 /// message of the 400 for a body that is not the base64 it claims to be.
-fn body(body: Option<Str<'_>>, is_base64: Option<bool>) -> Result<Bytes, String> {
+///
+/// A body the event holds without escapes is a slice of `buffer` (no copy).
+fn body(buffer: &Bytes, body: Option<Str<'_>>, is_base64: Option<bool>) -> Result<Bytes, String> {
     let Some(body) = body else {
         return Ok(Bytes::new());
     };
@@ -395,6 +390,7 @@ fn body(body: Option<Str<'_>>, is_base64: Option<bool>) -> Result<Bytes, String>
             });
     }
     Ok(match body.0 {
+        Cow::Borrowed(text) if inside(buffer, text) => buffer.slice_ref(text.as_bytes()),
         Cow::Borrowed(text) => Bytes::copy_from_slice(text.as_bytes()),
         Cow::Owned(text) => Bytes::from(text),
     })

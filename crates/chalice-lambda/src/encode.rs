@@ -46,6 +46,18 @@ impl Encoded {
     }
 }
 
+impl Encoded {
+    /// The response's JSON, written into a buffer sized for it up front (a body and a few
+    /// headers), not grown step by step.
+    pub(crate) fn to_vec(&self) -> serde_json::Result<Vec<u8>> {
+        let body = self.response.body.len();
+        let estimate = 128 + 64 * self.response.headers.len() + body + body / 8;
+        let mut out = Vec::with_capacity(estimate);
+        serde_json::to_writer(&mut out, self)?;
+        Ok(out)
+    }
+}
+
 impl Serialize for Encoded {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let headers = self.response.headers.as_header_map();

@@ -83,14 +83,3 @@ impl fmt::Display for EventError {
 }
 
 impl std::error::Error for EventError {}
-
-/// How lambda_runtime reports the error: `{"errorType": "Chalice.InvalidEvent",
-/// "errorMessage": "..."}` on `/invocation/{id}/error`.
-impl From<EventError> for lambda_runtime::Diagnostic {
-    fn from(error: EventError) -> Self {
-        lambda_runtime::Diagnostic {
-            error_type: error.error_type.to_owned(),
-            error_message: error.message,
-        }
-    }
-}

@@ -59,7 +59,7 @@ pub(crate) struct Event<'a> {
     #[serde(borrow, default)]
     pub(crate) stage_variables: Option<Pairs<'a>>,
     #[serde(borrow, default)]
-    pub(crate) request_context: Option<&'a RawValue>,
+    pub(crate) request_context: Option<RawObject<'a>>,
     #[serde(borrow, default)]
     pub(crate) body: Option<Str<'a>>,
     #[serde(default)]
@@ -87,6 +87,29 @@ pub(crate) struct HttpFields<'a> {
     pub(crate) method: Option<Str<'a>>,
     #[serde(borrow, default)]
     pub(crate) path: Option<Str<'a>>,
+}
+
+/// A JSON object kept as its text (`requestContext`), checked to be an object and otherwise
+/// left unparsed.
+#[derive(Clone, Copy)]
+pub(crate) struct RawObject<'a>(pub(crate) &'a RawValue);
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawObject<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(deserializer)?;
+        if raw.get().starts_with('{') {
+            return Ok(RawObject(raw));
+        }
+        // The value as the event has it, cut short: `5`, `"x"`, `[]`.
+        let text = raw.get();
+        let shown = match text.char_indices().nth(40) {
+            Some((end, _)) => format!("{}…", &text[..end]),
+            None => text.to_owned(),
+        };
+        Err(de::Error::custom(format_args!(
+            "requestContext must be an object, not {shown}"
+        )))
+    }
 }
 
 /// A string borrowed from the event, or owned when JSON escapes had to be undone.
@@ -180,8 +203,9 @@ impl<'de> Visitor<'de> for PairsVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        // A size hint is the input's claim: trust it only so far.
-        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8).min(256));
+        // A size hint is the input's claim: trust it only so far. serde_json gives none; API
+        // Gateway's header maps hold twenty to thirty names (one growth from 16).
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16).min(256));
         while let Some(key) = map.next_key::<Str<'de>>()? {
             map.next_value_seed(Values { key, out: &mut out })?;
         }

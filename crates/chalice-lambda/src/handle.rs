@@ -1,7 +1,9 @@
 //! [`handle_event`]: one API Gateway event in, its response JSON out.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
-use chalice_core::{Chalice, Headers, LambdaContext, Request};
+use chalice_core::{Chalice, LambdaContext, Request};
 
 use crate::decode::{self, Decoded};
 use crate::encode::Encoded;
@@ -10,8 +12,8 @@ use crate::error::EventError;
 /// Answers one API Gateway proxy event: the event's JSON in, the response's JSON out.
 ///
 /// REST API proxy events (payload 1.0) and HTTP API events (payload 2.0) are told apart by
-/// their `version` field and answered in the same version. The request reaches
-/// [`Chalice::handle`] with the route's template from the event, the headers, query
+/// their `version` field and answered in the same version. The request reaches the app's
+/// dispatch with the route the event names, the headers, query
 /// parameters, captures, stage variables, the body (base64-decoded when the event says so),
 /// `requestContext` (parsed only if the view reads it), `context` as the
 /// [`LambdaContext`] and the event itself for [`Request::to_original_event`].
@@ -59,7 +61,8 @@ pub async fn handle_event(
     // shared by the request: header values are slices of it, and it is the text
     // `to_original_event` parses if a view calls it.
     let encoded = respond(app, Bytes::copy_from_slice(event), context).await?;
-    serde_json::to_vec(&encoded)
+    encoded
+        .to_vec()
         .map_err(|e| EventError::new(format!("could not write the response: {e}")))
 }
 
@@ -69,15 +72,22 @@ pub(crate) async fn respond(
     event: Bytes,
     context: LambdaContext,
 ) -> Result<Encoded, EventError> {
-    let text = std::str::from_utf8(&event).map_err(|e| {
-        EventError::new(format!("the event is not JSON: it is not UTF-8 text ({e})"))
-    })?;
+    // The fast check says whether; std's says where.
+    let Ok(text) = simdutf8::basic::from_utf8(&event) else {
+        let detail = std::str::from_utf8(&event)
+            .err()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default();
+        return Err(EventError::new(format!(
+            "the event is not JSON: it is not UTF-8 text{detail}"
+        )));
+    };
     let (version, decoded) = decode::decode(app, &event, text)?;
     let response = match decoded {
         Decoded::Response(response) => response,
         Decoded::Request(parts) => {
-            let mut builder = Request::builder(parts.method, parts.template)
-                .headers(Headers::from(parts.headers))
+            let mut builder = Request::builder(parts.method, Arc::clone(parts.route.template()))
+                .header_source(parts.headers)
                 .query_params(parts.query)
                 .uri_params(parts.uri_params)
                 .stage_vars(parts.stage_vars)
@@ -85,11 +95,11 @@ pub(crate) async fn respond(
                 .lambda_context(context)
                 .original_event_bytes(event.clone());
             if let Some(request_context) = parts.context {
-                builder = builder.context_raw(request_context);
+                builder = builder.context_bytes(request_context);
             }
-            app.handle(builder.build()).await
+            parts.route.handle(builder.build()).await
         }
     };
-    let binary = app.is_binary(&response);
+    let binary = response.is_binary();
     Ok(Encoded::new(version, response, binary))
 }

@@ -2,18 +2,19 @@
 //! and back, and the Lambda Runtime API loop.
 //!
 //! ```text
-//!  Runtime API ──► lambda_runtime ──► event JSON ──► decode (one borrowed serde pass)
-//!                                                      │ route template → Request
-//!                                                      ▼
-//!  Runtime API ◄── lambda_runtime ◄── response JSON ◄── encode ◄── Chalice::handle
+//!  Runtime API ──► body bytes ──► decode (one borrowed serde pass over them)
+//!                                   │ route template → RouteMatch + Request
+//!                                   ▼
+//!  Runtime API ◄── response JSON ◄── encode ◄── RouteMatch::handle
 //! ```
 //!
 //! REST API proxy events (payload 1.0) and HTTP API events (payload 2.0) are told apart by
 //! their `version` field and answered in the same shape. API Gateway has already matched
-//! the route, so the request is dispatched by the template the event names (`resource`,
-//! `routeKey`); the concrete path, without the stage prefix, is matched only for an HTTP API
-//! `$default` route or a template the app does not know. Multi-valued headers and query
-//! parameters, cookies, base64 bodies and binary responses follow API Gateway's rules.
+//! the route, so the request is routed once, by the template the event names (`resource`,
+//! `routeKey`), and dispatched to the route found; the concrete path, without the stage
+//! prefix, is matched only for an HTTP API `$default` route or a template the app does not
+//! know. Multi-valued headers and query parameters, cookies, base64 bodies and binary
+//! responses follow API Gateway's rules.
 //!
 //! [`run`] serves an app on Lambda; [`handle_event`] answers one event without the Runtime
 //! API, for tests and benchmarks:
@@ -49,22 +50,23 @@
 //!
 //! # Errors and bad events
 //!
-//! Nothing in an event panics or stops the process. An event that is not an API Gateway
-//! proxy event (not JSON, another event source, a required field missing) fails its
-//! invocation with an [`EventError`] naming the problem; a bad HTTP request inside a proper
+//! Nothing in an event panics or stops the process. An event that is not exactly one API
+//! Gateway proxy event (not JSON, JSON followed by more text, another event source, a
+//! required field missing or of the wrong type) fails its invocation with an [`EventError`]
+//! (`Chalice.InvalidEvent`) naming the problem; a bad HTTP request inside a proper
 //! event (invalid base64 body, impossible method) gets a 400 `BadRequestError`; a path no
 //! route matches gets API Gateway's own answer (403 `Missing Authentication Token` for a
 //! REST API, 404 `Not Found` for an HTTP API).
 //!
 //! # Speed
 //!
-//! One serde pass reads every field of both payload versions into a borrowed struct (and, as
-//! it goes, checks the whole text's JSON syntax); `requestContext` stays raw JSON until a view
-//! reads it; the event's text is kept as is for `to_original_event`, parsed only if called;
-//! the route template is the app's shared `Arc<str>`; the response is written by serde from
-//! borrowed views. [`run`] adds one validating pass that [`handle_event`] does not have:
-//! lambda_runtime hands the event over as a `Box<RawValue>` (it offers the raw bytes only to a
-//! tower layer that must then post the response itself). `bench/README.md` has the figures.
+//! [`run`] hands the decoder the bytes the Runtime API sent, as hyper received them. One
+//! serde pass reads every field of both payload versions into a borrowed struct (and, as it
+//! goes, checks the whole text's JSON syntax); header values, the body and `requestContext`
+//! are slices of the event's buffer, not copies; `requestContext` stays raw JSON until a view
+//! reads it; the event is kept as is for `to_original_event`, parsed only if called; the
+//! route template is the app's shared `Arc<str>`; the response is written by serde from
+//! borrowed views. `bench/README.md` has the figures.
 
 mod authorizer;
 mod decode;
@@ -72,8 +74,10 @@ mod encode;
 mod error;
 mod event;
 mod handle;
+mod headers;
 mod init_error;
 mod runtime;
+mod runtime_api;
 
 pub use crate::authorizer::{AUTHORIZER_ENV, handle_authorizer_event};
 pub use crate::error::EventError;

@@ -1,155 +1,278 @@
-//! [`run`]: the Runtime API loop, with the official `lambda_runtime` crate.
+//! [`run`]: the Runtime API loop. Each invocation's event goes from the Runtime API's body
+//! bytes to the decoder as they are: one pass over every event.
 
+use std::any::Any;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
+use bytes::Bytes;
 use chalice_core::{Chalice, LambdaContext};
-use lambda_runtime::{LambdaEvent, service_fn};
-use serde_json::value::RawValue;
 
 use crate::authorizer::{AUTHORIZER_ENV, no_such_authorizer, policy_for};
-use bytes::Bytes;
-
+use crate::error::EventError;
 use crate::handle::respond;
-use crate::init_error::{post_init_error, runtime_api};
+use crate::runtime_api::{self, BoxError, Invocation, RuntimeApi};
 
 /// Serves API Gateway events to `app` through the Lambda Runtime API until the process
 /// ends.
 ///
-/// Checks the app first ([`Chalice::check`]): an app with definition mistakes is reported to
-/// Lambda as an init error (`/runtime/init/error`, error type `Chalice.DefinitionError`,
+/// Installs the core's panic hook for the process
+/// ([`chalice_core::adapter::install_panic_hook`]), then checks the app
+/// ([`Chalice::check`]): an app with definition mistakes is reported to Lambda as an init
+/// error (`/runtime/init/error`, error type `Chalice.DefinitionError`,
 /// every mistake in the message) and `run` returns the mistakes as its error. So does a
-/// Lambda environment without the variables the runtime needs, instead of the panic
-/// lambda_runtime would raise.
+/// Lambda environment without the variables the runtime needs (`Runtime.ConfigInvalid`).
 ///
-/// Each event goes through [`crate::handle_event`]'s pipeline: its response is posted to
-/// `/invocation/{id}/response`, and an event that is not an API Gateway proxy event fails
-/// the invocation (`/invocation/{id}/error`, error type `Chalice.InvalidEvent`). The Lambda
-/// context reaches views as [`chalice_core::Request::lambda_context`].
+/// Each event goes through [`crate::handle_event`]'s pipeline, straight from the bytes the
+/// Runtime API sent: its response is posted to `/invocation/{id}/response`. An event that
+/// is not exactly one API Gateway proxy event (not JSON, more than one JSON value, another
+/// event source, a field missing or of the wrong type) fails the invocation
+/// (`/invocation/{id}/error`, error type `Chalice.InvalidEvent`, a message saying what is
+/// wrong), logged once. The Lambda context reaches views as
+/// [`chalice_core::Request::lambda_context`], and `_X_AMZN_TRACE_ID` holds the invocation's
+/// X-Ray trace header, as Lambda's runtimes set it.
 ///
 /// Invocations are served one at a time, or as many at once as `AWS_LAMBDA_MAX_CONCURRENCY`
-/// says on Lambda Managed Instances. lambda_runtime logs through `tracing` (a span per
-/// invocation with its `requestId`; errors reaching the Runtime API; panics), and prints
-/// its errors to stderr when no subscriber is installed.
+/// says on Lambda Managed Instances (each on a connection of its own; `_X_AMZN_TRACE_ID` is
+/// then left alone, since it cannot hold several invocations' traces).
 ///
 /// # Errors
 ///
 /// Definition mistakes, a missing Lambda environment, or a Runtime API that cannot be
-/// reached.
+/// reached or answers out of its contract.
 ///
 /// ```no_run
 /// use std::sync::Arc;
 /// use chalice_core::Chalice;
 ///
-/// #[tokio::main]
-/// async fn main() -> Result<(), lambda_runtime::Error> {
+/// #[tokio::main(flavor = "current_thread")]
+/// async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 ///     let mut app = Chalice::new("helloworld");
 ///     app.route("/", || "hello");
 ///     chalice_lambda::run(Arc::new(app)).await
 /// }
 /// ```
-pub async fn run(app: Arc<Chalice>) -> Result<(), lambda_runtime::Error> {
-    let api = runtime_api()?;
-    if let Some(problem) = environment_problem() {
-        post_init_error(&api, "Runtime.ConfigInvalid", &problem).await?;
-        return Err(problem.into());
-    }
+pub async fn run(app: Arc<Chalice>) -> Result<(), BoxError> {
+    // The runtime owns its process: panicking views are logged with their location.
+    chalice_core::adapter::install_panic_hook();
+    let address = runtime_api::address()?;
+    let mut api = RuntimeApi::new(address.clone())?;
+    let function = match Function::from_env() {
+        Ok(function) => Arc::new(function),
+        Err(problem) => {
+            api.init_error("Runtime.ConfigInvalid", &problem).await?;
+            return Err(problem.into());
+        }
+    };
     if let Err(mistakes) = app.check() {
         let message = mistakes.to_string();
         // Logged as well: Lambda shows the init error to the invoker, the log line stays in
         // CloudWatch with the function's logs.
         tracing::error!(target: "chalice::lambda", "{message}");
-        post_init_error(&api, "Chalice.DefinitionError", &message).await?;
+        api.init_error("Chalice.DefinitionError", &message).await?;
         return Err(Box::new(mistakes));
     }
-    if let Ok(name) = std::env::var(AUTHORIZER_ENV) {
-        return run_authorizer(app, name, &api).await;
-    }
-    let service = service_fn(move |event: LambdaEvent<Box<RawValue>>| {
-        let app = Arc::clone(&app);
-        async move {
-            let (payload, context) = event.into_parts();
-            // The validated text, as shared bytes without a copy.
-            let text: Box<str> = payload.into();
-            let result = respond(
-                &app,
-                Bytes::from(text.into_boxed_bytes()),
-                lambda_context(&context),
-            )
-            .await;
-            if let Err(error) = &result {
-                tracing::error!(target: "chalice::lambda", "invocation failed: {error}");
-            }
-            result
+    let job = match std::env::var(AUTHORIZER_ENV) {
+        Ok(name) if app.builtin_authorizers().any(|known| known == name) => {
+            Job::Authorizer(name.into())
         }
-    });
-    // The event arrives as `Box<RawValue>`: lambda_runtime's one validating pass and copy,
-    // which doubles as the original event the core keeps. lambda_runtime offers the raw
-    // bytes only to a tower layer that must then post the response itself, and
-    // `serde_json::Value` would build a tree per event.
-    lambda_runtime::run_concurrent(service).await
+        Ok(name) => {
+            let error = no_such_authorizer(&app, &name);
+            tracing::error!(target: "chalice::lambda", "{error}");
+            api.init_error("Chalice.DefinitionError", error.message())
+                .await?;
+            return Err(Box::new(error));
+        }
+        Err(_) => Job::Api,
+    };
+    let workers = max_concurrency();
+    if workers <= 1 {
+        return serve(app, job, function, api, true).await;
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 1..workers {
+        let api = RuntimeApi::new(address.clone())?;
+        let (app, job, function) = (Arc::clone(&app), job.clone(), Arc::clone(&function));
+        set.spawn(serve(app, job, function, api, false));
+    }
+    set.spawn(serve(app, job, function, api, false));
+    // Workers serve until the Runtime API fails them; the first to stop ends the function
+    // (Lambda then starts a new execution environment).
+    match set.join_next().await {
+        Some(Ok(result)) => result,
+        Some(Err(error)) => Err(Box::new(error)),
+        None => Ok(()),
+    }
 }
 
-/// Serves the built-in authorizer `name`'s events (the function's `CHALICE_AUTHORIZER`).
-async fn run_authorizer(
+/// What the function serves: the app's API, or one of its built-in authorizers (the
+/// function's `CHALICE_AUTHORIZER`).
+#[derive(Clone)]
+enum Job {
+    Api,
+    Authorizer(Arc<str>),
+}
+
+/// One worker: the next invocation, its answer, again.
+async fn serve(
     app: Arc<Chalice>,
+    job: Job,
+    function: Arc<Function>,
+    mut api: RuntimeApi,
+    set_trace_env: bool,
+) -> Result<(), BoxError> {
+    loop {
+        let Invocation {
+            id,
+            deadline_ms,
+            invoked_function_arn,
+            trace_id,
+            event,
+        } = api.next().await?;
+        if set_trace_env {
+            set_trace_header(trace_id.as_deref());
+        }
+        let mut context = function.context(id.clone(), deadline_ms);
+        context.invoked_function_arn = invoked_function_arn;
+        context.xray_trace_id = trace_id;
+        let result = match (CatchUnwind {
+            future: answer(&app, &job, event, context),
+        })
+        .await
+        {
+            Ok(result) => result,
+            Err(panic) => Err(EventError::with_type(
+                "Chalice.Panic",
+                format!("the function panicked: {}", panic_text(&*panic)),
+            )),
+        };
+        match result {
+            Ok(body) => api.respond(&id, body).await?,
+            Err(error) => {
+                // Logged here and only here; a refusal is the authorizer's answer, not a
+                // failure.
+                if error.error_type() != "Chalice.Unauthorized" {
+                    tracing::error!(target: "chalice::lambda", "invocation failed: {error}");
+                }
+                api.fail(&id, &error).await?;
+            }
+        }
+    }
+}
+
+/// The answer to one event: the response's (or the policy's) JSON.
+async fn answer(
+    app: &Chalice,
+    job: &Job,
+    event: Bytes,
+    context: LambdaContext,
+) -> Result<Vec<u8>, EventError> {
+    let written = match job {
+        Job::Api => respond(app, event, context).await?.to_vec(),
+        Job::Authorizer(name) => serde_json::to_vec(&policy_for(app, name, &event).await?),
+    };
+    written.map_err(|e| EventError::new(format!("could not write the response: {e}")))
+}
+
+/// The function's configuration, from the variables Lambda sets for every function.
+struct Function {
     name: String,
-    api: &http::Uri,
-) -> Result<(), lambda_runtime::Error> {
-    if app.builtin_authorizers().all(|known| known != name) {
-        let error = no_such_authorizer(&app, &name);
-        tracing::error!(target: "chalice::lambda", "{error}");
-        post_init_error(api, "Chalice.DefinitionError", error.message()).await?;
-        return Err(Box::new(error));
-    }
-    let name: Arc<str> = name.into();
-    let service = service_fn(move |event: LambdaEvent<Box<RawValue>>| {
-        let (app, name) = (Arc::clone(&app), Arc::clone(&name));
-        async move {
-            let result = policy_for(&app, &name, event.payload.get().as_bytes()).await;
-            if let Err(error) = &result
-                && error.error_type() != "Chalice.Unauthorized"
-            {
-                tracing::error!(target: "chalice::lambda", "authorizer invocation failed: {error}");
-            }
-            result
-        }
-    });
-    lambda_runtime::run_concurrent(service).await
+    version: String,
+    memory_mb: u32,
+    log_group: String,
+    log_stream: String,
 }
 
-/// The variables lambda_runtime reads with `expect` (it panics without them).
-fn environment_problem() -> Option<String> {
-    for name in [
-        "AWS_LAMBDA_FUNCTION_NAME",
-        "AWS_LAMBDA_FUNCTION_VERSION",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    ] {
-        match std::env::var(name) {
-            Err(_) => {
-                return Some(format!(
-                    "{name} is not set; Lambda sets it for every function"
-                ));
-            }
-            Ok(value) if name.ends_with("MEMORY_SIZE") && value.parse::<i32>().is_err() => {
-                return Some(format!("{name} is not a number of megabytes: {value:?}"));
-            }
-            Ok(_) => {}
-        }
+impl Function {
+    fn from_env() -> Result<Self, String> {
+        let required = |name: &str| {
+            std::env::var(name)
+                .map_err(|_| format!("{name} is not set; Lambda sets it for every function"))
+        };
+        let name = required("AWS_LAMBDA_FUNCTION_NAME")?;
+        let version = required("AWS_LAMBDA_FUNCTION_VERSION")?;
+        let memory = required("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")?;
+        let memory_mb = memory.parse().map_err(|_| {
+            format!("AWS_LAMBDA_FUNCTION_MEMORY_SIZE is not a number of megabytes: {memory:?}")
+        })?;
+        Ok(Function {
+            name,
+            version,
+            memory_mb,
+            log_group: std::env::var("AWS_LAMBDA_LOG_GROUP_NAME").unwrap_or_default(),
+            log_stream: std::env::var("AWS_LAMBDA_LOG_STREAM_NAME").unwrap_or_default(),
+        })
     }
-    None
+
+    /// The core's context for one invocation.
+    fn context(&self, id: String, deadline_ms: u64) -> LambdaContext {
+        let mut context = LambdaContext::new(id, deadline_ms);
+        context.function_name.clone_from(&self.name);
+        context.function_version.clone_from(&self.version);
+        context.memory_limit_in_mb = self.memory_mb;
+        context.log_group_name.clone_from(&self.log_group);
+        context.log_stream_name.clone_from(&self.log_stream);
+        context
+    }
 }
 
-/// lambda_runtime's context (request headers of `/invocation/next`, plus the function's
-/// configuration it read from `AWS_LAMBDA_FUNCTION_*` and `AWS_LAMBDA_LOG_*`) as the core's.
-pub(crate) fn lambda_context(context: &lambda_runtime::Context) -> LambdaContext {
-    let config = &context.env_config;
-    let mut out = LambdaContext::new(context.request_id.clone(), context.deadline);
-    out.invoked_function_arn = context.invoked_function_arn.clone();
-    out.function_name = config.function_name.clone();
-    out.function_version = config.version.clone();
-    out.memory_limit_in_mb = u32::try_from(config.memory).unwrap_or_default();
-    out.log_group_name = config.log_group.clone();
-    out.log_stream_name = config.log_stream.clone();
-    out.xray_trace_id = context.xray_trace_id.clone();
-    out
+/// `AWS_LAMBDA_MAX_CONCURRENCY` (Lambda Managed Instances): how many invocations at once.
+fn max_concurrency() -> usize {
+    std::env::var("AWS_LAMBDA_MAX_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1)
+}
+
+/// Sets `_X_AMZN_TRACE_ID` to the invocation's X-Ray trace header, as Lambda's runtime
+/// contract asks of a custom runtime: the AWS SDKs read it to carry the trace into the
+/// calls a view makes.
+/// <https://docs.aws.amazon.com/lambda/latest/dg/runtimes-custom.html#runtimes-custom-build>
+#[allow(unsafe_code)]
+fn set_trace_header(trace_id: Option<&str>) {
+    // SAFETY: called between invocations by the only worker (one invocation at a time), on
+    // the runtime's thread, when no view of ours runs. std's own readers of the environment
+    // take the same lock; only a thread a view left running and reading the environment
+    // through libc could race, as with every Lambda runtime that sets this variable
+    // (lambda_runtime does the same).
+    unsafe {
+        match trace_id {
+            Some(id) => std::env::set_var("_X_AMZN_TRACE_ID", id),
+            None => std::env::remove_var("_X_AMZN_TRACE_ID"),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future whose panic is caught and returned: one broken invocation is reported as
+    /// such, and the worker serves the next. (Views' panics are already 500s in the core;
+    /// this is for everything around them.)
+    struct CatchUnwind<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let future = self.project().future;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+fn panic_text(payload: &(dyn Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message")
 }

@@ -5,7 +5,8 @@ use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use chalice_core::{HttpRequest, LambdaContext, Method};
+use chalice_core::adapter::HttpRequest;
+use chalice_core::{LambdaContext, Method};
 
 /// The Lambda function a local request pretends to run in: its name, memory and timeout,
 /// from the stage's configuration (Chalice's local `LambdaContext`).

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chalice_core::Gateway;
+use chalice_core::adapter::Gateway;
 use hyper::server::conn::http1;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -12,7 +12,8 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use std::time::Duration;
-//! use chalice_core::{Chalice, Gateway};
+//! use chalice_core::Chalice;
+//! use chalice_core::adapter::Gateway;
 //! use chalice_local::{Limits, Server};
 //!
 //! # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,8 +31,8 @@
 //! it to hyper through `wire`, which scans every byte read (`framing`: where requests begin
 //! and end, bare LFs) and bounds every wait on the client; `service` answers each request.
 //!
-//! [`HttpRequest`]: chalice_core::HttpRequest
-//! [`Gateway`]: chalice_core::Gateway
+//! [`HttpRequest`]: chalice_core::adapter::HttpRequest
+//! [`Gateway`]: chalice_core::adapter::Gateway
 
 mod connection;
 mod framing;

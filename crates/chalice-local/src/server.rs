@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chalice_core::Gateway;
+use chalice_core::adapter::Gateway;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::Semaphore;
 
@@ -26,8 +26,12 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `addr` (port 0 picks a free port) for `gateway`, with the default [`Limits`].
+    /// Binds `addr` (port 0 picks a free port) for `gateway`, with the default [`Limits`],
+    /// and installs the core's panic hook
+    /// ([`chalice_core::adapter::install_panic_hook`]) for the process.
     pub async fn bind(addr: SocketAddr, gateway: Gateway) -> Result<Server, BindError> {
+        // The server owns its process: panicking views are logged with their location.
+        chalice_core::adapter::install_panic_hook();
         let listener = listen(addr).map_err(|source| BindError { addr, source })?;
         let function = LocalFunction::new(gateway.app().app_name());
         Ok(Server {

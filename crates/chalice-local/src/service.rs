@@ -8,7 +8,8 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
-use chalice_core::{Gateway, MAX_BODY_BYTES, Response, payload_too_large};
+use chalice_core::Response;
+use chalice_core::adapter::{Gateway, MAX_BODY_BYTES, payload_too_large};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Frame, Incoming, SizeHint};
 

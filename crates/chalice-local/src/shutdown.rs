@@ -22,7 +22,7 @@ use crate::wire::Shared;
 
 /// How a server stopped, as [`Server::serve`](crate::Server::serve) reports it.
 ///
-/// A server started from `app.run()` exits with status 1 when requests were cut, so that a
+/// A server started from `chalice::run(app)` exits with status 1 when requests were cut, so that a
 /// script or supervisor notices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stopped {

@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chalice_core::{Chalice, ChaliceError, Gateway, Request, Response, Route};
+use chalice_core::adapter::{Gateway, MAX_BODY_BYTES};
+use chalice_core::{Chalice, ChaliceError, Request, Response, Route};
 use chalice_local::Server;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -194,7 +195,7 @@ fn oversized_bodies_get_413_without_being_read() {
         let (addr, _stop, _task) = start(app()).await;
         // Declared too large: answered from the headers alone (no body is ever sent).
         let mut stream = TcpStream::connect(addr).await.expect("connect");
-        let declared = chalice_core::MAX_BODY_BYTES + 1;
+        let declared = MAX_BODY_BYTES + 1;
         let response = send(
             &mut stream,
             &format!("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: {declared}\r\n\r\n"),

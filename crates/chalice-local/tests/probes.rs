@@ -12,7 +12,8 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chalice_core::{Chalice, Gateway, Request, Route};
+use chalice_core::adapter::Gateway;
+use chalice_core::{Chalice, Request, Route};
 use chalice_local::{Limits, Server, Stopped};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -43,7 +43,7 @@ pub(crate) fn classify(sig: &Signature) -> syn::Result<Vec<Param>> {
             ));
         }
     }
-    if let Some(unsafety) = &sig.unsafety {
+    if let syn::Safety::Unsafe(unsafety) = &sig.safety {
         errors.push(syn::Error::new_spanned(
             unsafety,
             "a #[route] view cannot be `unsafe fn`: the route would call it with no one to \

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use chalice::{Chalice, ChaliceError, Json, Request, route};
-use chalice_core::{Gateway, HttpRequest, Method};
+use chalice::{Chalice, ChaliceError, Json, Method, Request, route};
+use chalice_core::adapter::{Gateway, HttpRequest};
 use serde_json::{Value, json};
 
 #[route("/users/{name}/posts/{id}", methods = ["GET", "put"], cors = true)]
@@ -276,7 +276,7 @@ fn declarations_register_path_methods_name_and_options() {
 
 #[test]
 fn views_answer_with_typed_captures() {
-    let gateway = Gateway::new(Arc::new(app().into_core())).api_keys(["test-key"]);
+    let gateway = Gateway::new(Arc::new(app())).api_keys(["test-key"]);
     let cases: &[(Method, &str, Option<&str>, u16, &str)] = &[
         (
             Method::GET,
@@ -401,10 +401,10 @@ fn views_declared_inside_a_function_work() {
     }
     let mut app = chalice::Chalice::new("local");
     app.register(local::route());
-    let gateway = chalice_core::Gateway::new(std::sync::Arc::new(app.into_core()));
-    let response = chalice_core::__private::block_on(gateway.handle(
-        chalice_core::HttpRequest::new(chalice_core::Method::GET, "/local/21"),
-    ));
+    let gateway = Gateway::new(std::sync::Arc::new(app));
+    let response = chalice_core::__private::block_on(
+        gateway.handle(HttpRequest::new(Method::GET, "/local/21")),
+    );
     assert_eq!(
         (response.status_code, &response.body[..]),
         (200, &b"42"[..])

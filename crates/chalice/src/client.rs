@@ -6,13 +6,12 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use chalice_core::{Gateway, Headers, HttpRequest, Method};
+use chalice_core::adapter::{Gateway, HttpRequest};
+use chalice_core::{Chalice, Headers, Method};
 use chalice_local::LocalFunction;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-
-use crate::Chalice;
 
 /// A test client for an app (Chalice's `chalice.test.Client`).
 ///
@@ -64,14 +63,15 @@ impl Client {
     ///
     /// # Panics
     ///
-    /// If the app's definition has mistakes ([`chalice_core::Chalice::check`]): the panic
-    /// lists each, with the file and line that made it.
+    /// If the app's definition has mistakes ([`Chalice::check`]): the panic lists each, with
+    /// the file and line that made it.
     #[track_caller]
     pub fn new(app: Chalice) -> Self {
-        let app = app.into_core();
         if let Err(errors) = app.check() {
             panic!("{errors}");
         }
+        // A panicking view's error names where it panicked, as on the local server.
+        chalice_core::adapter::install_panic_hook();
         let function = LocalFunction::new(format!("{}-dev", app.app_name()));
         Client {
             gateway: Gateway::new(Arc::new(app)),

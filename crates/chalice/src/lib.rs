@@ -12,7 +12,7 @@
 //!     let mut app = Chalice::new("helloworld");
 //!     app.route("/", index);
 //!     app.register(Route::new("/users/{name}", user).methods(["GET", "PUT"]).cors(true));
-//!     app.run(); // local server on 127.0.0.1:8000, or Lambda when deployed
+//!     chalice::run(app); // local server on 127.0.0.1:8000, or Lambda when deployed
 //! }
 //!
 //! fn index() -> Json<Value> {
@@ -34,19 +34,20 @@
 //! calls the view with the request current, turns errors into Chalice's JSON errors, adds
 //! CORS headers and applies the binary rules; the adapter sends the [`Response`].
 
-mod app;
 mod client;
 mod logging;
+mod mode;
 mod run;
 
-pub use crate::app::Chalice;
+pub use crate::run::run;
 pub use chalice_core::{
     ApiConfig, AuthRequest, AuthResponse, AuthRoute, AuthorizerFn, AuthorizerRef, Blueprint,
-    BlueprintOptions, Bytes, ChaliceAuthorizer, ChaliceError, CognitoUserPoolAuthorizer,
-    CorsConfig, CustomAuthorizer, DEFAULT_BINARY_TYPES, DefinitionError, DefinitionErrors,
-    ErrorKind, EventType, Headers, IamAuthorizer, IntoBody, IntoResponse, InvalidHeader, Json,
-    LambdaContext, Level, Logger, Manifest, Method, MiddlewareFn, MultiDict, Next, Params, Request,
-    RequestBuilder, Response, Route, RouteInfo, RouteMatch, View, current_request, log,
+    BlueprintOptions, Bytes, Chalice, ChaliceAuthorizer, ChaliceError, CognitoUserPoolAuthorizer,
+    CorsConfig, CustomAuthorizer, DEFAULT_BINARY_TYPES, DefinitionError, DefinitionErrorKind,
+    DefinitionErrors, ErrorKind, EventType, Headers, IamAuthorizer, IntoBody, IntoResponse,
+    InvalidHeader, Json, LambdaContext, Level, Logger, Manifest, Method, MiddlewareFn, MultiDict,
+    Next, Params, PathError, Request, RequestBuilder, Response, Route, RouteInfo, View, ViewSite,
+    current_request, log,
 };
 pub use chalice_macros::route;
 

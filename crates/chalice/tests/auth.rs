@@ -351,11 +351,13 @@ fn unknown_and_clashing_authorizers_are_definition_errors() {
     let mut app = Chalice::new("bad");
     app.register(Route::new("/a", || "a").authorizer("missing_auth"));
     let errors = app.check().expect_err("an unknown authorizer");
-    let text = errors.to_string();
-    assert!(
-        text.contains("Route /a uses authorizer \"missing_auth\", which the app does not declare (it declares none)"),
-        "{text}"
+    assert_eq!(
+        errors.errors()[0].message(),
+        "Route /a uses authorizer \"missing_auth\", which the app does not declare (it declares none). \
+         Declare it with app.authorizer(..) or app.add_authorizer(..), or set authorizer_id for one defined \
+         outside the app."
     );
+    let text = errors.to_string();
     assert!(text.contains("tests/auth.rs:"), "{text}");
 
     let mut app = Chalice::new("clash");

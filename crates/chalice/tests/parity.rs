@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use chalice::test::Client;
-use chalice::{Chalice, ChaliceError, Json, LambdaContext, Request, Response, Route};
+use chalice::{Chalice, ChaliceError, Json, LambdaContext, Method, Request, Response, Route};
+use chalice_core::adapter::RouteMatch;
 use serde_json::{Map, Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -132,7 +133,7 @@ fn through_test_client(case: &Case) -> Answer {
 }
 
 async fn through_local_server(case: &Case) -> Answer {
-    let gateway = chalice_core::Gateway::new(Arc::new(app().into_core()));
+    let gateway = chalice_core::adapter::Gateway::new(Arc::new(app()));
     let server = chalice_local::Server::bind("127.0.0.1:0".parse().expect("addr"), gateway)
         .await
         .expect("bind");
@@ -203,8 +204,9 @@ fn body_field(case: &Case) -> Value {
 
 fn path_parameters(case: &Case) -> Value {
     let app = app();
-    let found = app.match_path(case.path).expect("a route");
-    match found.uri_params() {
+    let method = Method::from_bytes(case.method.as_bytes()).expect("a method");
+    let (_, uri_params) = RouteMatch::by_path(&app, case.path, &method).expect("a route");
+    match uri_params {
         Some(params) => Value::Object(
             params
                 .iter()
@@ -259,7 +261,7 @@ fn v2_event(case: &Case) -> Value {
 }
 
 async fn through_lambda(event: Value) -> Answer {
-    let app = app().into_core();
+    let app = app();
     let bytes =
         chalice_lambda::handle_event(&app, event.to_string().as_bytes(), LambdaContext::default())
             .await

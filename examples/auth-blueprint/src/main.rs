@@ -7,5 +7,5 @@
 //! ```
 
 fn main() {
-    auth_blueprint::app().run();
+    chalice::run(auth_blueprint::app());
 }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 fn main() {
     let mut app = Chalice::new("helloworld");
     app.route("/", index);
-    app.run();
+    chalice::run(app);
 }
 
 fn index() -> Json<Value> {

@@ -6,5 +6,5 @@
 //! ```
 
 fn main() {
-    todo::app().run();
+    chalice::run(todo::app());
 }

@@ -150,8 +150,12 @@ fn check_name(name: &str) -> Result<(), UsageError> {
     Ok(())
 }
 
+/// The oldest Rust an app builds with: the workspace's `rust-version` (the runtime crates'),
+/// not this CLI's own, which the AWS SDK raises (tests/readme.rs checks they agree).
+pub const APP_RUST_VERSION: &str = "1.88";
+
 fn cargo_toml(name: &str, chalice: &Dependency) -> String {
-    let rust_version = env!("CARGO_PKG_RUST_VERSION");
+    let rust_version = APP_RUST_VERSION;
     let repository = env!("CARGO_PKG_REPOSITORY");
     let dependency = chalice.toml();
     format!(
@@ -221,7 +225,7 @@ fn main_rs(library: &str) -> String {
         r#"//! Run with `chalice local` (or `cargo run`); `chalice package` builds it for Lambda.
 
 fn main() {{
-    {library}::app().run();
+    chalice::run({library}::app());
 }}
 "#
     )
@@ -340,10 +344,7 @@ mod tests {
                 "{manifest}"
             );
             assert!(
-                manifest.contains(&format!(
-                    "rust-version = \"{}\"",
-                    env!("CARGO_PKG_RUST_VERSION")
-                )),
+                manifest.contains(&format!("rust-version = \"{APP_RUST_VERSION}\"")),
                 "{manifest}"
             );
         }

@@ -233,7 +233,7 @@ fn next_steps(options: &PackageOptions, template: &Path, stage: &StageConfig) ->
 
 /// Installs the rustup target `target` when it is missing. Without rustup (a toolchain
 /// from elsewhere), the build says whether the target is there.
-fn ensure_target(target: &str, dir: &Path, output: Output) -> anyhow::Result<()> {
+pub(crate) fn ensure_target(target: &str, dir: &Path, output: Output) -> anyhow::Result<()> {
     let listed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .current_dir(dir)

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use crate::config::setting::{Expected, Setting};
 use crate::config::values::{
-    Architecture, CompressionSize, CustomDomain, EndpointType, MemorySize, ReservedConcurrency,
-    RetentionDays, Text, TextMap, Timeout, VpcEndpoints,
+    ApiGatewayType, Architecture, CompressionSize, CustomDomain, EndpointType, MemorySize,
+    ReservedConcurrency, RetentionDays, Text, TextMap, Timeout, VpcEndpoints,
 };
 
 /// A mistake at a key: the dotted key and what is wrong.
@@ -60,6 +60,7 @@ no_nested_settings!(
     RetentionDays,
     EndpointType,
     Architecture,
+    ApiGatewayType,
     VpcEndpoints,
     CustomDomain,
 );
@@ -166,6 +167,8 @@ settings! {
         automatic_layer: bool,
         /// `x86_64` (default) or `arm64`, for every function: they are one binary.
         lambda_architecture: Architecture,
+        /// `rest` (default, Chalice's only kind) or `http` (ours): the kind of API deployed.
+        api_gateway_type: ApiGatewayType,
     }
 }
 

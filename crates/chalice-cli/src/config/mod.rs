@@ -29,7 +29,7 @@ pub use crate::config::levels::{
 pub use crate::config::setting::{Expected, Setting};
 pub use crate::config::stage::{API_HANDLER, FunctionConfig, StageConfig};
 pub use crate::config::values::{
-    Architecture, CustomDomain, EndpointType, RETENTION_DAYS, VpcEndpoints,
+    ApiGatewayType, Architecture, CustomDomain, EndpointType, RETENTION_DAYS, VpcEndpoints,
 };
 
 /// The configuration file's path inside a project.

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::levels::{FunctionSettings, StageLevel, key};
 use crate::config::setting::Setting;
-use crate::config::values::{Architecture, CustomDomain, EndpointType, TextMap};
+use crate::config::values::{ApiGatewayType, Architecture, CustomDomain, EndpointType, TextMap};
 use crate::config::{Config, ConfigError, DEFAULT_STAGE};
 
 /// The Lambda function of the API, as Chalice names it in `lambda_functions`.
@@ -33,6 +33,8 @@ pub struct StageConfig {
     pub websocket_api_custom_domain: Option<CustomDomain>,
     /// The instruction set of every function (they are one binary).
     pub lambda_architecture: Architecture,
+    /// The kind of API: a REST API (Chalice's), or an HTTP API.
+    pub api_gateway_type: ApiGatewayType,
     /// The levels functions are looked up in: the stage's (if the file has it), then the
     /// top level.
     levels: Vec<(String, StageLevel)>,
@@ -100,6 +102,9 @@ impl StageConfig {
             websocket_api_custom_domain: lookup(&levels, |l| &l.stage.websocket_api_custom_domain)
                 .cloned(),
             lambda_architecture: lookup(&levels, |l| &l.stage.lambda_architecture)
+                .copied()
+                .unwrap_or_default(),
+            api_gateway_type: lookup(&levels, |l| &l.stage.api_gateway_type)
                 .copied()
                 .unwrap_or_default(),
             levels,

@@ -117,6 +117,21 @@ impl Expected for EndpointType {
     const EXPECTED: &'static str = "one of EDGE, REGIONAL, PRIVATE";
 }
 
+/// The kinds of API Gateway API an app can be deployed behind (`api_gateway_type`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiGatewayType {
+    /// A REST API (API Gateway v1, payload 1.0): Chalice's only kind.
+    #[default]
+    Rest,
+    /// An HTTP API (API Gateway v2, payload 2.0): cheaper and faster, fewer features.
+    Http,
+}
+
+impl Expected for ApiGatewayType {
+    const EXPECTED: &'static str = r#""rest" or "http""#;
+}
+
 /// Lambda's instruction sets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub enum Architecture {

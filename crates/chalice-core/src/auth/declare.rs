@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chalice_manifest::{AuthorizerKind, AuthorizerManifest};
 
 use crate::auth::builtin::{AuthorizerFn, ErasedAuthorizer};
+use crate::definition_error::DefinitionErrorKind;
 
 /// An authorizer, declared: its name, its kind and settings (the model the manifest
 /// carries), and for a built-in one the function that runs it.
@@ -393,15 +394,14 @@ pub(crate) struct Authorizers {
 
 impl Authorizers {
     /// Adds `decl`, or checks that the one already named so is the same.
-    pub(crate) fn insert(&mut self, decl: &Decl) -> Result<(), String> {
+    pub(crate) fn insert(&mut self, decl: &Decl) -> Result<(), Box<DefinitionErrorKind>> {
         match self.get(&decl.name) {
             Some(existing) if existing.same_as(decl) => Ok(()),
-            Some(existing) => Err(format!(
-                "Two different authorizers are named \"{}\" ({} and {}): give each its own name",
-                decl.name,
-                existing.kind.chalice_name(),
-                decl.kind.chalice_name()
-            )),
+            Some(existing) => Err(Box::new(DefinitionErrorKind::AuthorizerNameClash {
+                name: decl.name.to_string(),
+                first_kind: existing.kind.chalice_name(),
+                then_kind: decl.kind.chalice_name(),
+            })),
             None => {
                 self.list.push(decl.clone());
                 Ok(())
@@ -433,7 +433,7 @@ impl Authorizers {
             .map(|decl| &*decl.name)
     }
 
-    pub(crate) fn names(&self) -> Vec<&str> {
-        self.list.iter().map(|decl| &*decl.name).collect()
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.list.iter().map(|decl| &*decl.name)
     }
 }

@@ -6,15 +6,13 @@
 //! policy. [`CognitoUserPoolAuthorizer`], [`IamAuthorizer`] and [`CustomAuthorizer`] are
 //! declarations API Gateway acts on by itself.
 //!
-//! Locally and in tests, [`crate::Gateway`] does what API Gateway does with each
-//! (`local.rs`): it runs built-in authorizers, decodes Cognito tokens, checks the shape of
-//! IAM signatures; the app's dispatch never sees a request they refuse.
+//! Locally and in tests, the gateway emulation does what API Gateway does with each
+//! (`gateway/authorize.rs`): it runs built-in authorizers, decodes Cognito tokens, checks
+//! the shape of IAM signatures; the app's dispatch never sees a request they refuse.
 
 mod arn;
 mod builtin;
 mod declare;
-mod jwt;
-mod local;
 
 pub use self::builtin::{AuthRequest, AuthResponse, AuthRoute, AuthorizerFn};
 #[doc(hidden)]
@@ -25,4 +23,3 @@ pub use self::declare::{
 
 pub(crate) use self::builtin::call;
 pub(crate) use self::declare::Authorizers;
-pub(crate) use self::local::{AuthInput, authorize, gateway_error};

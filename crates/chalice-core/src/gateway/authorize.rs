@@ -10,9 +10,10 @@ use http::HeaderMap;
 use serde_json::{Map, Value};
 
 use crate::app::Chalice;
-use crate::auth::builtin::{AuthRequest, call};
-use crate::auth::{arn, jwt};
+use crate::auth::{AuthRequest, call};
 use crate::error::ErrorKind;
+use crate::gateway::answers::{gateway_error, unauthorized};
+use crate::gateway::{arn, jwt};
 use crate::response::Response;
 
 /// What the gateway knows about the request when it authorizes it.
@@ -204,22 +205,6 @@ fn sigv4_gaps(authorization: &str, headers: &HeaderMap) -> Option<String> {
         missing.push("Authorization header requires the 'AWS4-HMAC-SHA256' algorithm.".to_owned());
     }
     (!missing.is_empty()).then(|| missing.join(" "))
-}
-
-fn unauthorized() -> Response {
-    gateway_error(
-        401,
-        "UnauthorizedException",
-        r#"{"message":"Unauthorized"}"#,
-    )
-}
-
-/// One of API Gateway's own error answers.
-pub(crate) fn gateway_error(status: u16, kind: &'static str, body: &str) -> Response {
-    Response::new(body.to_owned())
-        .status_code(status)
-        .header("content-type", "application/json")
-        .header("x-amzn-ErrorType", kind)
 }
 
 #[cfg(test)]

@@ -1,85 +1,61 @@
-//! What API Gateway does in front of Lambda, for the local server and the test client.
+//! What API Gateway does in front of Lambda, emulated for the local server and the test
+//! client (DESIGN.md rule 4). The Lambda adapter never uses it: there, API Gateway itself
+//! has done all this before the event arrives.
 //!
 //! On AWS, API Gateway answers some requests itself and never calls Lambda: paths it does
 //! not know and methods a path does not have (403 `Missing Authentication Token`), CORS
-//! preflights (a mock integration), bodies over 10 MB (413). It also builds the event's
-//! `requestContext`. [`Gateway`] does the same, in one place, so that `chalice local` and
-//! the test client answer as the deployed API does (DESIGN.md rule 4).
+//! preflights (a mock integration), bodies over 10 MB (413), requests its authorizers or
+//! API keys refuse. It builds the event's `requestContext`. [`Gateway`] does the same, in
+//! this one folder, so that `chalice local` and the test client answer as the deployed API
+//! does:
+//!
+//! ```text
+//!  HttpRequest ─► Gateway::handle ─► 413 · route by path (403) · preflight · authorizer (401/403/500)
+//!                                    · API key (403) ─► RouteMatch::handle, with the emulated event
+//! ```
+//!
+//! - `mod.rs`: [`Gateway`], the flow above;
+//! - `http_request.rs`: [`HttpRequest`], what the adapter hands in;
+//! - `answers.rs`: API Gateway's own answers and limits;
+//! - `authorize.rs`: the local runs of the four kinds of authorizer, with `jwt.rs` (Cognito
+//!   tokens) and `arn.rs` (the `methodArn` and IAM's ARN matching);
+//! - `event.rs`: the `requestContext` and proxy event API Gateway would have sent.
+
+mod answers;
+mod arn;
+mod authorize;
+mod event;
+mod http_request;
+mod jwt;
 
 use std::collections::HashSet;
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use http::{HeaderMap, Method};
-use serde_json::json;
+use http::Method;
 
 use crate::app::Chalice;
-use crate::auth::{self, AuthInput};
 use crate::headers::Headers;
-use crate::lambda_context::LambdaContext;
 use crate::params::{MultiDict, Params};
-use crate::request::{GatewayContext, Request};
+use crate::request::Request;
 use crate::response::Response;
 use crate::route::RouteEntry;
+use crate::routing::RouteMatch;
 
-/// API Gateway's limit on a request's payload: 10 MB.
-pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+pub use self::answers::{MAX_BODY_BYTES, missing_authentication_token, payload_too_large};
+pub use self::http_request::HttpRequest;
 
-/// An HTTP request as it reaches API Gateway, before any routing.
-///
-/// The adapter fills in what the core cannot know by itself (no clocks, no randomness in
-/// the core): the request id, the time, the client's address.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct HttpRequest {
-    /// The method.
-    pub method: Method,
-    /// The path as sent, still percent-encoded, without the query string.
-    pub path: String,
-    /// The query string, without the `?`.
-    pub query: Option<String>,
-    /// The headers.
-    pub headers: HeaderMap,
-    /// The body.
-    pub body: Bytes,
-    /// The client's IP address (`requestContext.identity.sourceIp`).
-    pub source_ip: IpAddr,
-    /// A unique id for the request (`requestContext.requestId`).
-    pub request_id: String,
-    /// When the request arrived, in milliseconds since the Unix epoch.
-    pub time_epoch_ms: u64,
-    /// The Lambda context to expose to the view, if the adapter makes one.
-    pub lambda_context: Option<LambdaContext>,
-}
-
-impl HttpRequest {
-    /// A request for `method` on `target` (a path with an optional `?query`).
-    pub fn new(method: Method, target: &str) -> Self {
-        let (path, query) = match target.split_once('?') {
-            Some((path, query)) => (path.to_owned(), Some(query.to_owned())),
-            None => (target.to_owned(), None),
-        };
-        HttpRequest {
-            method,
-            path,
-            query,
-            headers: HeaderMap::new(),
-            body: Bytes::new(),
-            source_ip: IpAddr::from([127, 0, 0, 1]),
-            request_id: String::new(),
-            time_epoch_ms: 0,
-            lambda_context: None,
-        }
-    }
-}
+use self::answers::{gateway_error, missing_authentication_token_for, preflight, preflights};
+use self::authorize::{AuthInput, authorize};
+use self::event::EmulatedEvent;
 
 /// API Gateway in front of an app: routing by concrete path, the gateway's own answers, and
 /// the event's `requestContext`.
 ///
 /// ```
 /// use std::sync::Arc;
-/// use chalice_core::{Chalice, Gateway, HttpRequest, Method};
+/// use chalice_core::adapter::{Gateway, HttpRequest};
+/// use chalice_core::{Chalice, Method};
 ///
 /// let mut app = Chalice::new("app");
 /// app.route("/users/{name}", |r: &chalice_core::Request| r.uri_param("name").unwrap_or_default().to_owned());
@@ -96,6 +72,9 @@ impl HttpRequest {
 #[derive(Clone)]
 pub struct Gateway {
     app: Arc<Chalice>,
+    /// Each route's answer to a CORS preflight (by route id), made once for the app: `None`
+    /// for a route without CORS.
+    preflights: Arc<[Option<Headers>]>,
     stage: Arc<str>,
     stage_vars: Option<Params>,
     api_keys: Arc<HashSet<String>>,
@@ -107,6 +86,7 @@ impl Gateway {
     /// API Gateway in front of `app`, on stage `api` (Chalice's default stage name).
     pub fn new(app: Arc<Chalice>) -> Self {
         Gateway {
+            preflights: preflights(&app),
             app,
             stage: "api".into(),
             stage_vars: None,
@@ -121,7 +101,8 @@ impl Gateway {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use chalice_core::{Chalice, Gateway, HttpRequest, Method, Route};
+    /// use chalice_core::adapter::{Gateway, HttpRequest};
+    /// use chalice_core::{Chalice, Method, Route};
     ///
     /// let mut app = Chalice::new("app");
     /// app.register(Route::new("/paid", || "ok").api_key_required(true));
@@ -181,50 +162,26 @@ impl Gateway {
         if request.body.len() > MAX_BODY_BYTES {
             return payload_too_large();
         }
-        let Some((path, uri_params)) = self.app.table.match_path(&request.path) else {
+        let Some((route, uri_params)) =
+            RouteMatch::by_path(&self.app, &request.path, &request.method)
+        else {
             return missing_authentication_token_for(&request.headers);
         };
-        let entry = path.entry(&request.method);
-        if request.method == Method::OPTIONS && entry.is_none() {
-            let cors_methods: Vec<&str> = path
-                .entries
-                .iter()
-                .filter(|e| self.app.resolve_cors(&e.cors).is_some())
-                .map(|e| e.method.as_str())
-                .collect();
-            if let Some(config) = path
-                .entries
-                .iter()
-                .find_map(|e| self.app.resolve_cors(&e.cors))
+        let Some(entry) = route.entry else {
+            if request.method == Method::OPTIONS
+                && let Some(Some(headers)) = self.preflights.get(route.id.index())
             {
-                // API Gateway's mock integration for the preflight, as Chalice's swagger
-                // generator defines it: 200, the route's CORS headers, an empty body.
-                let allow_methods = cors_methods
-                    .iter()
-                    .copied()
-                    .chain(["OPTIONS"])
-                    .collect::<Vec<_>>()
-                    .join(",");
-                let mut response = Response::new("")
-                    .header("content-type", "application/json")
-                    .header("Access-Control-Allow-Methods", allow_methods);
-                for (name, value) in config.access_control_headers() {
-                    response.headers.insert(name, value);
-                }
-                return response;
+                return preflight(headers);
             }
-        }
-        let Some(entry) = entry else {
-            let methods = path.methods().collect::<Vec<_>>().join(", ");
             tracing::warn!(
                 target: "chalice::gateway",
                 "{} {} answered 403 Missing Authentication Token: the route {} has no {} view (it has {}). \
                  API Gateway answers so for a method a path does not have; add the method to the route's `methods`.",
                 request.method,
                 request.path,
-                path.template,
+                route.template(),
                 request.method,
-                methods
+                route.allow()
             );
             return missing_authentication_token_for(&request.headers);
         };
@@ -232,7 +189,7 @@ impl Gateway {
             Ok(context) => context,
             Err(response) => return response,
         };
-        let context = GatewayContext {
+        let event = EmulatedEvent {
             path: request.path,
             stage: Arc::clone(&self.stage),
             request_id: request.request_id,
@@ -240,21 +197,19 @@ impl Gateway {
             source_ip: request.source_ip,
             authorizer: authorizer_context,
         };
-        let mut builder = Request::builder(request.method, Arc::clone(&path.template))
+        let mut builder = Request::builder(request.method, Arc::clone(route.template()))
             .headers(Headers::from(request.headers))
             .query_params(request.query.as_deref().and_then(MultiDict::parse))
             .uri_params(uri_params)
             .stage_vars(self.stage_vars.clone())
             .body(request.body)
-            .gateway_context(context);
+            .emulated(Box::new(event));
         if let Some(lambda_context) = request.lambda_context {
             builder = builder.lambda_context(lambda_context);
         }
-        self.app.handle(builder.build()).await
+        route.handle(builder.build()).await
     }
-}
 
-impl Gateway {
     /// What API Gateway checks before it calls the function, in its order: the route's
     /// authorizer, then its API key. `Ok` with the authorizer's context for the view, or
     /// the gateway's own refusal.
@@ -272,7 +227,7 @@ impl Gateway {
                 stage: &self.stage,
                 time_epoch_ms: request.time_epoch_ms,
             };
-            let granted = auth::authorize(&self.app, name, &entry.authorization_scopes, &input)
+            let granted = authorize(&self.app, name, &entry.authorization_scopes, &input)
                 .await
                 .map_err(|refusal| refusal.header("x-amzn-RequestId", &request.request_id))?;
             if let Some(warning) = granted.warning {
@@ -293,12 +248,10 @@ impl Gateway {
                          (CHALICE_API_KEYS=key1,key2 for the local server, Client::api_keys in tests)",
                     );
                 }
-                return Err(auth::gateway_error(
-                    403,
-                    "ForbiddenException",
-                    r#"{"message":"Forbidden"}"#,
-                )
-                .header("x-amzn-RequestId", &request.request_id));
+                return Err(
+                    gateway_error(403, "ForbiddenException", r#"{"message":"Forbidden"}"#)
+                        .header("x-amzn-RequestId", &request.request_id),
+                );
             }
         }
         Ok(authorizer_context)
@@ -323,54 +276,4 @@ impl std::fmt::Debug for Gateway {
             .field("stage", &self.stage)
             .finish()
     }
-}
-
-/// API Gateway's answer for a path (or a method of a path) a REST API does not have: 403
-/// `{"message":"Missing Authentication Token"}`.
-///
-/// ```
-/// let response = chalice_core::missing_authentication_token();
-/// assert_eq!(response.status_code, 403);
-/// assert_eq!(response.body, r#"{"message":"Missing Authentication Token"}"#);
-/// assert_eq!(response.headers.get("x-amzn-errortype"), Some("MissingAuthenticationTokenException"));
-/// ```
-pub fn missing_authentication_token() -> Response {
-    missing_authentication_token_for(&HeaderMap::new())
-}
-
-/// The same, for a request with these headers: with an `Authorization` header, API Gateway
-/// takes the request for a SigV4-signed one and says what the signature lacks instead
-/// (Chalice's local server mimics this too).
-fn missing_authentication_token_for(headers: &HeaderMap) -> Response {
-    let (kind, body) = match headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(authorization) => {
-            let message = format!(
-                "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' \
-                 parameter. Authorization header requires 'SignedHeaders' parameter. Authorization header requires \
-                 existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={authorization}"
-            );
-            (
-                "IncompleteSignatureException",
-                serde_json::to_vec(&json!({ "message": message })),
-            )
-        }
-        None => (
-            "MissingAuthenticationTokenException",
-            Ok(br#"{"message":"Missing Authentication Token"}"#.to_vec()),
-        ),
-    };
-    Response::new(body.unwrap_or_default())
-        .status_code(403)
-        .header("content-type", "application/json")
-        .header("x-amzn-ErrorType", kind)
-}
-
-/// API Gateway's answer for a payload over [`MAX_BODY_BYTES`].
-pub fn payload_too_large() -> Response {
-    Response::new(&br#"{"message":"Request Too Long"}"#[..])
-        .status_code(413)
-        .header("content-type", "application/json")
 }

@@ -1,14 +1,14 @@
 //! A small app served through the Lambda Runtime API; the end-to-end test runs it against a
 //! fake Runtime API (`tests/runtime_api.rs`).
 //!
-//! It is an ordinary chalice app: `app.run()` sees `AWS_LAMBDA_RUNTIME_API` and serves the
-//! Runtime API. Run with a Runtime API listening on 127.0.0.1:9001 (the Lambda runtime
+//! It is an ordinary chalice app: `chalice::run(app)` sees `AWS_LAMBDA_RUNTIME_API` and
+//! serves the Runtime API. Run with a Runtime API listening on 127.0.0.1:9001 (the Lambda runtime
 //! interface emulator, say):
 //!
 //! ```text
 //! AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001 AWS_LAMBDA_FUNCTION_NAME=lambda-app \
 //! AWS_LAMBDA_FUNCTION_VERSION='$LATEST' AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128 \
-//!     cargo run -p chalice-lambda --example lambda-app
+//!     cargo run -p chalice --example lambda-app
 //! ```
 //!
 //! With `LAMBDA_APP_BROKEN=1`, the app has a definition mistake and reports an init error
@@ -27,6 +27,9 @@ fn hello(request: &Request) -> Json<Value> {
         "invoked_function_arn": context.invoked_function_arn,
         "function_name": context.function_name,
         "memory_limit_in_mb": context.memory_limit_in_mb,
+        "xray_trace_id": context.xray_trace_id,
+        // What the AWS SDKs read to carry the X-Ray trace into a view's calls.
+        "trace_env": std::env::var("_X_AMZN_TRACE_ID").ok(),
     }))
 }
 
@@ -54,5 +57,5 @@ fn main() {
     if std::env::var_os("LAMBDA_APP_BROKEN").is_some() {
         app.route("/broken/", || "a trailing slash is a definition mistake");
     }
-    app.run();
+    chalice::run(app);
 }

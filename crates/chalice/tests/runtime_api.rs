@@ -159,7 +159,7 @@ fn example_binary() -> PathBuf {
             "build",
             "--quiet",
             "-p",
-            "chalice-lambda",
+            "chalice",
             "--example",
             "lambda-app",
             "--message-format=json",
@@ -250,10 +250,12 @@ async fn serves_events_and_fails_invocations_of_bad_ones() {
             "invoked_function_arn": "arn:aws:lambda:us-east-1:123456789012:function:lambda-app",
             "function_name": "lambda-app",
             "memory_limit_in_mb": 128,
+            "xray_trace_id": "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700",
+            "trace_env": "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700",
         })
     );
 
-    // JSON, but not an API Gateway event: our error.
+    // A bad event fails its invocation (the cases are in the next test).
     api.invoke("req-2", br#"{"Records": []}"#.to_vec());
     match api.next_post().await {
         Post::Error {
@@ -262,32 +264,13 @@ async fn serves_events_and_fails_invocations_of_bad_ones() {
             body,
         } => {
             assert_eq!(id, "req-2");
-            assert_eq!(error_type, "unhandled");
+            assert_eq!(error_type, "Chalice.InvalidEvent");
             assert_eq!(body["errorType"], "Chalice.InvalidEvent");
-            assert_eq!(
-                body["errorMessage"],
-                "not an API Gateway proxy event: it has neither \"httpMethod\" (REST API, payload \
-                 1.0) nor \"version\": \"2.0\" (HTTP API, payload 2.0)"
-            );
         }
         other => panic!("an error for req-2, got {other:?}"),
     }
 
-    // Not JSON at all: lambda_runtime's deserialization error, the handler never runs.
-    api.invoke("req-3", b"GET /hello/bob HTTP/1.1".to_vec());
-    match api.next_post().await {
-        Post::Error { id, body, .. } => {
-            assert_eq!(id, "req-3");
-            let message = body["errorMessage"].as_str().unwrap_or_default();
-            assert!(
-                message.contains("expected value at line 1 column 1"),
-                "{message}"
-            );
-        }
-        other => panic!("an error for req-3, got {other:?}"),
-    }
-
-    // The process survived both and serves the next event.
+    // The process survived it and serves the next event.
     api.invoke("req-4", hello_event());
     match api.next_post().await {
         Post::Response { id, body } => {
@@ -313,6 +296,146 @@ async fn serves_events_and_fails_invocations_of_bad_ones() {
         logs.contains("invocation failed: not an API Gateway proxy event"),
         "{logs}"
     );
+}
+
+/// A real HTTP API event (payload 2.0) from the Lambda adapter's `tests/data`, as bytes.
+fn real_event() -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../chalice-lambda/tests/data/example-apigw-v2-request-no-authorizer.json");
+    std::fs::read(&path).expect("the fixture is there")
+}
+
+/// `real_event()` with `requestContext` set to `value` (JSON text).
+fn with_request_context(value: &str) -> Vec<u8> {
+    let mut event: Value = serde_json::from_slice(&real_event()).expect("JSON");
+    event["requestContext"] = serde_json::from_str(value).expect("JSON");
+    serde_json::to_vec(&event).expect("JSON")
+}
+
+/// Where serde_json stops in `event`: 1-based column of the end of `needle`'s first match.
+fn column_after(event: &[u8], needle: &str) -> usize {
+    let text = String::from_utf8_lossy(event);
+    text.find(needle).expect("the needle is in the event") + needle.len()
+}
+
+// Regression (issue 14, items 7-9): through lambda_runtime, trailing data after an event was
+// served as the first object, text that is not JSON failed with lambda_runtime's own error
+// type (`&lambda_runtime::deserializer::DeserializeError`), every invalid event was logged
+// twice (the second time by lambda_runtime's panic layer, though nothing panicked), and a
+// `requestContext` of the wrong type was accepted.
+#[tokio::test(flavor = "multi_thread")]
+async fn refuses_what_is_not_exactly_one_event() {
+    let event = real_event();
+    let trailing = [event.clone(), b"xyz".to_vec()].concat();
+    let twice = [event.clone(), event.clone()].concat();
+    let context_5 = with_request_context("5");
+    let context_x = with_request_context(r#""x""#);
+    let context_list = with_request_context("[]");
+    let mut not_utf8 = br#"{"version": "2.0", "rawPath": "/x"}"#.to_vec();
+    let x = not_utf8.iter().position(|b| *b == b'x').expect("an x");
+    not_utf8[x] = 0xff;
+    // Where the event ends: serde_json's line and column of what follows it.
+    let text = String::from_utf8_lossy(&event);
+    let (line, column) = (
+        1 + text.matches('\n').count(),
+        1 + text.len() - text.rfind('\n').map_or(0, |i| i + 1),
+    );
+    let more = format!(
+        "the event is not one JSON object: more text follows it at line {line} column {column}"
+    );
+    // (event, errorMessage)
+    let cases: Vec<(Vec<u8>, String)> = vec![
+        (
+            b"GET /hello/bob HTTP/1.1".to_vec(),
+            "the event is not JSON: expected value at line 1 column 1".into(),
+        ),
+        (
+            Vec::new(),
+            "the event is not JSON: EOF while parsing a value at line 1 column 0".into(),
+        ),
+        (
+            not_utf8,
+            format!(
+                "the event is not JSON: it is not UTF-8 text (invalid utf-8 sequence of 1 bytes \
+                 from index {x})"
+            ),
+        ),
+        (
+            br#"[{"version": "2.0"}]"#.to_vec(),
+            "not an API Gateway proxy event: expected a JSON object, got an array".into(),
+        ),
+        (
+            br#"{"Records": []}"#.to_vec(),
+            "not an API Gateway proxy event: it has neither \"httpMethod\" (REST API, payload \
+             1.0) nor \"version\": \"2.0\" (HTTP API, payload 2.0)"
+                .into(),
+        ),
+        (trailing, more.clone()),
+        (twice, more),
+        (
+            context_5.clone(),
+            format!(
+                "invalid API Gateway event: requestContext must be an object, not 5 at line 1 \
+                 column {}",
+                column_after(&context_5, r#""requestContext":5"#)
+            ),
+        ),
+        (
+            context_x.clone(),
+            format!(
+                "invalid API Gateway event: requestContext must be an object, not \"x\" at \
+                 line 1 column {}",
+                column_after(&context_x, r#""requestContext":"x""#)
+            ),
+        ),
+        (
+            context_list.clone(),
+            format!(
+                "invalid API Gateway event: requestContext must be an object, not [] at line 1 \
+                 column {}",
+                column_after(&context_list, r#""requestContext":[]"#)
+            ),
+        ),
+    ];
+
+    let mut api = RuntimeApi::start().await;
+    let child = spawn(&api, &[], None);
+    for (n, (event, message)) in cases.iter().enumerate() {
+        let id = format!("bad-{n}");
+        api.invoke(&id, event.clone());
+        match api.next_post().await {
+            Post::Error {
+                id: posted,
+                error_type,
+                body,
+            } => {
+                assert_eq!(posted, id);
+                assert_eq!(error_type, "Chalice.InvalidEvent", "{message}");
+                assert_eq!(
+                    body,
+                    json!({"errorType": "Chalice.InvalidEvent", "errorMessage": message})
+                );
+            }
+            other => panic!("an error for {message}, got {other:?}"),
+        }
+    }
+    // Still serving.
+    api.invoke("good", hello_event());
+    assert!(matches!(api.next_post().await, Post::Response { .. }));
+
+    // Each failure logged once, as what it is.
+    let logs = stop(child).await;
+    assert_eq!(
+        logs.matches("invocation failed").count(),
+        cases.len(),
+        "{logs}"
+    );
+    for (_, message) in &cases {
+        let line = format!("invocation failed: {message}\n");
+        let times = cases.iter().filter(|(_, m)| m == message).count();
+        assert_eq!(logs.matches(&line).count(), times, "{line} in:\n{logs}");
+    }
+    assert!(!logs.to_lowercase().contains("panic"), "{logs}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,0 +1,335 @@
+//! Plans, snapshotted: for each case (an app, a stage, what the state file records) the plan
+//! must equal the reviewed file under `tests/fixtures/plans/<case>.json`, and its lines for
+//! people the ones in the table. `UPDATE_SNAPSHOTS=1 cargo test -p chalice-cli` rewrites the
+//! files; review the diff before committing it.
+
+use std::path::{Path, PathBuf};
+
+use chalice_manifest::Manifest;
+use serde_json::Value;
+
+use super::graph::{Code, Graph, Inputs, Resource};
+use super::plan::{Plan, plan};
+use super::state::{
+    DeployedState, FunctionRecord, HttpApiRecord, Record, RestApiRecord, RoleRecord,
+};
+use crate::config::{Config, FunctionConfig, StageConfig};
+use crate::templates::functions::builtin_authorizers;
+use crate::templates::openapi::{Target, openapi};
+use crate::templates::policy::{default_policy, private_api_policy};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn manifest(name: &str) -> Manifest {
+    let path = fixtures().join("manifests").join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+}
+
+fn stage(config: &str) -> StageConfig {
+    Config::parse(PathBuf::from(".chalice/config.json"), config)
+        .and_then(|config| config.stage("dev"))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The graph `chalice deploy` builds for this app, stage and package.
+fn graph(manifest: &Manifest, stage: &StageConfig, zip: &[u8]) -> Graph {
+    try_graph(manifest, stage, zip).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn try_graph(
+    manifest: &Manifest,
+    stage: &StageConfig,
+    zip: &[u8],
+) -> Result<Graph, crate::UsageError> {
+    let document = openapi(
+        manifest,
+        private_api_policy(stage).as_ref(),
+        Target::Templated,
+    )?;
+    let functions: Vec<FunctionConfig> = std::iter::once(stage.api_handler())
+        .chain(
+            builtin_authorizers(manifest)?
+                .iter()
+                .map(|authorizer| stage.function(authorizer.name)),
+        )
+        .collect();
+    Graph::build(&Inputs {
+        manifest,
+        stage,
+        functions: &functions,
+        code: Code::of(zip),
+        api_document: document,
+        policy: default_policy(&functions),
+    })
+}
+
+/// The state a successful deploy of `graph` records (with made-up ARNs and ids).
+fn deployed(graph: &Graph) -> DeployedState {
+    let mut state = DeployedState::default();
+    for resource in &graph.resources {
+        state.put(match resource {
+            Resource::Role(role) => Record::IamRole(RoleRecord {
+                name: role.key.clone(),
+                role_name: role.role_name.clone(),
+                role_arn: format!("arn:aws:iam::123456789012:role/{}", role.role_name),
+                policy_hash: role.policy_hash(),
+            }),
+            Resource::Function(function) => Record::LambdaFunction(FunctionRecord {
+                name: function.key.clone(),
+                lambda_arn: format!(
+                    "arn:aws:lambda:us-east-1:123456789012:function:{}",
+                    function.function_name
+                ),
+                function_name: function.function_name.clone(),
+                code_sha256: function.code.sha256.clone(),
+                config_hash: function.config_hash(),
+            }),
+            Resource::RestApi(api) => Record::RestApi(RestApiRecord {
+                name: api.key.clone(),
+                rest_api_id: "abc123".to_owned(),
+                rest_api_url: format!(
+                    "https://abc123.execute-api.us-east-1.amazonaws.com/{}/",
+                    api.stage
+                ),
+                stage: api.stage.clone(),
+                api_hash: api.api_hash(),
+                invoke_permissions: api.invokes.keys().cloned().collect(),
+            }),
+            Resource::HttpApi(api) => Record::HttpApi(HttpApiRecord {
+                name: api.key.clone(),
+                api_id: "xyz789".to_owned(),
+                api_url: format!(
+                    "https://xyz789.execute-api.us-east-1.amazonaws.com/{}/",
+                    api.stage
+                ),
+                integration_id: "int1".to_owned(),
+                api_hash: api.api_hash(),
+                invoke_permissions: api.invokes.keys().cloned().collect(),
+            }),
+        });
+    }
+    state
+}
+
+const CONFIG: &str = r#"{"app_name": "authz", "stages": {"dev": {}}}"#;
+const HTTP_CONFIG: &str =
+    r#"{"app_name": "todo", "stages": {"dev": {"api_gateway_type": "http"}}}"#;
+const CONFIG_MORE_MEMORY: &str =
+    r#"{"app_name": "authz", "stages": {"dev": {"lambda_memory_size": 512}}}"#;
+
+/// A plan's steps with the bulky values (documents, policies) replaced by their hash, so
+/// the snapshot shows what the plan does, and still changes when they do.
+fn snapshot(plan: &Plan) -> String {
+    fn shrink(value: &mut Value) {
+        if let Value::Object(fields) = value {
+            for key in ["document", "policy", "trust_policy"] {
+                if let Some(bulky) = fields.get_mut(key) {
+                    *bulky = Value::String(format!("sha256:{}", super::graph::hash(bulky)));
+                }
+            }
+            for item in fields.values_mut() {
+                shrink(item);
+            }
+        } else if let Value::Array(items) = value {
+            items.iter_mut().for_each(shrink);
+        }
+    }
+    let mut value = serde_json::to_value(plan).expect("a plan serializes");
+    shrink(&mut value);
+    let mut text = serde_json::to_string_pretty(&value).expect("a JSON value serializes");
+    text.push('\n');
+    text
+}
+
+#[test]
+fn plans_match_their_snapshots() {
+    let authorizers = manifest("authorizers");
+    let mut without_jwt = authorizers.clone();
+    without_jwt
+        .routes
+        .retain(|route| route.authorizer.as_deref() != Some("jwt_auth"));
+    let dev = stage(CONFIG);
+    let deployed_v1 = deployed(&graph(&authorizers, &dev, b"zip v1"));
+    let todo = manifest("todo");
+    let http = stage(HTTP_CONFIG);
+    let mut todo_fewer = todo.clone();
+    todo_fewer.routes.retain(|route| route.method != "DELETE");
+
+    let cases: &[(&str, Graph, DeployedState, &[&str])] = &[
+        (
+            "new",
+            graph(&authorizers, &dev, b"zip v1"),
+            DeployedState::default(),
+            &[
+                "+ create IAM role authz-dev with its inline policy",
+                "+ create function authz-dev (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create function authz-dev-jwt_auth (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create REST API authz (EDGE)",
+                "+ allow API Gateway to invoke function api_handler",
+                "+ allow API Gateway to invoke function jwt_auth",
+                "+ deploy the API to stage api",
+            ],
+        ),
+        (
+            "unchanged",
+            graph(&authorizers, &dev, b"zip v1"),
+            deployed_v1.clone(),
+            &["authz, stage dev: up to date"],
+        ),
+        (
+            "changed-code",
+            graph(&authorizers, &dev, b"zip v2"),
+            deployed_v1.clone(),
+            &[
+                "~ update the code of function authz-dev (6 B)",
+                "~ update the code of function authz-dev-jwt_auth (6 B)",
+            ],
+        ),
+        (
+            "changed-config",
+            graph(&authorizers, &stage(CONFIG_MORE_MEMORY), b"zip v1"),
+            deployed_v1.clone(),
+            &[
+                "~ update the configuration of function authz-dev",
+                "~ update the configuration of function authz-dev-jwt_auth",
+            ],
+        ),
+        (
+            "removed-resource",
+            graph(&without_jwt, &dev, b"zip v1"),
+            deployed_v1.clone(),
+            &[
+                "~ update REST API authz",
+                "+ deploy the API to stage api",
+                "- delete function authz-dev-jwt_auth",
+            ],
+        ),
+        (
+            "function-deleted-behind-our-back",
+            graph(&authorizers, &dev, b"zip v1"),
+            {
+                let mut state = deployed_v1.clone();
+                state.forget("jwt_auth");
+                state.forget_invoke_permission("jwt_auth");
+                state
+            },
+            &[
+                "+ create function authz-dev-jwt_auth (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ allow API Gateway to invoke function jwt_auth",
+            ],
+        ),
+        (
+            "renamed-app",
+            graph(
+                &authorizers,
+                &stage(r#"{"app_name": "authz2", "stages": {"dev": {}}}"#),
+                b"zip v1",
+            ),
+            deployed_v1.clone(),
+            &[
+                "- delete function authz-dev-jwt_auth",
+                "- delete function authz-dev",
+                "- delete IAM role authz-dev",
+                "+ create IAM role authz2-dev with its inline policy",
+                "+ create function authz2-dev (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create function authz2-dev-jwt_auth (x86_64, 128 MB, 60 s, code 6 B)",
+                "~ update REST API authz2",
+                "+ allow API Gateway to invoke function api_handler",
+                "+ allow API Gateway to invoke function jwt_auth",
+                "+ deploy the API to stage api",
+            ],
+        ),
+        (
+            "http-new",
+            graph(&todo, &http, b"zip v1"),
+            DeployedState::default(),
+            &[
+                "+ create IAM role todo-dev with its inline policy",
+                "+ create function todo-dev (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create HTTP API todo (5 routes, stage api)",
+                "+ allow API Gateway to invoke function api_handler",
+            ],
+        ),
+        (
+            "http-unchanged",
+            graph(&todo, &http, b"zip v1"),
+            deployed(&graph(&todo, &http, b"zip v1")),
+            &["todo, stage dev: up to date"],
+        ),
+        (
+            "http-route-removed",
+            graph(&todo_fewer, &http, b"zip v2"),
+            deployed(&graph(&todo, &http, b"zip v1")),
+            &[
+                "~ update the code of function todo-dev (6 B)",
+                "~ update HTTP API todo",
+            ],
+        ),
+        (
+            "rest-to-http",
+            graph(&todo, &http, b"zip v1"),
+            deployed(&graph(&todo, &stage(r#"{"app_name": "todo"}"#), b"zip v1")),
+            &[
+                "+ create HTTP API todo (5 routes, stage api)",
+                "+ allow API Gateway to invoke function api_handler",
+                "- delete REST API abc123",
+            ],
+        ),
+    ];
+
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1");
+    let dir = fixtures().join("plans");
+    for (name, graph, state, lines) in cases {
+        let plan = plan(graph, state);
+        let human: Vec<String> = plan.to_string().lines().map(str::to_owned).collect();
+        assert_eq!(human, *lines, "{name}: the plan for people");
+        let path = dir.join(format!("{name}.json"));
+        let text = snapshot(&plan);
+        if update {
+            std::fs::create_dir_all(&dir).expect("create the snapshot folder");
+            std::fs::write(&path, &text).expect("write the snapshot");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            expected == text,
+            "{name}: the plan differs from {} (UPDATE_SNAPSHOTS=1 rewrites it):\n{text}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn http_apis_refuse_what_they_cannot_serve() {
+    let http = stage(r#"{"app_name": "a", "stages": {"dev": {"api_gateway_type": "http"}}}"#);
+    let mut cors_differs = manifest("todo");
+    for route in &mut cors_differs.routes {
+        if let (Some(cors), true) = (route.cors.as_mut(), route.path == "/todos/{id}") {
+            cors.allow_origin = "https://example.com".to_owned();
+        }
+    }
+    let cases = [
+        (
+            manifest("authorizers"),
+            "route GET /keyed: api_key_required, but HTTP APIs (api_gateway_type \"http\") have \
+             no API keys; deploy a REST API (\"rest\") for this app",
+        ),
+        (
+            manifest("auth-blueprint"),
+            "route GET /whoami: authorizers are not supported on HTTP APIs (api_gateway_type \
+             \"http\") yet; deploy a REST API (\"rest\") for this app",
+        ),
+        (
+            cors_differs,
+            "route GET /todos/{id}: its CORS configuration differs from another route's, and an \
+             HTTP API has one for all routes; use one CorsConfig, or a REST API",
+        ),
+    ];
+    for (manifest, expected) in cases {
+        let error = try_graph(&manifest, &http, b"zip").expect_err(expected);
+        assert_eq!(error.0, expected);
+    }
+}
