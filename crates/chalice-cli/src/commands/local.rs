@@ -21,11 +21,11 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
+use chalice_config::{Config, ConfigErrors};
 use chalice_manifest::EXIT_WITH_STDIN_ENV;
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::cargo::Profile;
-use crate::config::Config;
 use crate::error::{BuildFailed, UsageError};
 use crate::output::Output;
 use crate::project::Project;
@@ -162,10 +162,7 @@ impl Session<'_> {
     /// Reads the configuration (`reread`: read again; `None`: the one the project was
     /// opened with), builds the app and checks it; then replaces the running app with it.
     /// Until the last step the running app is untouched.
-    fn start(
-        &mut self,
-        reread: Option<Result<Config, crate::config::ConfigErrors>>,
-    ) -> Result<(), NotStarted> {
+    fn start(&mut self, reread: Option<Result<Config, ConfigErrors>>) -> Result<(), NotStarted> {
         let mistake = |what, error: anyhow::Error| NotStarted::Mistake {
             what,
             error,
