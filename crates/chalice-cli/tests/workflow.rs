@@ -4,88 +4,27 @@
 //! answering; Ctrl-C stops everything, and so does killing the CLI) → package (a zip with an
 //! executable `bootstrap` and a template).
 //!
-//! Builds of the generated project share the workspace's target directory (cargo releases
-//! its lock once the test binaries are built), with the workspace's `Cargo.lock` copied into
-//! the project and the workspace's `[profile.dev]` given to it through a `.cargo/config.toml`
-//! above it: the same dependency versions, features and profiles hash to the same artifacts,
-//! so the project's debug builds reuse the dependencies `cargo test --workspace` built, and
-//! the release build for Lambda reuses what `.ci/run` compiled for the `hello-world`
-//! bootstrap. Each compiles little more than chalice's own crates and the app.
+//! The generated project is built in the workspace's target directory, with its lock file
+//! and dev profile (`tests/support/project.rs` says why).
+
+mod support {
+    pub(crate) mod project;
+}
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use support::project::{Artifacts, WorkDir, chalice, new_project, target_dir};
 
 /// Long enough for a first build of the dependencies on two cores.
 const BUILD_PATIENCE: Duration = Duration::from_secs(600);
 
 /// Long enough for a rebuild of the app alone on two busy cores.
 const RELOAD_PATIENCE: Duration = Duration::from_secs(120);
-
-fn chalice(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_chalice"));
-    command
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env("NO_COLOR", "1");
-    command
-}
-
-fn target_dir() -> PathBuf {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    tmp.parent().unwrap_or(tmp).to_owned()
-}
-
-/// A directory for the generated project, removed when the test ends, with a
-/// `.cargo/config.toml` holding the workspace's `[profile.dev*]` tables. Without them the
-/// project's debug builds (its own `cargo test`, `chalice local`, `chalice package`'s
-/// manifest build) would compile every dependency again, with full debug info: most of
-/// this test's time on a cold target directory.
-struct WorkDir(PathBuf);
-
-impl WorkDir {
-    fn new(name: &str) -> WorkDir {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("workflow-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join(".cargo")).expect("temp dir");
-        let workspace =
-            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml"))
-                .expect("the workspace's Cargo.toml");
-        std::fs::write(dir.join(".cargo/config.toml"), dev_profiles(&workspace))
-            .expect("write .cargo/config.toml");
-        WorkDir(dir)
-    }
-}
-
-impl Drop for WorkDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// The `[profile.dev]` and `[profile.dev.package.*]` tables of a Cargo.toml, as written.
-fn dev_profiles(manifest: &str) -> String {
-    let mut tables = String::new();
-    let mut inside = false;
-    for line in manifest.lines() {
-        if line.starts_with('[') {
-            inside = line == "[profile.dev]" || line.starts_with("[profile.dev.");
-        }
-        if inside {
-            tables.push_str(line);
-            tables.push('\n');
-        }
-    }
-    assert!(
-        tables.contains("[profile.dev]"),
-        "no [profile.dev] in the workspace"
-    );
-    tables
-}
 
 /// A port nothing listens on now: `chalice local` serves every restart on it.
 fn free_port() -> u16 {
@@ -210,58 +149,12 @@ impl Drop for Running {
     }
 }
 
-/// The generated project's build outputs in the shared target directory, removed when the
-/// test ends. The project is named after the test process, so two test runs at once (two
-/// checkouts' worth of engineers on one machine) never build the same binary.
-struct Artifacts(String);
-
-impl Drop for Artifacts {
-    fn drop(&mut self) {
-        let target = target_dir();
-        for dir in [
-            "debug",
-            "debug/deps",
-            "debug/.fingerprint",
-            "debug/incremental",
-            "x86_64-unknown-linux-musl/release",
-            "x86_64-unknown-linux-musl/release/deps",
-            "x86_64-unknown-linux-musl/release/.fingerprint",
-        ] {
-            let Ok(entries) = std::fs::read_dir(target.join(dir)) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                let name = name.strip_prefix("lib").unwrap_or(&name);
-                if name == self.0
-                    || name.starts_with(&format!("{}-", self.0))
-                    || name.starts_with(&format!("{}.", self.0))
-                {
-                    let path = entry.path();
-                    let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
-                }
-            }
-        }
-    }
-}
-
 #[test]
 fn new_project_local_package() {
     let name = format!("demo{}", std::process::id());
     let _artifacts = Artifacts(name.clone());
-    let work = WorkDir::new("demo");
-    let status = chalice(&work.0)
-        .args(["new-project", &name])
-        .status()
-        .expect("chalice runs");
-    assert!(status.success());
-    let project = work.0.join(&name);
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.lock"),
-        project.join("Cargo.lock"),
-    )
-    .expect("copy the workspace's Cargo.lock");
+    let work = WorkDir::new("workflow");
+    let project = new_project(&work, &name);
     for file in [
         "Cargo.toml",
         "src/lib.rs",
