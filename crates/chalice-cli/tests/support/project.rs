@@ -12,12 +12,22 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The real `chalice` binary, in `dir`, plain output.
+/// The real `chalice` binary, in `dir`, plain output, building without LTO.
+///
+/// The generated project's release profile is the one Lambda wants (thin LTO, one codegen
+/// unit), and with it every release build optimizes the whole dependency graph again: about
+/// a minute per build on two busy cores, where the deploy test makes three and the workflow
+/// test one, each after a change to the app. Nothing these tests check of a package (a zip
+/// whose executable `bootstrap` is the app, its hash, the templates) depends on LTO, and
+/// `.ci/run` builds the hello-world bootstrap with that very profile. Without LTO a release
+/// build of the app compiles and links the app alone, in seconds; the dependencies' release
+/// builds for it are made once and then reused.
 pub(crate) fn chalice(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_chalice"));
     command
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir())
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
         .env("NO_COLOR", "1");
     command
 }
