@@ -50,6 +50,13 @@ pub struct Response {
     /// Set by dispatch, which judges it once per response: the body is of one of the app's
     /// binary types.
     pub(crate) binary: bool,
+    /// The error dispatch made this response from, for middleware and the test client
+    /// ([`Response::error`]).
+    error: Option<ChaliceError>,
+    /// Set on the route's own answer, which has the route's CORS headers already: dispatch
+    /// adds them after the middleware only to responses a middleware made itself, so that a
+    /// middleware may change or remove them.
+    pub(crate) from_route: bool,
 }
 
 impl Response {
@@ -61,6 +68,8 @@ impl Response {
             body: Bytes::new(),
             deferred: None,
             binary: false,
+            error: None,
+            from_route: false,
         };
         match body.into_body() {
             Ok((bytes, content_type)) => {
@@ -137,6 +146,51 @@ impl Response {
         std::str::from_utf8(&self.body).ok()
     }
 
+    /// The error this response was made from, if dispatch made it from one: a view's (or a
+    /// middleware's) [`ChaliceError`], already turned into the answer the client gets
+    /// (`{"Code":"NotFoundError",...}` with its status, or the 500 of an unhandled error).
+    ///
+    /// Middleware read it to tell an error's answer from a view's own, to map an error of
+    /// their own type to another answer ([`ChaliceError::downcast_ref`]) or to tell an
+    /// unhandled error ([`ChaliceError::is_unhandled`]) from one of Chalice's kinds. A
+    /// response a view, a middleware or an
+    /// [`error_handler`](crate::Chalice::error_handler) made itself has none; nor have the
+    /// app's own answers (405, 415, the binary 400), which no view's error caused.
+    ///
+    /// ```
+    /// use chalice_core::{Chalice, ChaliceError, EventType, Next, Request, Response};
+    ///
+    /// #[derive(Debug)]
+    /// struct Maintenance;
+    /// impl std::fmt::Display for Maintenance {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         f.write_str("the store is down for maintenance")
+    ///     }
+    /// }
+    /// impl std::error::Error for Maintenance {}
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.middleware(EventType::Http, |request: Request, next: Next| async move {
+    ///     let response = next.run(request).await;
+    ///     match response.error() {
+    ///         Some(error) if error.downcast_ref::<Maintenance>().is_some() => {
+    ///             Response::new("back soon").status_code(503).header("Retry-After", "60")
+    ///         }
+    ///         _ => response,
+    ///     }
+    /// });
+    /// app.route("/", || -> Result<String, ChaliceError> { Err(Maintenance)? });
+    /// ```
+    pub fn error(&self) -> Option<&ChaliceError> {
+        self.error.as_ref()
+    }
+
+    /// Keeps `error` as the one this response was made from.
+    pub(crate) fn made_from(mut self, error: ChaliceError) -> Self {
+        self.error = Some(error);
+        self
+    }
+
     /// The error that makes this response unsendable, if any (dispatch raises it).
     pub(crate) fn take_deferred_error(&mut self) -> Option<ChaliceError> {
         if let Some(error) = self.deferred.take() {
@@ -145,6 +199,23 @@ impl Response {
         self.headers
             .invalid()
             .map(|invalid| ChaliceError::unhandled(invalid.to_owned()))
+    }
+
+    /// The response, or the error that keeps it from being sent: a deferred failure (a body
+    /// that did not serialize, a header HTTP cannot carry) or a status outside 100–599.
+    /// `made_by` names who returned it, for the message.
+    pub(crate) fn checked(mut self, made_by: &str) -> Result<Self, ChaliceError> {
+        if let Some(error) = self.take_deferred_error() {
+            return Err(error);
+        }
+        if !(100..=599).contains(&self.status_code) {
+            let message = format!(
+                "Invalid status code {} returned by the {made_by}",
+                self.status_code
+            );
+            return Err(ChaliceError::unhandled(crate::error::MessageError(message)));
+        }
+        Ok(self)
     }
 
     /// Chalice's JSON error answer: `{"Code":code,"Message":message}` with `status`.

@@ -20,13 +20,13 @@ fn tracing_middleware(app: &mut Chalice, log: &Log, name: &'static str) {
             log.lock()
                 .expect("log")
                 .push(format!("{name} before {}", request.path()));
-            let result = next.run(request).await;
-            let outcome = match &result {
-                Ok(response) => format!("{name} after {}", response.status_code),
-                Err(error) => format!("{name} saw error {}", error.status_code()),
+            let response = next.run(request).await;
+            let outcome = match response.error() {
+                None => format!("{name} after {}", response.status_code),
+                Some(error) => format!("{name} saw error {}", error.status_code()),
             };
             log.lock().expect("log").push(outcome);
-            result
+            response
         }
     });
 }
@@ -86,11 +86,15 @@ fn middleware_short_circuits_changes_responses_and_recovers_errors() {
         if request.headers().get("x-block").is_some() {
             return Ok(Response::new("blocked").status_code(429));
         }
-        let mut response = match next.run(request).await {
-            Ok(response) => response,
+        let response = next.run(request).await;
+        let mut response = match response.error() {
             // Turn a view's 404 into a friendlier 200.
-            Err(error) if error.status_code() == 404 => Response::new("fallback"),
-            Err(error) => return Err(error),
+            Some(error) if error.status_code() == 404 => Response::new("fallback"),
+            // A middleware's own error keeps its status (Chalice makes it a 500).
+            Some(error) if error.status_code() == 409 => {
+                return Err(ChaliceError::too_many_requests("slow down"));
+            }
+            _ => response,
         };
         response.headers.insert("x-middleware", "yes");
         Ok(response)
@@ -102,6 +106,7 @@ fn middleware_short_circuits_changes_responses_and_recovers_errors() {
     app.route("/broken", || {
         Err::<String, _>(ChaliceError::bad_request("bad"))
     });
+    app.route("/busy", || Err::<String, _>(ChaliceError::conflict("busy")));
     let client = Client::new(app);
 
     let response = client.http().get("/").send();
@@ -126,6 +131,16 @@ fn middleware_short_circuits_changes_responses_and_recovers_errors() {
     let response = client.http().get("/broken").send();
     assert_eq!(response.status_code, 400);
     assert_eq!(response.json()["Code"], "BadRequestError");
+    assert_eq!(response.headers.get("x-middleware"), Some("yes"));
+
+    let response = client.http().get("/busy").send();
+    assert_eq!(
+        (response.status_code, response.json()),
+        (
+            429,
+            json!({"Code": "TooManyRequestsError", "Message": "slow down"})
+        )
+    );
 }
 
 #[test]
@@ -156,6 +171,58 @@ fn middleware_can_replace_the_request_the_view_sees() {
         client.http().get("/").header("x-user", "bob").send().text(),
         "BOB"
     );
+}
+
+#[test]
+fn middleware_can_change_the_request_in_place_and_keep_the_original_event() {
+    let mut app = Chalice::new("mw");
+    app.middleware(
+        EventType::Http,
+        |mut request: Request, next: Next| async move {
+            let user = request
+                .header("x-user")
+                .unwrap_or("anonymous")
+                .to_uppercase();
+            request.headers_mut().insert("x-user", user);
+            if request.header("x-empty-body").is_some() {
+                request.set_body(r#"{"replaced": true}"#);
+            }
+            request.context_mut()["authorizer"] = json!({"principalId": "mw"});
+            next.run(request).await
+        },
+    );
+    app.register(
+        Route::new("/", |request: &Request| {
+            let event = request.to_original_event();
+            Json(json!({
+                "user": request.header("x-user"),
+                "body": request.json_body().ok().flatten(),
+                "principal": request.context()["authorizer"]["principalId"],
+                "original_user": event["headers"]["x-user"],
+                "current_user": chalice::current_request().and_then(|r| r.header("x-user").map(str::to_owned)),
+            }))
+        })
+        .methods(["GET", "POST"]),
+    );
+    let client = Client::new(app);
+    let cases = [
+        (
+            client.http().get("/").header("x-user", "bob"),
+            json!({"user": "BOB", "body": null, "principal": "mw", "original_user": "bob", "current_user": "BOB"}),
+        ),
+        (
+            client
+                .http()
+                .post("/")
+                .json(&json!({"a": 1}))
+                .header("x-empty-body", "1"),
+            json!({"user": "ANONYMOUS", "body": {"replaced": true}, "principal": "mw", "original_user": null, "current_user": "ANONYMOUS"}),
+        ),
+    ];
+    for (request, expected) in cases {
+        let response = request.send();
+        assert_eq!((response.status_code, response.json()), (200, expected));
+    }
 }
 
 #[test]
