@@ -239,9 +239,6 @@ impl Chalice {
     /// middleware a 500). API Gateway's own answers (403 for an unknown route, an
     /// authorizer's 401, the CORS preflight) never reach middleware.
     ///
-    /// A request refused for its `Content-Type` (415) may reach the middleware without its
-    /// body: a front door need not read a body the route will refuse.
-    ///
     /// ```
     /// use chalice_core::{Chalice, ChaliceError, EventType, Next, Request, Response};
     ///

@@ -185,6 +185,30 @@ impl Response {
         self.error.as_ref()
     }
 
+    /// Takes the error this response was made from out of it ([`Response::error`]), for
+    /// whoever reports it: the test client prints an unhandled one to the test's output.
+    ///
+    /// ```
+    /// use chalice_core::{ChaliceError, Chalice, Method, Route};
+    /// use chalice_core::adapter::RouteMatch;
+    /// # let block_on = chalice_core::__private::block_on;
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.register(Route::new("/", || -> Result<String, ChaliceError> {
+    ///     Err(std::io::Error::other("disk on fire"))?
+    /// }));
+    /// let route = RouteMatch::by_template(&app, "/", &Method::GET).expect("a route");
+    /// let request = chalice_core::Request::builder(Method::GET, "/").build();
+    /// let mut response = block_on(route.handle(request));
+    /// let error = response.take_error().expect("made from the view's error");
+    /// assert!(error.is_unhandled());
+    /// assert_eq!(error.report(), "disk on fire");
+    /// assert!(response.error().is_none());
+    /// ```
+    pub fn take_error(&mut self) -> Option<ChaliceError> {
+        self.error.take()
+    }
+
     /// Keeps `error` as the one this response was made from.
     pub(crate) fn made_from(mut self, error: ChaliceError) -> Self {
         self.error = Some(error);
