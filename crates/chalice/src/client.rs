@@ -254,13 +254,7 @@ impl<'a> IntoFuture for TestRequest<'a> {
                 .take_error()
                 .filter(ChaliceError::is_unhandled)
                 .map(|error| {
-                    // To the test's output, which libtest captures and shows when the test
-                    // fails: a bare 500 says nothing of why.
-                    eprintln!(
-                        "chalice test client: {method} {path} answered {} for an unhandled error:\n{}",
-                        response.status_code,
-                        indent(&error.report())
-                    );
+                    print_unhandled(&method, &path, response.status_code, &error);
                     Arc::new(error)
                 });
             TestResponse {
@@ -365,6 +359,16 @@ impl TestResponse {
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
     }
+}
+
+/// Prints an unhandled error's report to the test's output, which libtest captures and
+/// shows when the test fails: a bare 500 says nothing of why.
+#[allow(clippy::print_stderr)] // the test's output is where it belongs
+fn print_unhandled(method: &Method, path: &str, status: u16, error: &ChaliceError) {
+    eprintln!(
+        "chalice test client: {method} {path} answered {status} for an unhandled error:\n{}",
+        indent(&error.report())
+    );
 }
 
 /// `text` with each line indented, to set a report apart from the lines around it.
