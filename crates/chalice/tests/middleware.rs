@@ -1,7 +1,9 @@
 //! SPEC §7: middleware, error handlers and blueprints, through the test client.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chalice::test::Client;
 use chalice::{
@@ -480,4 +482,80 @@ fn blueprint_conflicts_name_both_sides() {
         "{text}"
     );
     assert!(text.contains("blueprint \"users\""), "{text}");
+}
+
+/// What a middleware does with `next.run`: awaits it in place, moves it to another task,
+/// gives up on it (a timeout), or never calls it. Each way gets its answer, and a view that
+/// was given up on stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn middleware_may_run_the_chain_on_another_task_or_give_up_on_it() {
+    let mut app = Chalice::new("mw");
+    for layer in ["outer", "inner"] {
+        app.middleware(
+            EventType::Http,
+            move |request: Request, next: Next| async move {
+                let mode = request
+                    .header(&format!("x-{layer}"))
+                    .unwrap_or("await")
+                    .to_owned();
+                let mut response = match mode.as_str() {
+                    "spawn" => tokio::spawn(next.run(request))
+                        .await
+                        .expect("the spawned chain"),
+                    "timeout" => {
+                        match tokio::time::timeout(Duration::from_millis(500), next.run(request))
+                            .await
+                        {
+                            Ok(response) => response,
+                            Err(_) => Response::new("gave up").status_code(504),
+                        }
+                    }
+                    "answer" => Response::new("answered"),
+                    _ => next.run(request).await,
+                };
+                response.headers.append("x-layers", layer);
+                response
+            },
+        );
+    }
+    let finished = Arc::new(AtomicBool::new(false));
+    let slow_done = Arc::clone(&finished);
+    app.route("/fast", || async { "fast" });
+    app.route("/slow", move || {
+        let done = Arc::clone(&slow_done);
+        async move {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            done.store(true, Ordering::SeqCst);
+            "slow"
+        }
+    });
+    let client = Client::new(app);
+    // (path, outer's mode, inner's mode, status, body, layers that saw the answer)
+    let cases = [
+        ("/fast", "await", "await", 200, "fast", "inner,outer"),
+        ("/fast", "spawn", "await", 200, "fast", "inner,outer"),
+        ("/fast", "await", "spawn", 200, "fast", "inner,outer"),
+        ("/fast", "spawn", "spawn", 200, "fast", "inner,outer"),
+        ("/fast", "timeout", "spawn", 200, "fast", "inner,outer"),
+        ("/fast", "await", "answer", 200, "answered", "inner,outer"),
+        ("/slow", "timeout", "await", 504, "gave up", "outer"),
+        ("/slow", "timeout", "spawn", 504, "gave up", "outer"),
+    ];
+    for (path, outer, inner, status, body, layers) in cases {
+        let response = client
+            .http()
+            .get(path)
+            .header("x-outer", outer)
+            .header("x-inner", inner)
+            .await;
+        let seen: Vec<&str> = response.headers.get_all("x-layers").collect();
+        assert_eq!(
+            (response.status_code, &*response.text(), seen.join(",")),
+            (status, body, layers.to_owned()),
+            "{path} outer={outer} inner={inner}"
+        );
+    }
+    // The views given up on were dropped, not left running.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!finished.load(Ordering::SeqCst));
 }
