@@ -249,7 +249,7 @@ impl Chalice {
     ///     }
     ///     let mut response = next.run(request).await;
     ///     response.headers.insert("x-checked", "yes"); // on every answer, errors included
-    ///     if response.error().is_some_and(ChaliceError::is_unhandled) {
+    ///     if response.unhandled_error().is_some() {
     ///         response.headers.insert("x-alert", "on-call");
     ///     }
     ///     Ok::<_, ChaliceError>(response)

@@ -2,8 +2,8 @@
 //!
 //! Every error a view or a middleware returns goes through [`answer_error`], once, where it
 //! happened: an error handler for its type first, else Chalice's JSON error (or, unhandled,
-//! the logged 500). The answer keeps the error ([`Response::error`]), so the middleware
-//! around it, and the test client, can still read it.
+//! the logged 500). The answer keeps the error ([`Response::error`]) and whether it was
+//! handled, so the middleware around it, and the test client, can still read it.
 
 use std::sync::Arc;
 
@@ -56,7 +56,8 @@ impl ErrorHandlers {
 /// Chalice's `{"Code":..,"Message":..}` with the kind's status, or for an unhandled error
 /// the 500 (the error's report as `text/plain` when `debug` is on), logged with `path`.
 ///
-/// The answer keeps the error it was made from, except a response an error handler made.
+/// The answer keeps the error it was made from ([`Response::error`]); a handler's own
+/// response keeps the error it answered, marked handled ([`Response::unhandled_error`]).
 pub(crate) fn answer_error(
     error: ChaliceError,
     handlers: &ErrorHandlers,
@@ -65,11 +66,12 @@ pub(crate) fn answer_error(
     path: &str,
 ) -> Response {
     let error = match handlers.handle(&error) {
-        Some(Ok(mut response)) => match response.take_deferred_error() {
-            None => return response,
+        Some(Ok(response)) => match response.checked("error handler") {
+            Ok(response) => return response.handled_from(error),
             // A handler's response that cannot be sent is the handler's own failure.
-            Some(failure) => failure,
+            Err(failure) => failure,
         },
+        // The handler answered with one of Chalice's errors (or failed): its response.
         Some(Err(other)) => other,
         None => error,
     };

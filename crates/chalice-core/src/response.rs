@@ -53,6 +53,8 @@ pub struct Response {
     /// The error dispatch made this response from, for middleware and the test client
     /// ([`Response::error`]).
     error: Option<ChaliceError>,
+    /// An error handler made this response from `error` ([`Response::unhandled_error`]).
+    error_handled: bool,
     /// Set on the route's own answer, which has the route's CORS headers already: dispatch
     /// adds them after the middleware only to responses a middleware made itself, so that a
     /// middleware may change or remove them.
@@ -69,6 +71,7 @@ impl Response {
             deferred: None,
             binary: false,
             error: None,
+            error_handled: false,
             from_route: false,
         };
         match body.into_body() {
@@ -148,14 +151,14 @@ impl Response {
 
     /// The error this response was made from, if dispatch made it from one: a view's (or a
     /// middleware's) [`ChaliceError`], already turned into the answer the client gets
-    /// (`{"Code":"NotFoundError",...}` with its status, or the 500 of an unhandled error).
+    /// (`{"Code":"NotFoundError",...}` with its status, the 500 of an unhandled error, or
+    /// what an [`error_handler`](crate::Chalice::error_handler) made of it).
     ///
     /// Middleware read it to tell an error's answer from a view's own, to map an error of
-    /// their own type to another answer ([`ChaliceError::downcast_ref`]) or to tell an
-    /// unhandled error ([`ChaliceError::is_unhandled`]) from one of Chalice's kinds. A
-    /// response a view, a middleware or an
-    /// [`error_handler`](crate::Chalice::error_handler) made itself has none; nor have the
-    /// app's own answers (405, 415, the binary 400), which no view's error caused.
+    /// their own type to another answer ([`ChaliceError::downcast_ref`]), or to report it.
+    /// [`Response::unhandled_error`] tells the 500 of an unhandled error from the rest. A
+    /// response a view or a middleware made itself has none; nor have the app's own answers
+    /// (405, 415, the binary 400), which no view's error caused.
     ///
     /// ```
     /// use chalice_core::{Chalice, ChaliceError, EventType, Next, Request, Response};
@@ -185,6 +188,42 @@ impl Response {
         self.error.as_ref()
     }
 
+    /// The error, if this response is the 500 of an unhandled error: an error that is none
+    /// of Chalice's kinds ([`ChaliceError::is_unhandled`]) and that no
+    /// [`error_handler`](crate::Chalice::error_handler) answered, or a panic. `None` for
+    /// every other response, one an error handler made included ([`Response::error`] still
+    /// gives its error).
+    ///
+    /// ```
+    /// use chalice_core::{Chalice, ChaliceError, EventType, Next, Request, Response};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.error_handler(|_: &std::num::ParseIntError| Response::new("not a number").status_code(400));
+    /// app.middleware(EventType::Http, |request: Request, next: Next| async move {
+    ///     let mut response = next.run(request).await;
+    ///     if let Some(error) = response.unhandled_error() {
+    ///         let incident = format!("incident: {}", error.message());
+    ///         response.headers.insert("x-incident", incident);
+    ///     }
+    ///     response
+    /// });
+    /// app.route("/count", || -> Result<String, ChaliceError> { Ok("x".parse::<u8>()?.to_string()) });
+    /// app.route("/disk", || -> Result<String, ChaliceError> { Err(std::io::Error::other("full"))? });
+    /// # let gateway = chalice_core::adapter::Gateway::new(std::sync::Arc::new(app));
+    /// # let get = |path| chalice_core::__private::block_on(gateway.handle(chalice_core::adapter::HttpRequest::new(chalice_core::Method::GET, path)));
+    /// // The handler's 400 still holds the error, but it was handled.
+    /// let response = get("/count");
+    /// assert_eq!((response.status_code, response.headers.get("x-incident")), (400, None));
+    /// assert!(response.error().is_some_and(|e| e.downcast_ref::<std::num::ParseIntError>().is_some()));
+    /// let response = get("/disk");
+    /// assert_eq!((response.status_code, response.headers.get("x-incident")), (500, Some("incident: full")));
+    /// ```
+    pub fn unhandled_error(&self) -> Option<&ChaliceError> {
+        self.error
+            .as_ref()
+            .filter(|error| error.is_unhandled() && !self.error_handled)
+    }
+
     /// Takes the error this response was made from out of it ([`Response::error`]), for
     /// whoever reports it: the test client prints an unhandled one to the test's output.
     ///
@@ -206,12 +245,20 @@ impl Response {
     /// assert!(response.error().is_none());
     /// ```
     pub fn take_error(&mut self) -> Option<ChaliceError> {
+        self.error_handled = false;
         self.error.take()
     }
 
     /// Keeps `error` as the one this response was made from.
     pub(crate) fn made_from(mut self, error: ChaliceError) -> Self {
         self.error = Some(error);
+        self
+    }
+
+    /// Keeps `error` as the one an error handler made this response from.
+    pub(crate) fn handled_from(mut self, error: ChaliceError) -> Self {
+        self.error = Some(error);
+        self.error_handled = true;
         self
     }
 

@@ -250,9 +250,9 @@ impl<'a> IntoFuture for TestRequest<'a> {
             let method = self.request.method.clone();
             let path = self.request.path.clone();
             let mut response = self.client.gateway.handle(self.request).await;
-            let unhandled = response
-                .take_error()
-                .filter(ChaliceError::is_unhandled)
+            let unhandled = (response.unhandled_error().is_some())
+                .then(|| response.take_error())
+                .flatten()
                 .map(|error| {
                     print_unhandled(&method, &path, response.status_code, &error);
                     Arc::new(error)

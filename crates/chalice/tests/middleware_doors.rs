@@ -26,10 +26,10 @@ fn app() -> Chalice {
             .get("access-control-allow-origin")
             .unwrap_or("none")
             .to_owned();
-        let error = match response.error() {
-            None => "none",
-            Some(error) if error.is_unhandled() => "unhandled",
-            Some(_) => "handled",
+        let error = match (response.error(), response.unhandled_error()) {
+            (None, _) => "none",
+            (Some(_), Some(_)) => "unhandled",
+            (Some(_), None) => "handled",
         };
         response.headers.insert("x-mw", "seen");
         response.headers.insert("x-mw-saw-cors", cors);
@@ -58,6 +58,13 @@ fn app() -> Chalice {
         Err(std::io::Error::other("disk on fire"))?
     });
     app.route("/panic", || -> String { panic!("middleware_doors panic") });
+    // An error handler answers first: the middleware gets its answer, with the error.
+    app.error_handler(|error: &std::num::ParseIntError| {
+        Response::new(error.to_string()).status_code(422)
+    });
+    app.route("/count", || -> Result<String, ChaliceError> {
+        Ok("many".parse::<u8>()?.to_string())
+    });
     app.register(Route::new("/upload", || "stored").methods(["POST"]));
     app.route("/png", || {
         Response::new(vec![0x89u8, b'P', b'N', b'G']).header("Content-Type", "image/png")
@@ -135,6 +142,7 @@ fn cases() -> Vec<Case> {
         case("a view's 404, with CORS", ALL, "GET", "/missing", (404, Some(("*", "handled")), Some("*"))),
         case("an unhandled error's 500", ALL, "GET", "/boom", (500, Some(("none", "unhandled")), None)),
         case("a panic's 500", ALL, "GET", "/panic", (500, Some(("none", "unhandled")), None)),
+        case("an error handler's answer", ALL, "GET", "/count", (422, Some(("none", "handled")), None)),
         Case { headers: text_plain, body: "hi", ..case("the app's 415", ALL, "POST", "/upload", (415, Some(("none", "none")), None)) },
         case("the app's binary 400", ALL, "GET", "/png", (400, Some(("none", "none")), None)),
         case("the app's 405", LAMBDA, "DELETE", "/ok", (405, Some(("none", "none")), None)),
@@ -349,5 +357,5 @@ fn middleware_sees_the_apps_answers_and_none_of_api_gateways() {
         .expect("the server task")
         .expect("the server");
     // Every row ran on each of its doors.
-    assert_eq!(checked, 6 * 4 + 2 + 2 + 3 + 1 + 2 + 2 + 2);
+    assert_eq!(checked, 7 * 4 + 2 + 2 + 3 + 1 + 2 + 2 + 2);
 }

@@ -37,6 +37,10 @@ fn app() -> Chalice {
         Err(ChaliceError::not_found("no note 7"))
     });
     app.route("/ok", || "fine");
+    app.error_handler(|_: &std::num::ParseIntError| Response::new("not a number").status_code(400));
+    app.route("/handled", || -> Result<String, ChaliceError> {
+        Ok("many".parse::<u8>()?.to_string())
+    });
     app
 }
 
@@ -44,7 +48,8 @@ fn app() -> Chalice {
 #[test]
 fn the_response_holds_the_unhandled_error() {
     let client = Client::new(app());
-    let cases: [(&str, u16, Option<&str>); 4] = [
+    let cases: [(&str, u16, Option<&str>); 5] = [
+        ("/handled", 400, None),
         (
             "/save",
             500,
@@ -75,7 +80,7 @@ fn a_middleware_sees_the_error_the_client_reports() {
     let mut app = app();
     app.middleware(EventType::Http, |request: Request, next: Next| async move {
         let mut response = next.run(request).await;
-        if response.error().is_some_and(ChaliceError::is_unhandled) {
+        if response.unhandled_error().is_some() {
             response.headers.insert("x-incident", "1");
         }
         response
@@ -108,6 +113,7 @@ fn unhandled_errors_are_printed_to_the_tests_output() {
         ("/save", Some(save)),
         ("/panic", Some(panic)),
         ("/missing", None),
+        ("/handled", None),
     ];
     for (path, expected) in cases {
         let output = Command::new(std::env::current_exe().expect("the test binary"))
