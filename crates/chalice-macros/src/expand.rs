@@ -7,7 +7,7 @@
 //!                                                        impl user {
 //!                                                            fn route() -> ::chalice::Route {
 //!                                                                Route::new("/users/{id}", move |request: &Request| {
-//!                                                                    let id = parse_capture(request, "id")?;   // 400 if not a u32
+//!                                                                    let id = parse_capture(request, "id")?;   // decoded; 400 if not a u32
 //!                                                                    IntoResponse::into_response(user(id, request))
 //!                                                                }).methods(["GET", "PUT"]).name("user")
 //!                                                            }
@@ -209,13 +209,15 @@ impl Declaration {
                 }) => {
                     let value =
                         format_ident!("__chalice_capture_{index}", span = Span::mixed_site());
-                    // The router fills in every capture of the path: never "" in practice.
+                    // Decoded as typed captures are; borrowed from the request when there
+                    // is nothing to decode, and kept in a local the view's `&str` borrows.
                     parse.extend(quote! {
-                        let #value: &::core::primitive::str = ::core::option::Option::unwrap_or_default(
-                            ::chalice::Request::uri_param(#request_ref, #name),
-                        );
+                        let #value = match ::chalice::__private::capture(#request_ref, #name) {
+                            ::core::result::Result::Ok(value) => value,
+                            ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
+                        };
                     });
-                    args.push(quote!(#value));
+                    args.push(quote!(&*#value));
                 }
                 Param::Capture(Capture {
                     name, type_span, ..

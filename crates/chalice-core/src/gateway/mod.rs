@@ -19,7 +19,8 @@
 //! - `answers.rs`: API Gateway's own answers and limits;
 //! - `authorize.rs`: the local runs of the four kinds of authorizer, with `jwt.rs` (Cognito
 //!   tokens) and `arn.rs` (the `methodArn` and IAM's ARN matching);
-//! - `event.rs`: the `requestContext` and proxy event API Gateway would have sent.
+//! - `event.rs`: the `requestContext` and proxy event API Gateway would have sent;
+//! - `path.rs`: the request path as API Gateway passes it on (percent-encoded as sent).
 
 mod answers;
 mod arn;
@@ -27,6 +28,7 @@ mod authorize;
 mod event;
 mod http_request;
 mod jwt;
+mod path;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -62,8 +64,9 @@ use self::event::EmulatedEvent;
 /// let gateway = Gateway::new(Arc::new(app));
 /// # let block_on = |f| chalice_core::__private::block_on(f);
 ///
+/// // Captures reach the view as API Gateway passes them: still percent-encoded.
 /// let response = block_on(gateway.handle(HttpRequest::new(Method::GET, "/users/bob%20s")));
-/// assert_eq!((response.status_code, &response.body[..]), (200, &b"bob s"[..]));
+/// assert_eq!((response.status_code, &response.body[..]), (200, &b"bob%20s"[..]));
 ///
 /// let response = block_on(gateway.handle(HttpRequest::new(Method::GET, "/nowhere")));
 /// assert_eq!(response.status_code, 403);
@@ -158,9 +161,14 @@ impl Gateway {
         response
     }
 
-    async fn route(&self, request: HttpRequest) -> Response {
+    async fn route(&self, mut request: HttpRequest) -> Response {
         if request.body.len() > MAX_BODY_BYTES {
             return payload_too_large();
+        }
+        // Routing, captures, `requestContext.path` and the authorizer's ARN all see the path
+        // as API Gateway passes it on: as sent, what a URL cannot carry raw encoded.
+        if let std::borrow::Cow::Owned(passed) = path::as_api_gateway_passes(&request.path) {
+            request.path = passed;
         }
         let Some((route, uri_params)) =
             RouteMatch::by_path(&self.app, &request.path, &request.method)
