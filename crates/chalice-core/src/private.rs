@@ -31,6 +31,12 @@ pub fn capture<'r>(request: &'r Request, name: &str) -> Result<Cow<'r, str>, Cha
     })
 }
 
+/// The app's state of the type a `State<T>` parameter of a `#[route]` view asks for: a
+/// 500 naming `T` if the app was given none.
+pub fn state<T: Send + Sync + 'static>(request: &Request) -> Result<crate::State<T>, ChaliceError> {
+    crate::State::from_request(request)
+}
+
 /// Parses capture `name` of `request`, percent-decoded ([`capture`]), into the view
 /// parameter's type: a 400 if it does not parse, naming the capture, the value and the type
 /// expected.

@@ -13,6 +13,7 @@ use crate::error::ChaliceError;
 use crate::headers::{HeaderSource, Headers};
 use crate::lambda_context::LambdaContext;
 use crate::params::{MultiDict, Params};
+use crate::state::StateMap;
 
 /// An HTTP request as API Gateway hands it to Lambda, read-only to views.
 ///
@@ -60,6 +61,8 @@ struct Inner {
     lambda_context: Option<LambdaContext>,
     /// The event's JSON text, as the Lambda adapter received it.
     original_event: Option<Bytes>,
+    /// The app's state ([`crate::Chalice::state`]); `None` for an app without any.
+    state: Option<Arc<StateMap>>,
     /// `Err(())` remembers that the body did not parse, so a retry answers the same 400.
     json_body: OnceLock<Result<Value, ()>>,
 }
@@ -82,6 +85,7 @@ impl Request {
                 context: OnceLock::new(),
                 lambda_context: None,
                 original_event: None,
+                state: None,
                 json_body: OnceLock::new(),
             },
         }
@@ -153,6 +157,29 @@ impl Request {
     /// an HTTP API's payload 2.0, whose values API Gateway has already decoded.
     pub(crate) fn uri_params_encoded(&self) -> bool {
         !self.inner.uri_params_decoded
+    }
+
+    /// The app's value of type `T` ([`Chalice::state`](crate::Chalice::state)), or `None`
+    /// if the app was given none. A `#[route]` view takes it as a
+    /// [`State<T>`](crate::State) parameter instead.
+    ///
+    /// ```
+    /// use chalice_core::{Chalice, Request};
+    ///
+    /// struct Greeting(&'static str);
+    ///
+    /// let mut app = Chalice::new("hello");
+    /// app.state(Greeting("hello"));
+    /// app.route("/", |request: &Request| {
+    ///     request.state::<Greeting>().map_or("", |greeting| greeting.0).to_owned()
+    /// });
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.state_map()?.get::<T>()?.downcast_ref()
+    }
+
+    pub(crate) fn state_map(&self) -> Option<&StateMap> {
+        self.inner.state.as_deref()
     }
 
     /// The API Gateway stage variables, or `None` when there are none.
@@ -400,6 +427,14 @@ impl RequestBuilder {
 /// The setters adapters fill a request with, as they received it: public, for the Lambda
 /// adapter's crate, but hidden from the docs, as apps never need them.
 impl RequestBuilder {
+    /// Gives the request `app`'s state ([`crate::Chalice::state`]), for its views: each
+    /// front door calls this with the app it routes to.
+    #[doc(hidden)]
+    pub fn state_of(mut self, app: &crate::Chalice) -> Self {
+        self.inner.state = app.state_map().cloned();
+        self
+    }
+
     /// Replaces all headers.
     #[doc(hidden)]
     pub fn headers(mut self, headers: impl Into<Headers>) -> Self {

@@ -99,7 +99,8 @@ pub(crate) async fn respond(
                 .stage_vars(parts.stage_vars)
                 .body(parts.body)
                 .lambda_context(context)
-                .original_event_bytes(event.clone());
+                .original_event_bytes(event.clone())
+                .state_of(app);
             if let Some(request_context) = parts.context {
                 builder = builder.context_bytes(request_context);
             }

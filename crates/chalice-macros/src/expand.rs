@@ -54,6 +54,18 @@ pub(crate) fn route(args: TokenStream, item: &TokenStream) -> TokenStream {
     match checked {
         Ok(declaration) => {
             let module = declaration.module(&function);
+            let mut function = function;
+            if declaration
+                .params
+                .iter()
+                .any(|param| matches!(param, Param::State { .. }))
+            {
+                // The route hands `State<T>` over by value, as it must (an owned handle the
+                // view may keep): a view that only reads it is no mistake of the user's.
+                function
+                    .attrs
+                    .push(syn::parse_quote!(#[allow(clippy::needless_pass_by_value)]));
+            }
             quote!(#function #module)
         }
         Err(error) => {
@@ -92,6 +104,7 @@ impl Declaration {
                     takes_request = true;
                     continue;
                 }
+                Param::State { .. } => continue,
             };
             let Some(name) = capture_for(&captures, &capture.name) else {
                 errors.push(not_a_capture(capture, &args.path, &captures));
@@ -228,6 +241,17 @@ impl Declaration {
                     // points there.
                     parse.extend(quote_spanned! {located_at(*type_span)=>
                         let #value = match ::chalice::__private::parse_capture(#request_ref, #name) {
+                            ::core::result::Result::Ok(value) => value,
+                            ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
+                        };
+                    });
+                    args.push(quote!(#value));
+                }
+                Param::State { span } => {
+                    let value = format_ident!("__chalice_state_{index}", span = Span::mixed_site());
+                    // Spanned at the parameter's type, for "`T: Send` is not satisfied".
+                    parse.extend(quote_spanned! {located_at(*span)=>
+                        let #value = match ::chalice::__private::state(#request_ref) {
                             ::core::result::Result::Ok(value) => value,
                             ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
                         };

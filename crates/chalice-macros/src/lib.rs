@@ -75,7 +75,10 @@ use proc_macro::TokenStream;
 ///
 /// The function may be `async`, and `pub` or not. Each parameter is either
 ///
-/// - the request, typed `&Request` or `Request` (any path ending in `Request`); or
+/// - the request, typed `&Request` or `Request` (any path ending in `Request`);
+/// - the app's state, typed `State<T>` (any path ending in `State<..>`, any name): the
+///   value of type `T` given with `app.state(value)`, shared by the app's views (a 500
+///   naming `T` if the app has none); or
 /// - a capture of the path, named like it (`{proxy+}` is `proxy`), typed `&str` or any
 ///   type that implements `FromStr` (`String`, `u32`, `Uuid`, ...), **percent-decoded**: a
 ///   `name: String` capture of `/users/john%20doe` is `john doe`, on the local server, in

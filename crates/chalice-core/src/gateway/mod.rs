@@ -211,7 +211,8 @@ impl Gateway {
             .uri_params(uri_params)
             .stage_vars(self.stage_vars.clone())
             .body(request.body)
-            .emulated(Box::new(event));
+            .emulated(Box::new(event))
+            .state_of(&self.app);
         if let Some(lambda_context) = request.lambda_context {
             builder = builder.lambda_context(lambda_context);
         }
