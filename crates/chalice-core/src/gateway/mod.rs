@@ -79,6 +79,7 @@ pub struct Gateway {
     /// for a route without CORS.
     preflights: Arc<[Option<Headers>]>,
     stage: Arc<str>,
+    api_id: Arc<str>,
     stage_vars: Option<Params>,
     api_keys: Arc<HashSet<String>>,
     /// Authorizers whose local limits were already logged: once each is enough.
@@ -86,10 +87,12 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// API Gateway in front of `app`, on stage `api` (Chalice's default stage name).
+    /// API Gateway in front of `app`, on stage `api` (Chalice's default
+    /// `api_gateway_stage`), with no stage variables (as a Chalice deployment has none).
     pub fn new(app: Arc<Chalice>) -> Self {
         Gateway {
             preflights: preflights(&app),
+            api_id: local_api_id(app.app_name()).into(),
             app,
             stage: "api".into(),
             stage_vars: None,
@@ -128,14 +131,30 @@ impl Gateway {
         self
     }
 
-    /// Sets the stage name reported in `requestContext.stage`.
+    /// Sets the API Gateway stage the API is deployed to (the config's
+    /// `api_gateway_stage`): `requestContext.stage`, and the prefix of
+    /// `requestContext.path` (`/<stage>/users/bob`), as API Gateway reports them.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use chalice_core::adapter::{Gateway, HttpRequest};
+    /// use chalice_core::{Chalice, Method, Request};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.route("/where", |r: &Request| r.context()["path"].as_str().unwrap_or_default().to_owned());
+    /// let gateway = Gateway::new(Arc::new(app)).stage("v1");
+    /// # let block_on = chalice_core::__private::block_on;
+    /// let response = block_on(gateway.handle(HttpRequest::new(Method::GET, "/where")));
+    /// assert_eq!(response.body, "/v1/where");
+    /// ```
     #[must_use]
     pub fn stage(mut self, stage: impl Into<Arc<str>>) -> Self {
         self.stage = stage.into();
         self
     }
 
-    /// Sets the stage variables views see.
+    /// Sets the stage variables views see (`None`, the default, as on a Chalice deployment,
+    /// which sets none).
     #[must_use]
     pub fn stage_vars(mut self, vars: Option<Params>) -> Self {
         self.stage_vars = vars;
@@ -197,9 +216,17 @@ impl Gateway {
             Ok(context) => context,
             Err(response) => return response,
         };
+        let api_key = if entry.api_key_required == Some(true) {
+            let key = request.headers.get("x-api-key");
+            key.and_then(|key| key.to_str().ok()).map(str::to_owned)
+        } else {
+            None
+        };
         let event = EmulatedEvent {
             path: request.path,
             stage: Arc::clone(&self.stage),
+            api_id: Arc::clone(&self.api_id),
+            api_key,
             request_id: request.request_id,
             time_epoch_ms: request.time_epoch_ms,
             source_ip: request.source_ip,
@@ -276,6 +303,22 @@ impl Gateway {
             tracing::warn!(target: "chalice::gateway", "{message}");
         }
     }
+}
+
+/// The local API's `apiId`: ten lowercase letters and digits, as API Gateway's ids are,
+/// derived from the app's name (FNV-1a), so it is the same on every run and in every test.
+fn local_api_id(app_name: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in app_name.bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (0..10)
+        .map(|_| {
+            let digit = hash % 36;
+            hash /= 36;
+            char::from(b"0123456789abcdefghijklmnopqrstuvwxyz"[usize::try_from(digit).unwrap_or(0)])
+        })
+        .collect()
 }
 
 impl std::fmt::Debug for Gateway {
