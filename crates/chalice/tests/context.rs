@@ -24,8 +24,8 @@ const HOST: &str = "api.example.test";
 const USER_AGENT: &str = "curl/8.7.1";
 const BODY: &str = r#"{"note":"λ"}"#;
 
-/// The fields only a deployed API has: no local value would be true.
-const ONLY_ON_AWS: [&str; 3] = ["accountId", "extendedRequestId", "resourceId"];
+/// The fields only a deployed API has: ids of its resource and of its own request log.
+const ONLY_ON_AWS: [&str; 2] = ["extendedRequestId", "resourceId"];
 
 /// Everything a view can read of its request.
 fn everything(request: &Request) -> Json<Value> {
@@ -129,14 +129,23 @@ fn per_invocation(door: &str, answer: &mut Value) -> Value {
     let id = id.as_str().expect("a string");
     let groups: Vec<usize> = id.split('-').map(str::len).collect();
     assert_eq!(groups, [8, 4, 4, 4, 12], "{door}: requestId {id}");
+    // The API's and the account's ids: the deployed API's, or locally the placeholders of
+    // the local `methodArn` (Chalice's), of the same form.
     let api_id = context.remove("apiId").expect("apiId");
     let api_id = api_id.as_str().expect("a string");
+    let is_id = |id: &str| {
+        id.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
     assert!(
-        api_id.len() == 10
-            && api_id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+        api_id.len() == 10 && is_id(api_id),
         "{door}: apiId {api_id}"
+    );
+    let account = context.remove("accountId").expect("accountId");
+    let account = account.as_str().expect("a string");
+    assert!(
+        account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()),
+        "{door}: accountId {account}"
     );
     let epoch = context
         .remove("requestTimeEpoch")

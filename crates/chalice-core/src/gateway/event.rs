@@ -11,6 +11,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
+use super::arn::LOCAL_ACCOUNT_ID;
 use crate::request::{Emulated, Request};
 
 /// What the gateway emulation knows of a request beyond the request itself.
@@ -46,10 +47,11 @@ const IDENTITY_FIELDS: [&str; 11] = [
 ];
 
 impl Emulated for EmulatedEvent {
-    /// `requestContext` as a REST API builds it for the stage: every field it fills from
-    /// the request itself. Left out are the three only a deployed API has (`accountId`,
-    /// `resourceId`, `extendedRequestId`); `domainName` is the `Host` the client addressed
-    /// (on AWS too: the execute-api or custom domain), `localhost` without one.
+    /// `requestContext` as a REST API builds it for the stage. `domainName` is the `Host`
+    /// the client addressed (on AWS too: the execute-api or custom domain), `localhost`
+    /// without one; `apiId` and `accountId` are the placeholders of the local `methodArn`
+    /// (Chalice's). Left out are the two ids only a deployed API has, of its resource and
+    /// its own request log (`resourceId`, `extendedRequestId`).
     fn request_context(&self, request: &Request) -> Value {
         let mut identity: Map<String, Value> = IDENTITY_FIELDS
             .iter()
@@ -75,6 +77,7 @@ impl Emulated for EmulatedEvent {
             "identity": identity,
             "domainName": domain_name,
             "apiId": &*self.api_id,
+            "accountId": LOCAL_ACCOUNT_ID,
         });
         if let (Some(authorizer), Some(map)) = (&self.authorizer, context.as_object_mut()) {
             map.insert("authorizer".to_owned(), authorizer.clone());
@@ -231,6 +234,7 @@ mod tests {
             },
             "domainName": "api.example.com:8443",
             "apiId": "a1b2c3d4e5",
+            "accountId": "123456789012",
             "authorizer": {"principalId": "alice"},
         });
         assert_eq!(request.context(), &context);

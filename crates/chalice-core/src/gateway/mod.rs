@@ -92,7 +92,7 @@ impl Gateway {
     pub fn new(app: Arc<Chalice>) -> Self {
         Gateway {
             preflights: preflights(&app),
-            api_id: local_api_id(app.app_name()).into(),
+            api_id: arn::LOCAL_API_ID.into(),
             app,
             stage: "api".into(),
             stage_vars: None,
@@ -303,22 +303,6 @@ impl Gateway {
             tracing::warn!(target: "chalice::gateway", "{message}");
         }
     }
-}
-
-/// The local API's `apiId`: ten lowercase letters and digits, as API Gateway's ids are,
-/// derived from the app's name (FNV-1a), so it is the same on every run and in every test.
-fn local_api_id(app_name: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in app_name.bytes() {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    (0..10)
-        .map(|_| {
-            let digit = hash % 36;
-            hash /= 36;
-            char::from(b"0123456789abcdefghijklmnopqrstuvwxyz"[usize::try_from(digit).unwrap_or(0)])
-        })
-        .collect()
 }
 
 impl std::fmt::Debug for Gateway {
