@@ -294,7 +294,42 @@ fn error_handlers_map_user_errors_to_responses() {
     app.route("/io", || -> Result<String, ChaliceError> {
         Err(std::io::Error::other("disk"))?
     });
+    // A middleware's own error goes through the error handlers too; the middleware around
+    // it gets the handler's answer, which still holds the error.
+    app.middleware(EventType::Http, |request: Request, next: Next| async move {
+        let mut response = next.run(request).await;
+        let item = response
+            .error()
+            .and_then(|error| error.downcast_ref::<OutOfStock>())
+            .map(|error| error.0);
+        if let Some(item) = item {
+            response.headers.insert("x-out-of-stock", item);
+        }
+        response
+    });
+    app.middleware(EventType::Http, |request: Request, next: Next| async move {
+        if request.header("x-sold-out").is_some() {
+            return Err(OutOfStock("everything").into());
+        }
+        Ok::<_, ChaliceError>(next.run(request).await)
+    });
     let client = Client::new(app);
+
+    let response = client.http().get("/io").header("x-sold-out", "1").send();
+    assert_eq!(
+        (response.status_code, response.json()["item"].clone()),
+        (409, json!("everything"))
+    );
+    assert_eq!(response.headers.get("x-out-of-stock"), Some("everything"));
+    assert_eq!(
+        client
+            .http()
+            .get("/order")
+            .send()
+            .headers
+            .get("x-out-of-stock"),
+        Some("cake")
+    );
 
     let response = client.http().get("/tea").send();
     assert_eq!(response.status_code, 409);
