@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::panic::Location;
+use std::sync::Arc;
 
 use crate::auth::{
     AuthRequest, AuthResponse, AuthorizerFn, AuthorizerRef, Authorizers, ChaliceAuthorizer,
@@ -10,15 +11,15 @@ use crate::blueprint::{Blueprint, BlueprintOptions, check_url_prefix};
 use crate::cors::CorsConfig;
 use crate::definition_error::{DefinitionError, DefinitionErrorKind, DefinitionErrors};
 use crate::error::ChaliceError;
+use crate::error_handler::ErrorHandlers;
 use crate::log::Logger;
 use crate::media::{self, DEFAULT_BINARY_TYPES};
-use crate::middleware::{
-    ErasedMiddlewareChain, ErrorHandlers, EventType, MiddlewareFn, MiddlewareList,
-};
+use crate::middleware::{ErasedMiddlewareChain, EventType, MiddlewareFn, MiddlewareList};
 use crate::request::Request;
 use crate::response::IntoResponse;
 use crate::route::{Route, RouteInfo};
 use crate::router::RouteTable;
+use crate::state::StateMap;
 use crate::view::View;
 
 /// A Chalice application: its routes, `debug`, API configuration and logger.
@@ -54,6 +55,8 @@ pub struct Chalice {
     pub(crate) http_middleware: ErasedMiddlewareChain,
     pub(crate) error_handlers: ErrorHandlers,
     errors: Vec<DefinitionError>,
+    /// The app's typed state ([`Chalice::state`]), shared with each request.
+    state: Arc<StateMap>,
 }
 
 /// API-wide settings (Chalice's `app.api`).
@@ -94,6 +97,7 @@ impl Chalice {
             http_middleware: ErasedMiddlewareChain::default(),
             error_handlers: ErrorHandlers::default(),
             errors: Vec::new(),
+            state: Arc::default(),
         }
     }
 
@@ -113,6 +117,38 @@ impl Chalice {
         self.debug = debug;
         self.log.set_debug(debug);
         self
+    }
+
+    /// Gives the app a value its views share: a database client, a store, settings. One
+    /// value per type (giving a second `T` replaces the first); views read it as a
+    /// [`State<T>`](crate::State) parameter of a `#[route]` view, or with
+    /// [`Request::state`] / [`State::from_request`](crate::State::from_request). Each app
+    /// has its own, so the apps of parallel tests never see each other's data.
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use chalice_core::{Chalice, Request};
+    ///
+    /// #[derive(Default)]
+    /// struct Visits(Mutex<u64>);
+    ///
+    /// let mut app = Chalice::new("visits");
+    /// app.state(Visits::default());
+    /// app.route("/", |request: &Request| {
+    ///     let visits = request.state::<Visits>().expect("given above");
+    ///     let mut count = visits.0.lock().unwrap();
+    ///     *count += 1;
+    ///     count.to_string()
+    /// });
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(&mut self, value: T) -> &mut Self {
+        Arc::make_mut(&mut self.state).insert(value);
+        self
+    }
+
+    /// The state requests carry: `None` for an app without any, which costs requests nothing.
+    pub(crate) fn state_map(&self) -> Option<&Arc<StateMap>> {
+        Some(&self.state).filter(|state| !state.is_empty())
     }
 
     /// The app's logger (Chalice's `app.log`).
@@ -226,20 +262,33 @@ impl Chalice {
 
     /// Adds middleware for `event_type` (Chalice's `@app.middleware('http')`): an async
     /// function of the request and [`crate::Next`], the rest of the chain. Middleware run in
-    /// registration order, the first outermost, around the view (after API Gateway's checks
-    /// and the authorizer); the chain's error, if any, then goes to the error handlers and
-    /// becomes a response.
+    /// registration order, the first outermost, after API Gateway's checks and the
+    /// authorizer, around everything the app answers.
+    ///
+    /// `next.run(request).await` gives back the answer the client would get, as Chalice's
+    /// `get_response` does: the view's response, or its error already made into its
+    /// response (after the [error handlers](Chalice::error_handler); the error stays
+    /// readable from [`Response::error`](crate::Response::error)), with the route's CORS
+    /// headers on it; or the app's own answer (405, 415, the binary 400). A middleware may
+    /// change the request in place before passing it on ([`Request::headers_mut`]), answer
+    /// by itself, and change or replace the answer. An error it returns becomes its response
+    /// as a view's does, keeping its status (Chalice makes any exception raised in
+    /// middleware a 500). API Gateway's own answers (403 for an unknown route, an
+    /// authorizer's 401, the CORS preflight) never reach middleware.
     ///
     /// ```
     /// use chalice_core::{Chalice, ChaliceError, EventType, Next, Request, Response};
     ///
     /// let mut app = Chalice::new("app");
     /// app.middleware(EventType::Http, |request: Request, next: Next| async move {
-    ///     if request.headers().get("x-blocked").is_some() {
-    ///         return Ok(Response::new("blocked").status_code(403));
+    ///     if request.header("x-blocked").is_some() {
+    ///         return Err(ChaliceError::forbidden("blocked")); // answers 403
     ///     }
-    ///     let mut response = next.run(request).await?;
-    ///     response.headers.insert("x-checked", "yes");
+    ///     let mut response = next.run(request).await;
+    ///     response.headers.insert("x-checked", "yes"); // on every answer, errors included
+    ///     if response.unhandled_error().is_some() {
+    ///         response.headers.insert("x-alert", "on-call");
+    ///     }
     ///     Ok::<_, ChaliceError>(response)
     /// });
     /// ```
@@ -254,7 +303,9 @@ impl Chalice {
 
     /// Maps errors of type `E` that views (or middleware) return through `?` to a
     /// response, instead of the unhandled-error 500. The error itself or any error in its
-    /// `source()` chain matches; the first handler registered for a type wins.
+    /// `source()` chain matches; the first handler registered for a type wins. It applies
+    /// where the error is returned, so the middleware around a view get the handler's
+    /// response.
     ///
     /// ```
     /// use chalice_core::{Chalice, ChaliceError, Response};

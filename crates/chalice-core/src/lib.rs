@@ -15,7 +15,7 @@
 //!  local server ─┬─► adapter::Gateway ─► RouteMatch::by_path ─┐
 //!  test client ──┘   (API Gateway's 403, 413, preflight, authorizers, API keys)
 //!  Lambda event ───────────────────────► RouteMatch::by_template ─► RouteMatch::handle ─► Response
-//!                     (405 → middleware → 415 → view → errors → CORS → binary gate)
+//!          (middleware → 405 → 415 → view → error handlers → errors → CORS → binary gate)
 //! ```
 //!
 //! ```
@@ -51,7 +51,9 @@ mod current;
 mod definition_error;
 mod dispatch;
 mod error;
+mod error_handler;
 mod gateway;
+mod handoff;
 mod headers;
 mod in_view;
 mod lambda_context;
@@ -66,6 +68,7 @@ mod response;
 mod route;
 mod router;
 mod routing;
+mod state;
 mod view;
 
 pub mod adapter;
@@ -97,6 +100,7 @@ pub use crate::params::{MultiDict, Params};
 pub use crate::request::{Request, RequestBuilder};
 pub use crate::response::{IntoBody, IntoResponse, Json, Response};
 pub use crate::route::{Route, RouteInfo};
+pub use crate::state::State;
 pub use crate::view::View;
 #[doc(hidden)]
 pub use crate::view::{ErasedView, markers};

@@ -185,6 +185,7 @@ impl Session<'_> {
             .stage(&self.args.stage)
             .map_err(|errors| config_mistake(errors.into()))?;
         let env = stage.api_handler().environment_variables;
+        let api_gateway_stage = stage.api_gateway_stage;
 
         let binary = match self.project.build(Profile::Debug, None, self.output) {
             Ok(binary) => binary,
@@ -211,7 +212,8 @@ impl Session<'_> {
 
         stop(self.server.take());
         check_free(self.addr).map_err(NotStarted::Fatal)?;
-        let server = Server::start(&binary, self.args, &env).map_err(NotStarted::Fatal)?;
+        let server = Server::start(&binary, self.args, &env, &api_gateway_stage)
+            .map_err(NotStarted::Fatal)?;
         self.server = Some(server);
         Ok(())
     }
@@ -320,10 +322,13 @@ impl Server {
         binary: &Path,
         args: &LocalOptions,
         env: &BTreeMap<String, String>,
+        api_gateway_stage: &str,
     ) -> anyhow::Result<Server> {
         let child = Command::new(binary)
             .args(["--host", &args.host, "--port", &args.port.to_string()])
             .envs(env)
+            // The stage's `requestContext` (`/<api_gateway_stage>/path`), as deployed.
+            .env("CHALICE_API_GATEWAY_STAGE", api_gateway_stage)
             // A shell inside a Lambda emulator must not make the app serve the Runtime API.
             .env_remove("AWS_LAMBDA_RUNTIME_API")
             .env(EXIT_WITH_STDIN_ENV, "1")
