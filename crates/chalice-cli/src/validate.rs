@@ -65,11 +65,11 @@ pub fn manifest_problems(manifest: &Manifest) -> Vec<String> {
                 .to_owned(),
         );
     }
-    if !manifest.event_sources.is_empty() {
+    if !manifest.functions.is_empty() {
         let names: Vec<&str> = manifest
-            .event_sources
+            .functions
             .iter()
-            .map(|source| source.name.as_str())
+            .map(|function| function.name.as_str())
             .collect();
         problems.push(format!(
             "the app has event handlers ({}), which this version of the chalice CLI can't \
@@ -258,7 +258,7 @@ mod tests {
             ),
             (
                 vec![route("/a", "GET", json!({}))],
-                json!({"event_sources": [{"name": "every_hour", "source": "schedule"}]}),
+                json!({"functions": [{"name": "every_hour", "source": "schedule", "expression": "rate(1 hour)", "description": ""}]}),
                 "the app has event handlers (every_hour)",
             ),
         ];

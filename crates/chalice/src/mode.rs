@@ -178,7 +178,7 @@ pub(crate) fn usage(app_name: &str) -> String {
            -h, --help               print this help\n\n\
          Environment:\n  \
            CHALICE_API_KEYS    comma-separated API keys that routes with api_key_required accept locally\n  \
-           CHALICE_AUTHORIZER  on Lambda, the built-in authorizer this function serves\n",
+           CHALICE_HANDLER     on Lambda, the function this one serves (authorizer, event handler,\n                               pure function; unset: the API)\n",
         bin = std::env::args().next().unwrap_or_else(|| "app".to_owned()),
         timeout = Limits::DEFAULT_REQUEST_TIMEOUT.as_secs(),
         connections = Limits::DEFAULT_MAX_CONNECTIONS,

@@ -1,7 +1,7 @@
 //! The Lambda functions an app deploys, and what each is called in every template.
 //!
 //! One binary serves them all: the API handler, and one function per built-in authorizer the
-//! routes use (the binary reads `CHALICE_AUTHORIZER` to know which authorizer it is). Names
+//! routes use (the binary reads `CHALICE_HANDLER` to know which authorizer it is). Names
 //! follow Chalice's, so a user who knows its templates finds the same logical ids:
 //!
 //! | function | CloudFormation id | Terraform name | Lambda function name (Terraform) |
@@ -50,7 +50,7 @@ pub const LOG_GROUP_SUFFIX: &str = "LogGroup";
 /// A built-in authorizer deployed as its own Lambda function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorizerFunction<'m> {
-    /// The authorizer's name, as routes refer to it (and `CHALICE_AUTHORIZER` carries it).
+    /// The authorizer's name, as routes refer to it (and `CHALICE_HANDLER` carries it).
     pub name: &'m str,
     /// The CloudFormation logical id of its function.
     pub cfn_id: String,

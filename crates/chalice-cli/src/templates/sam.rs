@@ -11,7 +11,7 @@
 
 use serde_json::{Map, Value, json};
 
-use chalice_manifest::{AUTHORIZER_ENV, Manifest};
+use chalice_manifest::{HANDLER_ENV, Manifest};
 
 use crate::config::{FunctionConfig, StageConfig};
 use crate::error::UsageError;
@@ -129,7 +129,7 @@ pub fn sam_template(
 }
 
 /// A function's properties: its settings (the stage's, and its own under
-/// `lambda_functions.<name>`), plus `CHALICE_AUTHORIZER` for an authorizer's.
+/// `lambda_functions.<name>`), plus `CHALICE_HANDLER` for an authorizer's.
 fn function_properties(
     config: &FunctionConfig,
     architecture: &str,
@@ -149,7 +149,7 @@ fn function_properties(
     });
     let mut variables = config.environment_variables.clone();
     if let Some(name) = authorizer {
-        variables.insert(AUTHORIZER_ENV.to_owned(), name.to_owned());
+        variables.insert(HANDLER_ENV.to_owned(), name.to_owned());
     }
     if !variables.is_empty() {
         properties["Environment"] = json!({ "Variables": variables });
@@ -236,7 +236,7 @@ mod tests {
                 "Jwt",
                 256,
                 10,
-                json!({"Variables": {"CHALICE_AUTHORIZER": "jwt", "ISSUER": "me"}}),
+                json!({"Variables": {"CHALICE_HANDLER": "jwt", "ISSUER": "me"}}),
             ),
         ];
         for (id, memory, timeout, environment) in cases {

@@ -18,7 +18,7 @@
 
 use serde_json::{Map, Value, json};
 
-use chalice_manifest::{AUTHORIZER_ENV, Manifest};
+use chalice_manifest::{HANDLER_ENV, Manifest};
 
 use crate::config::{API_HANDLER, FunctionConfig, StageConfig};
 use crate::error::UsageError;
@@ -264,7 +264,7 @@ fn function(
     });
     let mut variables = config.environment_variables.clone();
     if let Some(name) = authorizer {
-        variables.insert(AUTHORIZER_ENV.to_owned(), name.to_owned());
+        variables.insert(HANDLER_ENV.to_owned(), name.to_owned());
     }
     if !variables.is_empty() {
         function["environment"] = json!({ "variables": literal_map(&variables) });
