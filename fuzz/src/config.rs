@@ -1,6 +1,6 @@
 //! `.chalice/config.json`, as the CLI reads it.
 
-use chalice_cli::config::{Config, DEFAULT_STAGE};
+use chalice_config::{Config, DEFAULT_STAGE};
 
 /// Reads `data` as a project's `.chalice/config.json`, then resolves every stage it names
 /// (and Chalice's default one) for the API handler and a named function. A mistake must be

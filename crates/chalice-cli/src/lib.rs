@@ -38,7 +38,9 @@
 pub mod bundle;
 pub mod cargo;
 pub mod commands;
-pub mod config;
+/// `.chalice/config.json`: the [`chalice_config`] crate, which the fuzz targets and tools
+/// share without linking the CLI.
+pub use chalice_config as config;
 mod deploy;
 mod error;
 pub mod output;

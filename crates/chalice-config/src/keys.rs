@@ -5,9 +5,7 @@
 
 use std::fmt;
 
-use crate::config::levels::{
-    ConfigFile, FunctionLevel, FunctionSettings, StageLevel, StageSettings, key,
-};
+use crate::levels::{ConfigFile, FunctionLevel, FunctionSettings, StageLevel, StageSettings, key};
 
 /// A key the CLI does not act on, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

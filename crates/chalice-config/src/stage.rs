@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::config::levels::{FunctionSettings, StageLevel, key};
-use crate::config::setting::Setting;
-use crate::config::values::{ApiGatewayType, Architecture, CustomDomain, EndpointType, TextMap};
-use crate::config::{Config, ConfigError, DEFAULT_STAGE};
+use crate::levels::{FunctionSettings, StageLevel, key};
+use crate::setting::Setting;
+use crate::values::{ApiGatewayType, Architecture, CustomDomain, EndpointType, TextMap};
+use crate::{Config, ConfigError, DEFAULT_STAGE};
 
 /// The Lambda function of the API, as Chalice names it in `lambda_functions`.
 pub const API_HANDLER: &str = "api_handler";
@@ -221,7 +221,7 @@ impl<'l> Chain<'l> {
 
 /// The mistakes that are combinations of settings, over every function of every stage
 /// (each once, however many chains it shows in).
-pub(crate) fn combination_problems(file: &crate::config::ConfigFile) -> Vec<ConfigError> {
+pub(crate) fn combination_problems(file: &crate::ConfigFile) -> Vec<ConfigError> {
     let mut stages: BTreeSet<&str> = file
         .stages
         .get()

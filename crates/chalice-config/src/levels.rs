@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::config::setting::{Expected, Setting};
-use crate::config::values::{
+use crate::setting::{Expected, Setting};
+use crate::values::{
     ApiGatewayType, Architecture, CompressionSize, CustomDomain, EndpointType, MemorySize,
     ReservedConcurrency, RetentionDays, Text, TextMap, Timeout, VpcEndpoints,
 };

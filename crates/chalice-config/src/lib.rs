@@ -10,6 +10,16 @@
 //! `lambda_architecture`) have only the stage and top levels.
 //!
 //! Every mistake of the file is found when it is read, and reported together.
+//!
+//! ```
+//! use chalice_config::Config;
+//!
+//! let text = r#"{"app_name": "todo", "stages": {"dev": {"environment_variables": {"TABLE": "t"}}}}"#;
+//! let config = Config::parse(".chalice/config.json".into(), text)?;
+//! assert_eq!(config.app_name(), "todo");
+//! assert_eq!(config.stages(), ["dev"]);
+//! # Ok::<(), chalice_config::ConfigErrors>(())
+//! ```
 
 mod keys;
 pub mod levels;
@@ -22,13 +32,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize as _;
 
-pub use crate::config::keys::ConfigWarning;
-pub use crate::config::levels::{
-    ConfigFile, FunctionLevel, FunctionSettings, StageLevel, StageSettings,
-};
-pub use crate::config::setting::{Expected, Setting};
-pub use crate::config::stage::{API_HANDLER, FunctionConfig, StageConfig};
-pub use crate::config::values::{
+pub use crate::keys::ConfigWarning;
+pub use crate::levels::{ConfigFile, FunctionLevel, FunctionSettings, StageLevel, StageSettings};
+pub use crate::setting::{Expected, Setting};
+pub use crate::stage::{API_HANDLER, FunctionConfig, StageConfig};
+pub use crate::values::{
     ApiGatewayType, Architecture, CustomDomain, EndpointType, RETENTION_DAYS, VpcEndpoints,
 };
 
@@ -212,3 +220,8 @@ impl Config {
 
 #[cfg(test)]
 mod tests;
+
+/// The README's examples, compiled and run as doctests so they cannot go stale.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::config::setting::{Expected, Setting};
+use crate::setting::{Expected, Setting};
 
 /// A whole number within bounds, refused (as a wrong value) outside them.
 macro_rules! bounded {
