@@ -52,7 +52,7 @@ fn worker(event: SqsEvent) -> Result<BatchItemFailures, ChaliceError> {
 }
 
 fn add(numbers: Vec<i64>) -> Json<i64> {
-    Json(numbers.iter().sum())
+    Json(numbers.into_iter().sum())
 }
 
 fn main() {

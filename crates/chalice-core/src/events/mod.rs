@@ -57,3 +57,4 @@ pub use self::sns::{SnsEvent, SnsMessageAttribute, SnsRecord};
 pub use self::sqs::{SqsEvent, SqsMessageAttribute, SqsRecord};
 
 pub(crate) use self::register::Functions;
+pub use self::schedule::scheduled_event;

@@ -277,6 +277,42 @@ fn rate_seconds(inner: &str) -> Result<u64, String> {
     }
 }
 
+/// The event EventBridge sends when the schedule rule `rule_arn` fires at `at` (seconds
+/// since the Unix epoch): what a local runner gives a `schedule` handler.
+///
+/// ```
+/// use chalice_core::adapter::scheduled_event;
+///
+/// let event = scheduled_event("arn:aws:events:us-east-1:123456789012:rule/r", "id-1", 86_400 + 61);
+/// let event: serde_json::Value = serde_json::from_str(&event).unwrap();
+/// assert_eq!(event["time"], "1970-01-02T00:01:01Z");
+/// assert_eq!(event["detail-type"], "Scheduled Event");
+/// ```
+pub fn scheduled_event(rule_arn: &str, event_id: &str, at: u64) -> String {
+    let (year, month, day) = super::cron::civil_from_days(at / 86_400);
+    let seconds = at % 86_400;
+    let time = format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    );
+    let region = rule_arn.split(':').nth(3).unwrap_or("us-east-1");
+    let account = rule_arn.split(':').nth(4).unwrap_or("123456789012");
+    serde_json::json!({
+        "version": "0",
+        "id": event_id,
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": account,
+        "time": time,
+        "region": region,
+        "resources": [rule_arn],
+        "detail": {}
+    })
+    .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
