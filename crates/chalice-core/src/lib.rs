@@ -96,6 +96,7 @@ pub use crate::events::{
     LambdaFunctionEvent, OnCwEvent, OnDynamoDbRecord, OnKinesisRecord, OnS3Event, OnSchedule,
     OnSnsMessage, OnSqsMessage, Rate, RateUnit, S3Event, S3Record, Schedule, ScheduleExpression,
     SnsEvent, SnsMessageAttribute, SnsRecord, SqsEvent, SqsMessageAttribute, SqsQueue, SqsRecord,
+    plain_json,
 };
 #[doc(hidden)]
 pub use crate::events::{

@@ -55,7 +55,7 @@ pub use chalice_core::{
     BatchItemFailure, BatchItemFailures, CloudWatchEvent, Cron, DynamoDbEvent, DynamoDbRecord,
     Event, EventNext, InvokeError, KinesisEvent, KinesisRecord, LambdaFunctionEvent, Rate,
     RateUnit, S3Event, S3Record, Schedule, ScheduleExpression, SnsEvent, SnsMessageAttribute,
-    SnsRecord, SqsEvent, SqsMessageAttribute, SqsQueue, SqsRecord, StartingPosition,
+    SnsRecord, SqsEvent, SqsMessageAttribute, SqsQueue, SqsRecord, StartingPosition, plain_json,
 };
 pub use chalice_macros::route;
 

@@ -81,6 +81,96 @@ impl DynamoDbRecord {
     }
 }
 
+impl DynamoDbRecord {
+    /// The item's key attributes as plain JSON (`{"Id": 101}`), the attribute types
+    /// dropped: see [`plain_json`].
+    pub fn key_json(&self) -> Value {
+        plain_json(&self.keys)
+    }
+
+    /// The item after the change as plain JSON, when the stream records it.
+    pub fn new_item(&self) -> Option<Value> {
+        self.new_image.as_ref().map(plain_json)
+    }
+
+    /// The item before the change as plain JSON, when the stream records it.
+    pub fn old_item(&self) -> Option<Value> {
+        self.old_image.as_ref().map(plain_json)
+    }
+}
+
+/// An item in DynamoDB's attribute-value JSON (`{"Id": {"N": "101"}}`) as plain JSON
+/// (`{"Id": 101}`): strings, numbers (kept as strings when JSON can't hold them exactly),
+/// booleans, null, lists and maps as themselves; sets as arrays; binary values as their
+/// base64 text. An attribute of a type this function does not know is kept as it is.
+///
+/// ```
+/// use chalice_core::plain_json;
+/// use serde_json::json;
+///
+/// let image = json!({"Id": {"N": "101"}, "Tags": {"SS": ["a", "b"]},
+///                    "Profile": {"M": {"Active": {"BOOL": true}, "Nick": {"NULL": true}}}});
+/// assert_eq!(
+///     plain_json(image.as_object().unwrap()),
+///     json!({"Id": 101, "Tags": ["a", "b"], "Profile": {"Active": true, "Nick": null}})
+/// );
+/// ```
+pub fn plain_json(item: &Map<String, Value>) -> Value {
+    Value::Object(
+        item.iter()
+            .map(|(name, value)| (name.clone(), plain_value(value)))
+            .collect(),
+    )
+}
+
+fn plain_value(value: &Value) -> Value {
+    let Some((kind, inner)) = value
+        .as_object()
+        .filter(|typed| typed.len() == 1)
+        .and_then(|typed| typed.iter().next())
+    else {
+        return value.clone();
+    };
+    match (kind.as_str(), inner) {
+        ("S" | "B" | "BOOL" | "SS" | "BS", _) => inner.clone(),
+        ("NULL", _) => Value::Null,
+        ("N", Value::String(number)) => plain_number(number),
+        ("NS", Value::Array(numbers)) => Value::Array(
+            numbers
+                .iter()
+                .map(|n| n.as_str().map_or_else(|| n.clone(), plain_number))
+                .collect(),
+        ),
+        ("L", Value::Array(list)) => Value::Array(list.iter().map(plain_value).collect()),
+        ("M", Value::Object(map)) => plain_json(map),
+        _ => value.clone(),
+    }
+}
+
+/// A DynamoDB number (a decimal string of up to 38 digits) as a JSON number when one holds
+/// it exactly, else as the string.
+fn plain_number(text: &str) -> Value {
+    if let Ok(n) = text.parse::<i64>() {
+        return Value::from(n);
+    }
+    if let Ok(n) = text.parse::<u64>() {
+        return Value::from(n);
+    }
+    // An f64 holds any decimal of up to 15 significant digits exactly enough to print it
+    // back; DynamoDB allows 38.
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    let digits = mantissa
+        .trim_start_matches(['-', '+', '0', '.'])
+        .chars()
+        .filter(char::is_ascii_digit)
+        .count();
+    match text.parse::<f64>() {
+        Ok(n) if n.is_finite() && digits <= 15 => serde_json::Number::from_f64(n)
+            .map_or_else(|| Value::String(text.to_owned()), Value::Number),
+        _ => Value::String(text.to_owned()),
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WireRecord {
@@ -134,6 +224,39 @@ impl From<WireRecord> for DynamoDbRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn images_read_as_plain_json() {
+        let cases = [
+            (json!({"S": "x"}), json!("x")),
+            (json!({"N": "101"}), json!(101)),
+            (json!({"N": "-7"}), json!(-7)),
+            (json!({"N": "2.75"}), json!(2.75)),
+            (
+                json!({"N": "18446744073709551615"}),
+                json!(18_446_744_073_709_551_615_u64),
+            ),
+            (
+                json!({"N": "123456789012345678901234567890.5"}),
+                json!("123456789012345678901234567890.5"),
+            ),
+            (json!({"B": "AAEqQQ=="}), json!("AAEqQQ==")),
+            (json!({"BOOL": false}), json!(false)),
+            (json!({"NULL": true}), json!(null)),
+            (json!({"SS": ["a", "b"]}), json!(["a", "b"])),
+            (json!({"NS": ["1", "2.5"]}), json!([1, 2.5])),
+            (json!({"L": [{"S": "a"}, {"N": "1"}]}), json!(["a", 1])),
+            (json!({"M": {"k": {"L": []}}}), json!({"k": []})),
+            (json!({"X": 1}), json!({"X": 1})),
+            (json!("untyped"), json!("untyped")),
+        ];
+        for (typed, plain) in cases {
+            let item = json!({"a": typed});
+            let item = item.as_object().expect("an object");
+            assert_eq!(plain_json(item), json!({"a": plain}), "{typed}");
+        }
+    }
 
     #[test]
     fn the_table_name_comes_from_the_stream_arn() {

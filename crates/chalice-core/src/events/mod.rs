@@ -40,7 +40,7 @@ pub use self::declare::{
     LambdaFunction, OnCwEvent, OnDynamoDbRecord, OnKinesisRecord, OnS3Event, OnSchedule,
     OnSnsMessage, OnSqsMessage, SqsQueue,
 };
-pub use self::dynamodb::{DynamoDbEvent, DynamoDbRecord};
+pub use self::dynamodb::{DynamoDbEvent, DynamoDbRecord, plain_json};
 #[doc(hidden)]
 pub use self::event::FromEvent;
 pub use self::event::{Event, LambdaFunctionEvent};
