@@ -58,6 +58,7 @@ pub fn terraform(
     zip_file: &str,
     policies: &Policies,
 ) -> Result<Value, UsageError> {
+    crate::validate::event_functions_unsupported(manifest, "chalice package terraform")?;
     // The file name goes inside an HCL string in an expression; a plain relative path
     // needs no escaping there.
     if zip_file.is_empty()
