@@ -121,7 +121,7 @@ const CASES: &[Case] = &[
         project: "default",
         stage: "dev",
         merge_template: None,
-        documents: &[SamJson, SamYaml],
+        documents: &[SamJson, SamYaml, Terraform],
     },
     // `--merge-template` in YAML with short tags, over a full template.
     Case {
@@ -511,6 +511,9 @@ fn terraform_references_resolve_and_the_body_is_the_openapi_document() {
                     let known = match parts.as_slice() {
                         ["path", "module"] => true,
                         ["local", local] => config["locals"].get(*local).is_some(),
+                        ["data", kind, source, ..] => config["data"]
+                            .get(*kind)
+                            .is_some_and(|group| group.get(*source).is_some()),
                         [kind, resource, ..] => resources
                             .get(*kind)
                             .is_some_and(|group| group.get(*resource).is_some()),
