@@ -27,9 +27,7 @@ pub fn app() -> Chalice {
 /// The nightly job: it would delete what expired; here it says when it ran.
 fn nightly(event: CloudWatchEvent) {
     let CloudWatchEvent { time, .. } = event;
-    if let Some(log) = chalice::log() {
-        log.info(format!("nightly cleanup at {time}"));
-    }
+    chalice::log().info(format!("nightly cleanup at {time}"));
 }
 
 /// Each uploaded CSV: refuses empty files (the invocation fails, and S3 retries it).
@@ -41,9 +39,7 @@ fn on_upload(event: S3Event) -> Result<(), ChaliceError> {
                 record.key
             )));
         }
-        if let Some(log) = chalice::log() {
-            log.info(format!("new upload {}/{}", record.bucket, record.key));
-        }
+        chalice::log().info(format!("new upload {}/{}", record.bucket, record.key));
     }
     Ok(())
 }
@@ -62,9 +58,7 @@ fn worker(event: SqsEvent) -> BatchItemFailures {
         .into_iter()
         .filter(|message| match serde_json::from_str::<Job>(&message.body) {
             Ok(job) if job.width > 0 => {
-                if let Some(log) = chalice::log() {
-                    log.info(format!("resized {} to {}px", job.image, job.width));
-                }
+                chalice::log().info(format!("resized {} to {}px", job.image, job.width));
                 false
             }
             _ => true,
