@@ -138,16 +138,25 @@ fn invoke_locally(
     let run = child
         .wait_with_output()
         .with_context(|| format!("cannot run {}", binary.display()))?;
+    // The app's log lines are the function's logs: passed on to stderr. Its last `error: `
+    // line, written when the invocation fails, is the failure.
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let mut failure = None;
+    let mut logs = String::new();
+    for line in stderr.lines() {
+        match line.strip_prefix("error: ") {
+            Some(message) if !run.status.success() => failure = Some(message.to_owned()),
+            _ => {
+                logs.push_str(line);
+                logs.push('\n');
+            }
+        }
+    }
+    let _ = std::io::stderr().write_all(logs.as_bytes());
     if !run.status.success() {
-        let stderr = String::from_utf8_lossy(&run.stderr);
-        let message = stderr
-            .trim()
-            .strip_prefix("error: ")
-            .unwrap_or(stderr.trim())
-            .to_owned();
         return Err(FunctionFailed {
             kind: "Unhandled".to_owned(),
-            payload: message,
+            payload: failure.unwrap_or_else(|| format!("the app exited with {}", run.status)),
         }
         .into());
     }
