@@ -11,12 +11,11 @@ use crate::blueprint::{Blueprint, BlueprintOptions, check_url_prefix};
 use crate::cors::CorsConfig;
 use crate::definition_error::{DefinitionError, DefinitionErrorKind, DefinitionErrors};
 use crate::error::ChaliceError;
+use crate::error_handler::ErrorHandlers;
 use crate::events::Functions;
 use crate::log::Logger;
 use crate::media::{self, DEFAULT_BINARY_TYPES};
-use crate::middleware::{
-    ErasedMiddlewareChain, ErrorHandlers, EventType, MiddlewareFn, MiddlewareList,
-};
+use crate::middleware::{ErasedMiddlewareChain, EventType, MiddlewareFn, MiddlewareList};
 use crate::request::Request;
 use crate::response::IntoResponse;
 use crate::route::{Route, RouteInfo};
@@ -267,20 +266,33 @@ impl Chalice {
 
     /// Adds middleware for `event_type` (Chalice's `@app.middleware('http')`): an async
     /// function of the request and [`crate::Next`], the rest of the chain. Middleware run in
-    /// registration order, the first outermost, around the view (after API Gateway's checks
-    /// and the authorizer); the chain's error, if any, then goes to the error handlers and
-    /// becomes a response.
+    /// registration order, the first outermost, after API Gateway's checks and the
+    /// authorizer, around everything the app answers.
+    ///
+    /// `next.run(request).await` gives back the answer the client would get, as Chalice's
+    /// `get_response` does: the view's response, or its error already made into its
+    /// response (after the [error handlers](Chalice::error_handler); the error stays
+    /// readable from [`Response::error`](crate::Response::error)), with the route's CORS
+    /// headers on it; or the app's own answer (405, 415, the binary 400). A middleware may
+    /// change the request in place before passing it on ([`Request::headers_mut`]), answer
+    /// by itself, and change or replace the answer. An error it returns becomes its response
+    /// as a view's does, keeping its status (Chalice makes any exception raised in
+    /// middleware a 500). API Gateway's own answers (403 for an unknown route, an
+    /// authorizer's 401, the CORS preflight) never reach middleware.
     ///
     /// ```
     /// use chalice_core::{Chalice, ChaliceError, EventType, Next, Request, Response};
     ///
     /// let mut app = Chalice::new("app");
     /// app.middleware(EventType::Http, |request: Request, next: Next| async move {
-    ///     if request.headers().get("x-blocked").is_some() {
-    ///         return Ok(Response::new("blocked").status_code(403));
+    ///     if request.header("x-blocked").is_some() {
+    ///         return Err(ChaliceError::forbidden("blocked")); // answers 403
     ///     }
-    ///     let mut response = next.run(request).await?;
-    ///     response.headers.insert("x-checked", "yes");
+    ///     let mut response = next.run(request).await;
+    ///     response.headers.insert("x-checked", "yes"); // on every answer, errors included
+    ///     if response.unhandled_error().is_some() {
+    ///         response.headers.insert("x-alert", "on-call");
+    ///     }
     ///     Ok::<_, ChaliceError>(response)
     /// });
     /// ```
@@ -295,7 +307,9 @@ impl Chalice {
 
     /// Maps errors of type `E` that views (or middleware) return through `?` to a
     /// response, instead of the unhandled-error 500. The error itself or any error in its
-    /// `source()` chain matches; the first handler registered for a type wins.
+    /// `source()` chain matches; the first handler registered for a type wins. It applies
+    /// where the error is returned, so the middleware around a view get the handler's
+    /// response.
     ///
     /// ```
     /// use chalice_core::{Chalice, ChaliceError, Response};

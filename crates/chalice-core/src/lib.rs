@@ -15,7 +15,7 @@
 //!  local server ─┬─► adapter::Gateway ─► RouteMatch::by_path ─┐
 //!  test client ──┘   (API Gateway's 403, 413, preflight, authorizers, API keys)
 //!  Lambda event ───────────────────────► RouteMatch::by_template ─► RouteMatch::handle ─► Response
-//!                     (405 → middleware → 415 → view → errors → CORS → binary gate)
+//!          (middleware → 405 → 415 → view → error handlers → errors → CORS → binary gate)
 //! ```
 //!
 //! ```
@@ -51,8 +51,10 @@ mod current;
 mod definition_error;
 mod dispatch;
 mod error;
+mod error_handler;
 mod events;
 mod gateway;
+mod handoff;
 mod headers;
 mod in_view;
 mod lambda_context;

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use chalice_core::adapter::{Gateway, HttpRequest};
-use chalice_core::{Chalice, Headers, InvokeError, Method, Params};
+use chalice_core::{Chalice, ChaliceError, Headers, InvokeError, Method, Params};
 use chalice_local::LocalFunction;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -322,18 +322,30 @@ impl<'a> IntoFuture for TestRequest<'a> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let response = self.client.gateway.handle(self.request).await;
+            let method = self.request.method.clone();
+            let path = self.request.path.clone();
+            let mut response = self.client.gateway.handle(self.request).await;
+            let unhandled = (response.unhandled_error().is_some())
+                .then(|| response.take_error())
+                .flatten()
+                .map(|error| {
+                    print_unhandled(&method, &path, response.status_code, &error);
+                    Arc::new(error)
+                });
             TestResponse {
                 status_code: response.status_code,
                 headers: response.headers,
                 body: response.body,
+                unhandled,
             }
         })
     }
 }
 
 /// The app's answer (Chalice's `HTTPResponse`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Two responses are equal when a client sees the same status, headers and body.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TestResponse {
     /// The HTTP status.
@@ -342,9 +354,51 @@ pub struct TestResponse {
     pub headers: Headers,
     /// The body, as a client receives it (never base64-encoded).
     pub body: Bytes,
+    unhandled: Option<Arc<ChaliceError>>,
+}
+
+impl PartialEq for TestResponse {
+    fn eq(&self, other: &Self) -> bool {
+        (self.status_code, &self.headers, &self.body)
+            == (other.status_code, &other.headers, &other.body)
+    }
 }
 
 impl TestResponse {
+    /// The unhandled error (or panic) this response is the 500 of, if it is one: the error
+    /// a view or a middleware returned that is none of Chalice's kinds, and that no
+    /// [`error_handler`](Chalice::error_handler) answered. Its
+    /// [`report`](ChaliceError::report) has the error, its causes and, for a panic, where
+    /// the code panicked. The client also prints the report to the test's output when it
+    /// answers, so a failing test says why.
+    ///
+    /// `None` for any other response, and for a 500 a middleware made anew from one (the
+    /// response it returned no longer holds the error).
+    ///
+    /// ```
+    /// use chalice::{Chalice, ChaliceError, test::Client};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.route("/", || -> Result<String, ChaliceError> {
+    ///     let n: u8 = "many".parse()?;
+    ///     Ok(n.to_string())
+    /// });
+    /// app.route("/panic", || -> String { panic!("no more tea") });
+    /// let client = Client::new(app);
+    ///
+    /// let response = client.http().get("/").send();
+    /// assert_eq!(response.status_code, 500);
+    /// let error = response.unhandled_error().expect("an unhandled error");
+    /// assert_eq!(error.report(), "invalid digit found in string");
+    ///
+    /// let report = client.http().get("/panic").send().unhandled_error().expect("a panic").report();
+    /// assert!(report.starts_with("panicked at "), "{report}"); // file:line:column
+    /// assert!(report.ends_with(": no more tea"), "{report}");
+    /// ```
+    pub fn unhandled_error(&self) -> Option<&ChaliceError> {
+        self.unhandled.as_deref()
+    }
+
     /// The body parsed as JSON.
     ///
     /// # Panics
@@ -380,6 +434,30 @@ impl TestResponse {
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
     }
+}
+
+/// Prints an unhandled error's report to the test's output, which libtest captures and
+/// shows when the test fails: a bare 500 says nothing of why.
+#[allow(clippy::print_stderr)] // the test's output is where it belongs
+fn print_unhandled(method: &Method, path: &str, status: u16, error: &ChaliceError) {
+    eprintln!(
+        "chalice test client: {method} {path} answered {status} for an unhandled error:\n{}",
+        indent(&error.report())
+    );
+}
+
+/// `text` with each line indented, to set a report apart from the lines around it.
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!("    {line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[track_caller]

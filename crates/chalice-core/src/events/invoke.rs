@@ -147,7 +147,7 @@ impl Chalice {
         next.run(decoded).await.map_err(|error| {
             self.log().error(format!(
                 "Caught exception for function {name}\n{}",
-                error.debug_report()
+                error.report()
             ));
             InvokeError::Failed {
                 name: name.to_owned(),
