@@ -187,7 +187,8 @@ async fn respond(
         Admission::Admitted(admitted) => admitted,
     };
     // Held until the app has answered: the body is the request's until then.
-    let (body, _reservation) = if admitted.needs_body() {
+    // A request without a body (most GETs) need not ask whether the app wants one.
+    let (body, _reservation) = if !body.is_end_stream() && admitted.needs_body() {
         match read_body(&state.bodies, shared, declared, body).await {
             Ok(read) => read,
             Err(refused) => return refused,
