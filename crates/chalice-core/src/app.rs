@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::panic::Location;
+use std::sync::Arc;
 
 use crate::auth::{
     AuthRequest, AuthResponse, AuthorizerFn, AuthorizerRef, Authorizers, ChaliceAuthorizer,
@@ -19,6 +20,7 @@ use crate::request::Request;
 use crate::response::IntoResponse;
 use crate::route::{Route, RouteInfo};
 use crate::router::RouteTable;
+use crate::state::StateMap;
 use crate::view::View;
 
 /// A Chalice application: its routes, `debug`, API configuration and logger.
@@ -54,6 +56,8 @@ pub struct Chalice {
     pub(crate) http_middleware: ErasedMiddlewareChain,
     pub(crate) error_handlers: ErrorHandlers,
     errors: Vec<DefinitionError>,
+    /// The app's typed state ([`Chalice::state`]), shared with each request.
+    state: Arc<StateMap>,
 }
 
 /// API-wide settings (Chalice's `app.api`).
@@ -94,6 +98,7 @@ impl Chalice {
             http_middleware: ErasedMiddlewareChain::default(),
             error_handlers: ErrorHandlers::default(),
             errors: Vec::new(),
+            state: Arc::default(),
         }
     }
 
@@ -113,6 +118,38 @@ impl Chalice {
         self.debug = debug;
         self.log.set_debug(debug);
         self
+    }
+
+    /// Gives the app a value its views share: a database client, a store, settings. One
+    /// value per type (giving a second `T` replaces the first); views read it as a
+    /// [`State<T>`](crate::State) parameter of a `#[route]` view, or with
+    /// [`Request::state`] / [`State::from_request`](crate::State::from_request). Each app
+    /// has its own, so the apps of parallel tests never see each other's data.
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use chalice_core::{Chalice, Request};
+    ///
+    /// #[derive(Default)]
+    /// struct Visits(Mutex<u64>);
+    ///
+    /// let mut app = Chalice::new("visits");
+    /// app.state(Visits::default());
+    /// app.route("/", |request: &Request| {
+    ///     let visits = request.state::<Visits>().expect("given above");
+    ///     let mut count = visits.0.lock().unwrap();
+    ///     *count += 1;
+    ///     count.to_string()
+    /// });
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(&mut self, value: T) -> &mut Self {
+        Arc::make_mut(&mut self.state).insert(value);
+        self
+    }
+
+    /// The state requests carry: `None` for an app without any, which costs requests nothing.
+    pub(crate) fn state_map(&self) -> Option<&Arc<StateMap>> {
+        Some(&self.state).filter(|state| !state.is_empty())
     }
 
     /// The app's logger (Chalice's `app.log`).

@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
 use crate::error::ChaliceError;
@@ -44,10 +45,34 @@ pub fn current_request() -> Option<Request> {
     })
 }
 
-/// The logger of the app whose view is running (`app.log` from inside a view), or `None`
-/// outside a view.
-pub fn log() -> Option<Logger> {
-    CURRENT.with(|current| current.borrow().as_ref().map(|(_, log)| log.clone()))
+/// The logger of the app whose view is running: `app.log` from inside a view, in any code
+/// the view calls. Never missing, so `chalice::log().info("..")` needs no unwrapping.
+///
+/// Outside a view (in `main`, a spawned task, a test's own code) it is the process's default
+/// logger: named `chalice`, at `ERROR` unless you [`set_level`](Logger::set_level) it, one
+/// for the whole process, writing to the same `tracing` subscriber as every app's logger.
+///
+/// ```
+/// use chalice_core::{Chalice, Level};
+///
+/// let mut app = Chalice::new("todo");
+/// app.route("/", || {
+///     chalice_core::log().info("listing the todos");
+///     "ok"
+/// });
+/// assert_eq!(app.log().name(), "todo");
+///
+/// // Outside a view: the process's default logger.
+/// assert_eq!(chalice_core::log().name(), "chalice");
+/// chalice_core::log().warning("not in a view");
+/// ```
+pub fn log() -> Logger {
+    CURRENT
+        .with(|current| current.borrow().as_ref().map(|(_, log)| log.clone()))
+        .unwrap_or_else(|| {
+            static DEFAULT: OnceLock<Logger> = OnceLock::new();
+            DEFAULT.get_or_init(|| Logger::new("chalice")).clone()
+        })
 }
 
 /// Runs `f` with `request` current and panics caught.

@@ -66,6 +66,7 @@ mod response;
 mod route;
 mod router;
 mod routing;
+mod state;
 mod view;
 
 pub mod adapter;
@@ -97,6 +98,7 @@ pub use crate::params::{MultiDict, Params};
 pub use crate::request::{Request, RequestBuilder};
 pub use crate::response::{IntoBody, IntoResponse, Json, Response};
 pub use crate::route::{Route, RouteInfo};
+pub use crate::state::State;
 pub use crate::view::View;
 #[doc(hidden)]
 pub use crate::view::{ErasedView, markers};

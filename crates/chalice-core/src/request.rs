@@ -13,6 +13,7 @@ use crate::error::ChaliceError;
 use crate::headers::{HeaderSource, Headers};
 use crate::lambda_context::LambdaContext;
 use crate::params::{MultiDict, Params};
+use crate::state::StateMap;
 
 /// An HTTP request as API Gateway hands it to Lambda, read-only to views.
 ///
@@ -50,6 +51,9 @@ struct Inner {
     header_source: Option<Box<dyn HeaderSource>>,
     query_params: Option<MultiDict>,
     uri_params: Option<Params>,
+    /// Whether `uri_params` arrived percent-decoded (an HTTP API's payload 2.0) rather than
+    /// as sent (a REST API, the local server, the test client).
+    uri_params_decoded: bool,
     stage_vars: Option<Params>,
     raw_body: Bytes,
     context_source: ContextSource,
@@ -57,6 +61,8 @@ struct Inner {
     lambda_context: Option<LambdaContext>,
     /// The event's JSON text, as the Lambda adapter received it.
     original_event: Option<Bytes>,
+    /// The app's state ([`crate::Chalice::state`]); `None` for an app without any.
+    state: Option<Arc<StateMap>>,
     /// `Err(())` remembers that the body did not parse, so a retry answers the same 400.
     json_body: OnceLock<Result<Value, ()>>,
 }
@@ -72,12 +78,14 @@ impl Request {
                 header_source: None,
                 query_params: None,
                 uri_params: None,
+                uri_params_decoded: false,
                 stage_vars: None,
                 raw_body: Bytes::new(),
                 context_source: ContextSource::Empty,
                 context: OnceLock::new(),
                 lambda_context: None,
                 original_event: None,
+                state: None,
                 json_body: OnceLock::new(),
             },
         }
@@ -116,15 +124,62 @@ impl Request {
         self.inner.query_params.as_ref()?.get(name)
     }
 
-    /// The route's captures by name, or `None` for a route without captures (as API Gateway
-    /// sends `pathParameters: null`). Values are percent-decoded.
+    /// The route's captures by name, as API Gateway passes them to the function
+    /// (`pathParameters`), or `None` for a route without captures (as API Gateway sends
+    /// `pathParameters: null`).
+    ///
+    /// Values are **not** percent-decoded. A REST API hands each path segment over as the
+    /// client sent it: `GET /users/john%20doe` gives `name` = `john%20doe`, and `a%2Fb` stays
+    /// one segment (aws/chalice#511; Chalice passes these values on as they are). The local
+    /// server and the test client, which answer as a REST API does, give the same values;
+    /// characters a URL cannot carry raw (a space, `|`, non-ASCII) arrive percent-encoded,
+    /// as they do through API Gateway. Typed parameters of a `#[route]` view are decoded
+    /// (`name: String` is `john doe`) on every front door alike: take the capture that way
+    /// when you want its text. HTTP APIs (payload 2.0) decode the path before they route it,
+    /// so on them these values arrive decoded.
+    ///
+    /// ```
+    /// use chalice_core::{Method, Request};
+    ///
+    /// let request = Request::builder(Method::GET, "/users/{name}").uri_param("name", "john%20doe").build();
+    /// assert_eq!(request.uri_param("name"), Some("john%20doe"));
+    /// ```
     pub fn uri_params(&self) -> Option<&Params> {
         self.inner.uri_params.as_ref()
     }
 
-    /// The value of capture `name`.
+    /// The value of capture `name`, as [`Request::uri_params`] holds it (not decoded).
     pub fn uri_param(&self, name: &str) -> Option<&str> {
         self.inner.uri_params.as_ref()?.get(name)
+    }
+
+    /// Whether the captures are percent-encoded, as a REST API sends them: everywhere but
+    /// an HTTP API's payload 2.0, whose values API Gateway has already decoded.
+    pub(crate) fn uri_params_encoded(&self) -> bool {
+        !self.inner.uri_params_decoded
+    }
+
+    /// The app's value of type `T` ([`Chalice::state`](crate::Chalice::state)), or `None`
+    /// if the app was given none. A `#[route]` view takes it as a
+    /// [`State<T>`](crate::State) parameter instead.
+    ///
+    /// ```
+    /// use chalice_core::{Chalice, Request};
+    ///
+    /// struct Greeting(&'static str);
+    ///
+    /// let mut app = Chalice::new("hello");
+    /// app.state(Greeting("hello"));
+    /// app.route("/", |request: &Request| {
+    ///     request.state::<Greeting>().map_or("", |greeting| greeting.0).to_owned()
+    /// });
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.state_map()?.get::<T>()?.downcast_ref()
+    }
+
+    pub(crate) fn state_map(&self) -> Option<&StateMap> {
+        self.inner.state.as_deref()
     }
 
     /// The API Gateway stage variables, or `None` when there are none.
@@ -372,6 +427,14 @@ impl RequestBuilder {
 /// The setters adapters fill a request with, as they received it: public, for the Lambda
 /// adapter's crate, but hidden from the docs, as apps never need them.
 impl RequestBuilder {
+    /// Gives the request `app`'s state ([`crate::Chalice::state`]), for its views: each
+    /// front door calls this with the app it routes to.
+    #[doc(hidden)]
+    pub fn state_of(mut self, app: &crate::Chalice) -> Self {
+        self.inner.state = app.state_map().cloned();
+        self
+    }
+
     /// Replaces all headers.
     #[doc(hidden)]
     pub fn headers(mut self, headers: impl Into<Headers>) -> Self {
@@ -397,10 +460,21 @@ impl RequestBuilder {
         self
     }
 
-    /// Sets the route's captures (`None`: the route has none).
+    /// Sets the route's captures (`None`: the route has none), as API Gateway passed them:
+    /// percent-encoded, as a REST API sends them.
     #[doc(hidden)]
     pub fn uri_params(mut self, params: Option<Params>) -> Self {
         self.inner.uri_params = params;
+        self.inner.uri_params_decoded = false;
+        self
+    }
+
+    /// Sets the route's captures as an HTTP API (payload 2.0) passes them: already
+    /// percent-decoded, so typed captures take them as they are.
+    #[doc(hidden)]
+    pub fn uri_params_decoded(mut self, params: Option<Params>) -> Self {
+        self.inner.uri_params = params;
+        self.inner.uri_params_decoded = true;
         self
     }
 

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use http::Method;
-use percent_encoding::percent_decode_str;
 
 use crate::definition_error::{DefinitionErrorKind, ViewSite};
 use crate::params::Params;
@@ -204,8 +203,12 @@ impl RouteTable {
     }
 
     /// The route a concrete, still percent-encoded request path falls on, with its captures
-    /// decoded (the local way in). API Gateway ignores a trailing slash on paths other than
-    /// `/`, so this does too.
+    /// as they are in the path (the local way in). API Gateway ignores a trailing slash on
+    /// paths other than `/`, so this does too.
+    ///
+    /// Captures stay percent-encoded, as a REST API's `pathParameters` do: API Gateway
+    /// matches `/users/{name}` against the encoded path and hands the segment over as sent
+    /// (`john%20doe`, aws/chalice#511). `%2F` is therefore part of one segment, never a `/`.
     pub(crate) fn match_path(&self, raw_path: &str) -> Option<(RouteId, Option<Params>)> {
         let trimmed = match raw_path.strip_suffix('/') {
             Some(rest) if !rest.is_empty() => rest,
@@ -217,12 +220,7 @@ impl RouteTable {
             matched
                 .params
                 .iter()
-                .map(|(name, value)| {
-                    (
-                        name.to_owned(),
-                        percent_decode_str(value).decode_utf8_lossy().into_owned(),
-                    )
-                })
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
                 .collect::<Params>()
         });
         Some((id, params))
@@ -346,19 +344,25 @@ mod tests {
             ("/users/", Some("/users"), &[]),
             ("/users/new", Some("/users/new"), &[]),
             ("/users/bob", Some("/users/{name}"), &[("name", "bob")]),
+            // Captures stay as sent, as API Gateway passes them (aws/chalice#511).
             (
                 "/users/bob%20smith",
                 Some("/users/{name}"),
-                &[("name", "bob smith")],
+                &[("name", "bob%20smith")],
             ),
-            ("/users/a%2Fb", Some("/users/{name}"), &[("name", "a/b")]),
+            ("/users/a%2Fb", Some("/users/{name}"), &[("name", "a%2Fb")]),
             (
                 "/users/caf%C3%A9",
                 Some("/users/{name}"),
-                &[("name", "café")],
+                &[("name", "caf%C3%A9")],
             ),
-            ("/users/%FF", Some("/users/{name}"), &[("name", "\u{FFFD}")]),
+            ("/users/%FF", Some("/users/{name}"), &[("name", "%FF")]),
             ("/users/a+b", Some("/users/{name}"), &[("name", "a+b")]),
+            (
+                "/files/a%2Fb/c%20d",
+                Some("/files/{proxy+}"),
+                &[("proxy", "a%2Fb/c%20d")],
+            ),
             (
                 "/users/bob/posts/7",
                 Some("/users/{name}/posts/{id}"),

@@ -33,7 +33,8 @@ use crate::router::{Resource, RouteId};
 /// let (found, captures) = RouteMatch::by_path(&app, "/users/bob%20s", &Method::PUT).expect("a route");
 /// assert!(!found.has_method());
 /// assert_eq!(found.allow(), "GET");
-/// assert_eq!(captures.as_ref().and_then(|c| c.get("name")), Some("bob s"));
+/// // Captures as API Gateway passes them to a REST API's function: still percent-encoded.
+/// assert_eq!(captures.as_ref().and_then(|c| c.get("name")), Some("bob%20s"));
 /// ```
 #[derive(Clone, Copy)]
 pub struct RouteMatch<'a> {
@@ -56,7 +57,8 @@ impl<'a> RouteMatch<'a> {
 
     /// The route a concrete, still percent-encoded request path falls on, as API Gateway
     /// would match it (static segments before captures, a trailing slash ignored), with its
-    /// captures percent-decoded (`None` for a route without captures). For the gateway
+    /// captures as they are in the path, still percent-encoded, as a REST API's
+    /// `pathParameters` are (`None` for a route without captures). For the gateway
     /// emulation, and for Lambda events that name no template the app knows (an HTTP API's
     /// `$default` route).
     pub fn by_path(

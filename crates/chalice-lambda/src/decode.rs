@@ -19,6 +19,7 @@ use base64::Engine as _;
 use bytes::Bytes;
 use chalice_core::adapter::{RouteMatch, missing_authentication_token};
 use chalice_core::{Chalice, ChaliceError, Method, MultiDict, Params, Response};
+use percent_encoding::percent_decode_str;
 use serde::Deserialize as _;
 
 use crate::error::EventError;
@@ -139,9 +140,11 @@ fn decode_v1<'a>(
             // app, or an API deployed from another definition. Route by path, as API Gateway
             // sees it: the template with its captures filled in is the path relative to the
             // API, free of the stage and of any custom-domain base path that `path` may carry.
+            // A REST API's `pathParameters` are as sent (still percent-encoded): they go into
+            // the path as they are, and come out of matching the same.
             let relative = resource
                 .as_deref()
-                .and_then(|r| fill_template(r, event.path_parameters.as_ref()));
+                .and_then(|r| fill_template(r, event.path_parameters.as_ref(), Escape::No));
             let by_path = |path: &str| RouteMatch::by_path(app, path, &method);
             let found = relative.as_deref().and_then(by_path);
             match found {
@@ -236,9 +239,14 @@ fn decode_v2<'a>(
     let route = match key_template.and_then(|t| RouteMatch::by_template(app, t, &method)) {
         Some(route) => Some((route, params(event.path_parameters))),
         None => {
-            let by_path = |path: &str| RouteMatch::by_path(app, path, &method);
-            let relative =
-                key_template.and_then(|t| fill_template(t, event.path_parameters.as_ref()));
+            // An HTTP API's `pathParameters` and `rawPath` are decoded: they are matched with
+            // `%` (and a capture's `/`) escaped, and the captures found decoded back.
+            let by_path = |path: &str| {
+                RouteMatch::by_path(app, path, &method)
+                    .map(|(route, captures)| (route, decoded(captures)))
+            };
+            let relative = key_template
+                .and_then(|t| fill_template(t, event.path_parameters.as_ref(), Escape::Decoded));
             match relative.as_deref().and_then(by_path) {
                 Some(found) => Some(found),
                 None => {
@@ -255,7 +263,7 @@ fn decode_v2<'a>(
                     // lambda_http keeps it there and breaks routing behind named stages
                     // (https://github.com/aws/aws-lambda-rust-runtime/issues/782, #668).
                     // They also hand the path over percent-decoded: escape `%` so that
-                    // matching, which decodes captures, does not decode twice.
+                    // decoding the captures found gives back the text as it was.
                     let raw_path = escape_percent(&raw_path);
                     let stripped = strip_stage(&raw_path, fields.stage.as_deref());
                     stripped.and_then(by_path).or_else(|| by_path(&raw_path))
@@ -416,10 +424,19 @@ fn escape_percent(path: &str) -> Cow<'_, str> {
     }
 }
 
-/// A template with its captures filled in from (decoded) `pathParameters`, encoded again
-/// so that path matching decodes them to the same values: `/files/{name}` with
-/// `name = "a/b%"` is `/files/a%2Fb%25`. `None` if a capture has no value.
-fn fill_template(template: &str, params: Option<&Pairs<'_>>) -> Option<String> {
+/// How `pathParameters` go into a path to match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Escape {
+    /// As they are: a REST API's, still percent-encoded as sent.
+    No,
+    /// `%` and a single capture's `/` escaped: an HTTP API's, which API Gateway decoded.
+    Decoded,
+}
+
+/// A template with its captures filled in from `pathParameters`: with [`Escape::Decoded`],
+/// `/files/{name}` with `name = "a/b%"` is `/files/a%2Fb%25`, which [`decoded`] turns back
+/// into the same values after matching. `None` if a capture has no value.
+fn fill_template(template: &str, params: Option<&Pairs<'_>>, escape: Escape) -> Option<String> {
     let mut path = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -433,8 +450,8 @@ fn fill_template(template: &str, params: Option<&Pairs<'_>>) -> Option<String> {
         let value = params?.0.iter().rev().find(|(k, _)| &**k == name)?;
         for c in value.1.chars() {
             match c {
-                '%' => path.push_str("%25"),
-                '/' if !greedy => path.push_str("%2F"),
+                '%' if escape == Escape::Decoded => path.push_str("%25"),
+                '/' if escape == Escape::Decoded && !greedy => path.push_str("%2F"),
                 c => path.push(c),
             }
         }
@@ -442,6 +459,18 @@ fn fill_template(template: &str, params: Option<&Pairs<'_>>) -> Option<String> {
     }
     path.push_str(rest);
     Some(path)
+}
+
+/// Captures matched on a path escaped for matching ([`Escape::Decoded`], [`escape_percent`]),
+/// decoded back to the values the HTTP API passed.
+fn decoded(captures: Option<Params>) -> Option<Params> {
+    captures.map(|captures| {
+        captures
+            .iter()
+            .map(|(name, value)| (name, percent_decode_str(value).decode_utf8_lossy()))
+            .map(|(name, value)| (name.to_owned(), value.into_owned()))
+            .collect()
+    })
 }
 
 /// A 400 as Chalice's `BadRequestError` sends it.
@@ -482,21 +511,39 @@ mod tests {
     fn templates_fill_from_path_parameters() {
         let params: Pairs<'_> =
             serde_json::from_str(r#"{"name":"a/b%","proxy":"x/y z"}"#).expect("pairs");
-        // (template, filled)
+        // (template, filled with decoded values, filled with values as sent)
         let cases = [
-            ("/users/{name}", Some("/users/a%2Fb%25")),
-            ("/files/{proxy+}", Some("/files/x/y z")),
-            ("/static", Some("/static")),
-            ("/users/{missing}", None),
-            ("/broken/{name", None),
+            (
+                "/users/{name}",
+                Some("/users/a%2Fb%25"),
+                Some("/users/a/b%"),
+            ),
+            (
+                "/files/{proxy+}",
+                Some("/files/x/y z"),
+                Some("/files/x/y z"),
+            ),
+            ("/static", Some("/static"), Some("/static")),
+            ("/users/{missing}", None, None),
+            ("/broken/{name", None, None),
         ];
-        for (template, expected) in cases {
+        for (template, escaped, as_is) in cases {
             assert_eq!(
-                fill_template(template, Some(&params)).as_deref(),
-                expected,
+                fill_template(template, Some(&params), Escape::Decoded).as_deref(),
+                escaped,
+                "{template}"
+            );
+            assert_eq!(
+                fill_template(template, Some(&params), Escape::No).as_deref(),
+                as_is,
                 "{template}"
             );
         }
-        assert_eq!(fill_template("/u/{name}", None), None);
+        assert_eq!(fill_template("/u/{name}", None, Escape::No), None);
+        let escaped: Params = [("name", "a%2Fb%25"), ("p", "x%2520")]
+            .into_iter()
+            .collect();
+        let back: Params = [("name", "a/b%"), ("p", "x%20")].into_iter().collect();
+        assert_eq!(decoded(Some(escaped)), Some(back));
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chalice_core::{Chalice, LambdaContext, Request};
 
-use crate::decode::{self, Decoded};
+use crate::decode::{self, Decoded, Version};
 use crate::encode::Encoded;
 use crate::error::EventError;
 
@@ -86,14 +86,21 @@ pub(crate) async fn respond(
     let response = match decoded {
         Decoded::Response(response) => response,
         Decoded::Request(parts) => {
-            let mut builder = Request::builder(parts.method, Arc::clone(parts.route.template()))
+            let builder = Request::builder(parts.method, Arc::clone(parts.route.template()))
                 .header_source(parts.headers)
-                .query_params(parts.query)
-                .uri_params(parts.uri_params)
+                .query_params(parts.query);
+            // A REST API passes captures as sent, an HTTP API decoded: typed captures decode
+            // the first kind only.
+            let builder = match version {
+                Version::V1 => builder.uri_params(parts.uri_params),
+                Version::V2 => builder.uri_params_decoded(parts.uri_params),
+            };
+            let mut builder = builder
                 .stage_vars(parts.stage_vars)
                 .body(parts.body)
                 .lambda_context(context)
-                .original_event_bytes(event.clone());
+                .original_event_bytes(event.clone())
+                .state_of(app);
             if let Some(request_context) = parts.context {
                 builder = builder.context_bytes(request_context);
             }

@@ -130,7 +130,7 @@ const CASES: &[Case] = &[
         expect: &[("/echo/template", r#""/hello/{who}""#)],
     },
     Case {
-        quirk: "v1 + and %XX in a path: + literal, %XX decoded in captures",
+        quirk: "v1 + and %XX in a path: captures as sent, as a REST API passes them",
         fixture: V1,
         patch: &[
             ("path", r#""/files/a+b%20c%2Fd""#),
@@ -138,7 +138,7 @@ const CASES: &[Case] = &[
         ],
         unset: &["resource", "requestContext/resourcePath"],
         routes: &["/files/{name}"],
-        expect: &[("/echo/uri_params", r#"{"name": "a+b c/d"}"#)],
+        expect: &[("/echo/uri_params", r#"{"name": "a+b%20c%2Fd"}"#)],
     },
     Case {
         quirk: "v1 path no route matches: API Gateway's 403",

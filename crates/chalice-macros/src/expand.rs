@@ -7,7 +7,7 @@
 //!                                                        impl user {
 //!                                                            fn route() -> ::chalice::Route {
 //!                                                                Route::new("/users/{id}", move |request: &Request| {
-//!                                                                    let id = parse_capture(request, "id")?;   // 400 if not a u32
+//!                                                                    let id = parse_capture(request, "id")?;   // decoded; 400 if not a u32
 //!                                                                    IntoResponse::into_response(user(id, request))
 //!                                                                }).methods(["GET", "PUT"]).name("user")
 //!                                                            }
@@ -54,6 +54,18 @@ pub(crate) fn route(args: TokenStream, item: &TokenStream) -> TokenStream {
     match checked {
         Ok(declaration) => {
             let module = declaration.module(&function);
+            let mut function = function;
+            if declaration
+                .params
+                .iter()
+                .any(|param| matches!(param, Param::State { .. }))
+            {
+                // The route hands `State<T>` over by value, as it must (an owned handle the
+                // view may keep): a view that only reads it is no mistake of the user's.
+                function
+                    .attrs
+                    .push(syn::parse_quote!(#[allow(clippy::needless_pass_by_value)]));
+            }
             quote!(#function #module)
         }
         Err(error) => {
@@ -92,6 +104,7 @@ impl Declaration {
                     takes_request = true;
                     continue;
                 }
+                Param::State { .. } => continue,
             };
             let Some(name) = capture_for(&captures, &capture.name) else {
                 errors.push(not_a_capture(capture, &args.path, &captures));
@@ -209,13 +222,15 @@ impl Declaration {
                 }) => {
                     let value =
                         format_ident!("__chalice_capture_{index}", span = Span::mixed_site());
-                    // The router fills in every capture of the path: never "" in practice.
+                    // Decoded as typed captures are; borrowed from the request when there
+                    // is nothing to decode, and kept in a local the view's `&str` borrows.
                     parse.extend(quote! {
-                        let #value: &::core::primitive::str = ::core::option::Option::unwrap_or_default(
-                            ::chalice::Request::uri_param(#request_ref, #name),
-                        );
+                        let #value = match ::chalice::__private::capture(#request_ref, #name) {
+                            ::core::result::Result::Ok(value) => value,
+                            ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
+                        };
                     });
-                    args.push(quote!(#value));
+                    args.push(quote!(&*#value));
                 }
                 Param::Capture(Capture {
                     name, type_span, ..
@@ -226,6 +241,17 @@ impl Declaration {
                     // points there.
                     parse.extend(quote_spanned! {located_at(*type_span)=>
                         let #value = match ::chalice::__private::parse_capture(#request_ref, #name) {
+                            ::core::result::Result::Ok(value) => value,
+                            ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
+                        };
+                    });
+                    args.push(quote!(#value));
+                }
+                Param::State { span } => {
+                    let value = format_ident!("__chalice_state_{index}", span = Span::mixed_site());
+                    // Spanned at the parameter's type, for "`T: Send` is not satisfied".
+                    parse.extend(quote_spanned! {located_at(*span)=>
+                        let #value = match ::chalice::__private::state(#request_ref) {
                             ::core::result::Result::Ok(value) => value,
                             ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
                         };

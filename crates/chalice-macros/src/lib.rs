@@ -75,11 +75,17 @@ use proc_macro::TokenStream;
 ///
 /// The function may be `async`, and `pub` or not. Each parameter is either
 ///
-/// - the request, typed `&Request` or `Request` (any path ending in `Request`); or
-/// - a capture of the path, named like it (`{proxy+}` is `proxy`), typed `&str` (the
-///   value as is) or any type that implements `FromStr` (`String`, `u32`, `Uuid`, ...): a
-///   value that does not parse is answered with 400 `BadRequestError` before the view
-///   runs. `_id` takes `{id}` without using it.
+/// - the request, typed `&Request` or `Request` (any path ending in `Request`);
+/// - the app's state, typed `State<T>` (any path ending in `State<..>`, any name): the
+///   value of type `T` given with `app.state(value)`, shared by the app's views (a 500
+///   naming `T` if the app has none); or
+/// - a capture of the path, named like it (`{proxy+}` is `proxy`), typed `&str` or any
+///   type that implements `FromStr` (`String`, `u32`, `Uuid`, ...), **percent-decoded**: a
+///   `name: String` capture of `/users/john%20doe` is `john doe`, on the local server, in
+///   the test client and on Lambda alike (`request.uri_param("name")` keeps API Gateway's
+///   `john%20doe`). A value that does not parse, or whose escapes are not UTF-8, is
+///   answered with 400 `BadRequestError` before the view runs. `_id` takes `{id}` without
+///   using it.
 ///
 /// A capture may have no parameter only if the view takes the request (and reads
 /// `request.uri_param("id")`). The return type is anything that implements

@@ -1,8 +1,9 @@
-//! The view's parameters: the request, or captures parsed from the path.
+//! The view's parameters: the request, the app's state, or captures parsed from the path.
 //!
 //! Types are recognised by their spelling (a macro sees tokens, not types): a parameter
 //! whose type is `Request` or `&Request`, under any path (`&chalice::Request`), takes the
-//! request; every other one is a capture, found by its name.
+//! request; one typed `State<T>` (any path) takes the app's `T`; every other one is a
+//! capture, found by its name.
 
 use proc_macro2::Span;
 use syn::ext::IdentExt;
@@ -15,6 +16,8 @@ use crate::errors::Errors;
 pub(crate) enum Param {
     /// The request: `&Request` (`by_value: false`) or `Request`.
     Request { by_value: bool, span: Span },
+    /// The app's state: `State<T>`, `T` inferred from the call.
+    State { span: Span },
     /// A capture, parsed with `FromStr` into the parameter's type.
     Capture(Capture),
 }
@@ -95,6 +98,12 @@ fn classify_one(input: &FnArg) -> syn::Result<Param> {
             span: typed.span(),
         });
     }
+    if is_state(&typed.ty) {
+        // The name does not matter either: the type says which state.
+        return Ok(Param::State {
+            span: typed.ty.span(),
+        });
+    }
     let ident = match &*typed.pat {
         Pat::Ident(PatIdent {
             ident,
@@ -159,6 +168,18 @@ fn request_kind(ty: &Type) -> syn::Result<Option<bool>> {
     }
 }
 
+/// Whether `ty` is spelled `State<..>`, `chalice::State<..>` or so.
+fn is_state(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => path.path.segments.last().is_some_and(|last| {
+            last.ident == "State" && matches!(last.arguments, syn::PathArguments::AngleBracketed(_))
+        }),
+        Type::Paren(inner) => is_state(&inner.elem),
+        Type::Group(inner) => is_state(&inner.elem),
+        _ => false,
+    }
+}
+
 /// Whether `ty` is spelled `str`.
 fn is_str(ty: &Type) -> bool {
     match ty {
@@ -199,6 +220,7 @@ mod tests {
                     by_value: false, ..
                 } => "&req".to_owned(),
                 Param::Request { by_value: true, .. } => "req".to_owned(),
+                Param::State { .. } => "$state".to_owned(),
                 Param::Capture(capture) if capture.borrowed => format!("&{}", capture.name),
                 Param::Capture(capture) => capture.name,
             })
@@ -223,6 +245,12 @@ mod tests {
             ("fn v(request: Request<u8>)", &["request"]),
             ("fn v(proxy: std::path::PathBuf)", &["proxy"]),
             ("fn v(name: &str, id: &'a str)", &["&name", "&id"]),
+            (
+                "fn v(todos: State<Todos>, id: u32, db: chalice::State<Db>)",
+                &["$state", "id", "$state"],
+            ),
+            // Without a type argument it is not the state: a capture named `state`.
+            ("fn v(state: State)", &["state"]),
         ];
         for (sig, expected) in cases {
             let expected: Vec<String> = expected.iter().map(|kind| (*kind).to_owned()).collect();

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use chalice_core::adapter::{Gateway, HttpRequest};
-use chalice_core::{Chalice, Headers, Method};
+use chalice_core::{Chalice, Headers, Method, Params};
 use chalice_local::LocalFunction;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -100,6 +100,52 @@ impl Client {
     {
         Client {
             gateway: self.gateway.api_keys(keys),
+            ..self
+        }
+    }
+
+    /// The API Gateway stage the requests pretend to reach (default `api`, Chalice's
+    /// `api_gateway_stage`): `context()["stage"]`, and the prefix of `context()["path"]`.
+    ///
+    /// ```
+    /// use chalice::{Chalice, Request, test::Client};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.route("/where", |r: &Request| r.context()["path"].as_str().unwrap_or_default().to_owned());
+    /// assert_eq!(Client::new(app).stage("v1").http().get("/where").send().text(), "/v1/where");
+    /// ```
+    #[must_use]
+    pub fn stage(self, stage: &str) -> Self {
+        Client {
+            gateway: self.gateway.stage(stage),
+            ..self
+        }
+    }
+
+    /// Stage variables for the views' `stage_vars()` (none by default: `stage_vars()` is
+    /// `None`, as on a Chalice deployment, which sets none).
+    ///
+    /// ```
+    /// use chalice::{Chalice, Request, test::Client};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.route("/table", |r: &Request| r.stage_vars().and_then(|v| v.get("table")).unwrap_or("none").to_owned());
+    /// assert_eq!(Client::new(app).http().get("/table").send().text(), "none");
+    /// # let mut app = Chalice::new("app");
+    /// # app.route("/table", |r: &Request| r.stage_vars().and_then(|v| v.get("table")).unwrap_or("none").to_owned());
+    /// let client = Client::new(app).stage_vars([("table", "todos-test")]);
+    /// assert_eq!(client.http().get("/table").send().text(), "todos-test");
+    /// ```
+    #[must_use]
+    pub fn stage_vars<I, K, V>(self, vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let vars: Params = vars.into_iter().collect();
+        Client {
+            gateway: self.gateway.stage_vars(Some(vars)),
             ..self
         }
     }

@@ -46,8 +46,8 @@ pub use chalice_core::{
     CorsConfig, CustomAuthorizer, DEFAULT_BINARY_TYPES, DefinitionError, DefinitionErrorKind,
     DefinitionErrors, ErrorKind, EventType, Headers, IamAuthorizer, IntoBody, IntoResponse,
     InvalidHeader, Json, LambdaContext, Level, Logger, Manifest, Method, MiddlewareFn, MultiDict,
-    Next, Params, PathError, Request, RequestBuilder, Response, Route, RouteInfo, View, ViewSite,
-    current_request, log,
+    Next, Params, PathError, Request, RequestBuilder, Response, Route, RouteInfo, State, View,
+    ViewSite, current_request, log,
 };
 pub use chalice_macros::route;
 

@@ -188,6 +188,8 @@ pub(crate) fn usage(app_name: &str) -> String {
            -h, --help               print this help\n\n\
          Environment:\n  \
            CHALICE_API_KEYS    comma-separated API keys that routes with api_key_required accept locally\n  \
+           CHALICE_API_GATEWAY_STAGE  the API Gateway stage requests report locally [default: api]\n  \
+           CHALICE_STAGE_VARIABLES    stage variables views see locally, a JSON object of strings [default: none]\n  \
            CHALICE_AUTHORIZER  on Lambda, the built-in authorizer this function serves\n",
         bin = std::env::args().next().unwrap_or_else(|| "app".to_owned()),
         timeout = Limits::DEFAULT_REQUEST_TIMEOUT.as_secs(),

@@ -109,7 +109,13 @@ fn local(app: Chalice, options: Local) -> i32 {
         }
     };
     runtime.block_on(async move {
-        let gateway = Gateway::new(Arc::new(app)).api_keys(api_keys_from_env());
+        let gateway = match gateway_from_env(app, |name| std::env::var(name).ok()) {
+            Ok(gateway) => gateway,
+            Err(error) => {
+                tracing::error!(target: "chalice::local", "{error}");
+                return USAGE_ERROR;
+            }
+        };
         let server = match chalice_local::Server::bind(addr, gateway).await {
             Ok(server) => server.limits(limits),
             Err(error) => {
@@ -132,15 +138,37 @@ fn local(app: Chalice, options: Local) -> i32 {
     })
 }
 
-/// The API keys the local server accepts: `CHALICE_API_KEYS`, comma-separated.
-fn api_keys_from_env() -> Vec<String> {
-    std::env::var("CHALICE_API_KEYS")
+/// The API Gateway the local server emulates, as the environment sets it up:
+///
+/// - `CHALICE_API_KEYS`: the API keys it accepts, comma-separated;
+/// - `CHALICE_API_GATEWAY_STAGE`: the stage (`requestContext.stage`, the `/<stage>` of
+///   `requestContext.path`; default `api`, the config's `api_gateway_stage`, which
+///   `chalice local` sets);
+/// - `CHALICE_STAGE_VARIABLES`: stage variables, a JSON object of strings (default: none,
+///   as on a Chalice deployment).
+fn gateway_from_env(app: Chalice, env: impl Fn(&str) -> Option<String>) -> Result<Gateway, String> {
+    let keys: Vec<String> = env("CHALICE_API_KEYS")
         .unwrap_or_default()
         .split(',')
         .map(str::trim)
         .filter(|key| !key.is_empty())
         .map(str::to_owned)
-        .collect()
+        .collect();
+    let mut gateway = Gateway::new(Arc::new(app)).api_keys(keys);
+    if let Some(stage) = env("CHALICE_API_GATEWAY_STAGE").filter(|s| !s.is_empty()) {
+        gateway = gateway.stage(stage);
+    }
+    if let Some(vars) = env("CHALICE_STAGE_VARIABLES").filter(|v| !v.trim().is_empty()) {
+        let vars: std::collections::BTreeMap<String, String> = serde_json::from_str(&vars)
+            .map_err(|error| {
+                format!(
+                    "CHALICE_STAGE_VARIABLES must be a JSON object of strings, as \
+                     {{\"table\": \"todos\"}}: {error}"
+                )
+            })?;
+        gateway = gateway.stage_vars(Some(vars.into_iter().collect()));
+    }
+    Ok(gateway)
 }
 
 /// Serves Lambda invocations through the Runtime API; the exit status.
@@ -194,4 +222,56 @@ fn report_definition_errors(report: &str) {
 #[allow(clippy::print_stdout)]
 fn print_help(text: &str) {
     print!("{text}");
+}
+
+#[cfg(test)]
+mod tests {
+    use chalice_core::adapter::HttpRequest;
+    use chalice_core::{Json, Method, Request};
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    #[test]
+    fn the_environment_sets_up_the_local_gateway() {
+        // (environment, what the view sees: stage, context path, stage variables; or the error)
+        let cases: &[(&[(&str, &str)], Result<Value, &str>)] = &[
+            (&[], Ok(json!(["api", "/api/where", null]))),
+            (
+                &[
+                    ("CHALICE_API_GATEWAY_STAGE", "v1"),
+                    ("CHALICE_STAGE_VARIABLES", " "),
+                ],
+                Ok(json!(["v1", "/v1/where", null])),
+            ),
+            (
+                &[("CHALICE_STAGE_VARIABLES", r#"{"table": "todos"}"#)],
+                Ok(json!(["api", "/api/where", {"table": "todos"}])),
+            ),
+            (
+                &[("CHALICE_STAGE_VARIABLES", r#"{"n": 1}"#)],
+                Err(
+                    "CHALICE_STAGE_VARIABLES must be a JSON object of strings, as {\"table\": \"todos\"}: invalid type: integer `1`, expected a string at line 1 column 7",
+                ),
+            ),
+        ];
+        for (env, expected) in cases {
+            let mut app = Chalice::new("app");
+            app.route("/where", |r: &Request| {
+                let context = r.context();
+                Json(json!([context["stage"], context["path"], r.stage_vars()]))
+            });
+            let lookup = |name: &str| {
+                env.iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            };
+            let got = gateway_from_env(app, lookup).map(|gateway| {
+                let request = HttpRequest::new(Method::GET, "/where");
+                let response = chalice_core::__private::block_on(gateway.handle(request));
+                serde_json::from_slice::<Value>(&response.body).expect("JSON")
+            });
+            assert_eq!(got, expected.clone().map_err(str::to_owned), "{env:?}");
+        }
+    }
 }

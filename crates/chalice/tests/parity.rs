@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use chalice::test::Client;
-use chalice::{Chalice, ChaliceError, Json, LambdaContext, Method, Request, Response, Route};
+use chalice::{
+    Chalice, ChaliceError, Json, LambdaContext, Method, Request, Response, Route, route,
+};
 use chalice_core::adapter::RouteMatch;
 use serde_json::{Map, Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -15,21 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 fn app() -> Chalice {
     let mut app = Chalice::new("parity");
     app.route("/", || Json(json!({"hello": "world"})));
-    app.register(
-        Route::new(
-            "/users/{name}",
-            |r: &Request| -> Result<Json<Value>, ChaliceError> {
-                match r.uri_param("name") {
-                    Some("nobody") => Err(ChaliceError::not_found("No such user")),
-                    name => Ok(Json(
-                        json!({"name": name, "tags": r.query_params().map(|q| q.get_list("tag"))}),
-                    )),
-                }
-            },
-        )
-        .methods(["GET", "PUT"])
-        .cors(true),
-    );
+    app.register(user::route());
     app.register(
         Route::new(
             "/echo",
@@ -45,10 +33,25 @@ fn app() -> Chalice {
     app.route("/png", || {
         Response::new(vec![0x89u8, b'P', b'N', b'G', 0, 0xff]).header("Content-Type", "image/png")
     });
-    app.register(Route::new("/files/{path+}", |r: &Request| {
-        r.uri_param("path").unwrap_or_default().to_owned()
-    }));
+    app.register(file::route());
     app
+}
+
+// Typed captures: decoded alike on every door, where `uri_params()` holds what each kind of
+// API passes (a REST API's still encoded, an HTTP API's decoded; tests/captures.rs).
+#[route("/users/{name}", methods = ["GET", "PUT"], cors = true)]
+fn user(name: &str, r: &Request) -> Result<Json<Value>, ChaliceError> {
+    match name {
+        "nobody" => Err(ChaliceError::not_found("No such user")),
+        name => Ok(Json(
+            json!({"name": name, "tags": r.query_params().map(|q| q.get_list("tag"))}),
+        )),
+    }
+}
+
+#[route("/files/{path+}")]
+fn file(path: String) -> String {
+    path
 }
 
 /// One request: method, route template, concrete path, query string, headers, body.
@@ -202,7 +205,9 @@ fn body_field(case: &Case) -> Value {
     }
 }
 
-fn path_parameters(case: &Case) -> Value {
+/// `pathParameters` as API Gateway sends them: a REST API's as in the path (still
+/// percent-encoded), an HTTP API's decoded.
+fn path_parameters(case: &Case, decode: bool) -> Value {
     let app = app();
     let method = Method::from_bytes(case.method.as_bytes()).expect("a method");
     let (_, uri_params) = RouteMatch::by_path(&app, case.path, &method).expect("a route");
@@ -210,7 +215,16 @@ fn path_parameters(case: &Case) -> Value {
         Some(params) => Value::Object(
             params
                 .iter()
-                .map(|(k, v)| (k.to_owned(), json!(v)))
+                .map(|(k, v)| {
+                    let v = if decode {
+                        percent_encoding::percent_decode_str(v)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    } else {
+                        v.to_owned()
+                    };
+                    (k.to_owned(), json!(v))
+                })
                 .collect(),
         ),
         None => Value::Null,
@@ -227,13 +241,14 @@ fn v1_event(case: &Case) -> Value {
     });
     json!({
         "resource": case.template,
-        "path": percent_encoding::percent_decode_str(case.path).decode_utf8_lossy(),
+        // A REST API passes the path as sent (voker-apigw-rest-live.json).
+        "path": case.path,
         "httpMethod": case.method,
         "headers": single,
         "multiValueHeaders": multi,
         "queryStringParameters": query,
         "multiValueQueryStringParameters": multi_query,
-        "pathParameters": path_parameters(case),
+        "pathParameters": path_parameters(case, false),
         "stageVariables": null,
         "requestContext": {"resourcePath": case.template, "httpMethod": case.method, "stage": "api", "path": format!("/api{}", case.path)},
         "body": body_field(case),
@@ -253,7 +268,7 @@ fn v2_event(case: &Case) -> Value {
         "rawPath": percent_encoding::percent_decode_str(case.path).decode_utf8_lossy(),
         "rawQueryString": case.query,
         "headers": headers,
-        "pathParameters": path_parameters(case),
+        "pathParameters": path_parameters(case, true),
         "requestContext": {"http": {"method": case.method, "path": case.path}, "stage": "$default"},
         "body": body_field(case),
         "isBase64Encoded": false,

@@ -8,12 +8,13 @@
 //! | `PUT /todos/{id}` | replaces one |
 //! | `DELETE /todos/{id}` | removes one: 204 |
 //!
-//! Every route allows CORS from any origin (`app.api.cors`).
+//! Every route allows CORS from any origin (`app.api.cors`). The views are `#[route]`
+//! functions; the store they share is the app's state (`app.state(..)`, `State<Store>`).
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
-use chalice::{Chalice, ChaliceError, CorsConfig, Json, Request, Response, Route};
+use chalice::{Chalice, ChaliceError, CorsConfig, Json, Request, Response, State, route};
 use serde::{Deserialize, Serialize};
 
 /// A todo as stored and sent.
@@ -36,11 +37,12 @@ struct NewTodo {
     done: bool,
 }
 
-/// The in-memory store the views share. (A real app would use DynamoDB; the views would not
-/// change shape.)
-#[derive(Clone, Default)]
-struct Store {
-    inner: Arc<Mutex<(u32, BTreeMap<u32, Todo>)>>,
+/// The in-memory store the views share, given to the app as its state: each app made by
+/// [`app`] has its own, so tests running in parallel never see each other's todos. (A real
+/// app would keep a DynamoDB client here; the views would not change shape.)
+#[derive(Default)]
+pub struct Store {
+    inner: Mutex<(u32, BTreeMap<u32, Todo>)>,
 }
 
 impl Store {
@@ -57,28 +59,17 @@ impl Store {
 pub fn app() -> Chalice {
     let mut app = Chalice::new("todo");
     app.api.cors = Some(CorsConfig::new());
-    let store = Store::default();
-
-    let s = store.clone();
-    app.register(
-        Route::new("/todos", move |request: &Request| list(&s, request)).name("list_todos"),
-    );
-    let s = store.clone();
-    app.register(
-        Route::new("/todos", move |request: &Request| create(&s, request))
-            .methods(["POST"])
-            .name("create_todo"),
-    );
-    let s = store.clone();
-    app.register(
-        Route::new("/todos/{id}", move |request: &Request| one(&s, request))
-            .methods(["GET", "PUT", "DELETE"])
-            .name("todo"),
-    );
+    app.state(Store::default());
+    app.register(list_todos::route());
+    app.register(create_todo::route());
+    app.register(get_todo::route());
+    app.register(replace_todo::route());
+    app.register(delete_todo::route());
     app
 }
 
-fn list(store: &Store, request: &Request) -> Result<Json<Vec<Todo>>, ChaliceError> {
+#[route("/todos")]
+fn list_todos(store: State<Store>, request: &Request) -> Result<Json<Vec<Todo>>, ChaliceError> {
     let done = match request.query_param("done") {
         None => None,
         Some("true") => Some(true),
@@ -99,7 +90,8 @@ fn list(store: &Store, request: &Request) -> Result<Json<Vec<Todo>>, ChaliceErro
     Ok(Json(todos))
 }
 
-fn create(store: &Store, request: &Request) -> Result<Response, ChaliceError> {
+#[route("/todos", methods = ["POST"])]
+fn create_todo(store: State<Store>, request: &Request) -> Result<Response, ChaliceError> {
     let new = parse(request)?;
     let mut guard = store.lock();
     let (next_id, todos) = &mut *guard;
@@ -115,30 +107,35 @@ fn create(store: &Store, request: &Request) -> Result<Response, ChaliceError> {
         .header("Location", format!("/todos/{}", todo.id)))
 }
 
-fn one(store: &Store, request: &Request) -> Result<Response, ChaliceError> {
-    let id = request.uri_param("id").unwrap_or_default();
-    let id: u32 = id
-        .parse()
-        .map_err(|_| ChaliceError::bad_request(format!("Todo ids are numbers, not {id:?}")))?;
-    let not_found = || ChaliceError::not_found(format!("Todo {id} does not exist"));
-    let method = request.method().as_str();
-    match method {
-        "GET" => Ok(Response::json(
-            store.lock().1.get(&id).ok_or_else(not_found)?,
-        )),
-        "PUT" => {
-            let new = parse(request)?;
-            let mut guard = store.lock();
-            let todo = guard.1.get_mut(&id).ok_or_else(not_found)?;
-            todo.title = new.title;
-            todo.done = new.done;
-            Ok(Response::json(todo))
-        }
-        _ => {
-            store.lock().1.remove(&id).ok_or_else(not_found)?;
-            Ok(Response::new("").status_code(204))
-        }
-    }
+// `id: u32`: an id that is not a number is a 400 naming the capture before the view runs.
+#[route("/todos/{id}")]
+fn get_todo(store: State<Store>, id: u32) -> Result<Json<Todo>, ChaliceError> {
+    let todo = store.lock().1.get(&id).cloned();
+    todo.map(Json).ok_or_else(|| not_found(id))
+}
+
+#[route("/todos/{id}", methods = ["PUT"])]
+fn replace_todo(
+    store: State<Store>,
+    id: u32,
+    request: &Request,
+) -> Result<Json<Todo>, ChaliceError> {
+    let new = parse(request)?;
+    let mut guard = store.lock();
+    let todo = guard.1.get_mut(&id).ok_or_else(|| not_found(id))?;
+    todo.title = new.title;
+    todo.done = new.done;
+    Ok(Json(todo.clone()))
+}
+
+#[route("/todos/{id}", methods = ["DELETE"])]
+fn delete_todo(store: State<Store>, id: u32) -> Result<Response, ChaliceError> {
+    store.lock().1.remove(&id).ok_or_else(|| not_found(id))?;
+    Ok(Response::new("").status_code(204))
+}
+
+fn not_found(id: u32) -> ChaliceError {
+    ChaliceError::not_found(format!("Todo {id} does not exist"))
 }
 
 /// The body as a todo: Chalice's 400 for JSON that does not parse, a 400 naming the problem

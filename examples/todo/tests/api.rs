@@ -123,7 +123,10 @@ fn mistakes_get_clear_errors() {
                 "/todos/abc",
                 None,
                 400,
-                error("BadRequestError", "Todo ids are numbers, not \"abc\""),
+                error(
+                    "BadRequestError",
+                    "Invalid value for URI parameter 'id': \"abc\" is not a valid u32 (invalid digit found in string)",
+                ),
             ),
             (
                 "GET",

@@ -143,6 +143,8 @@ impl Server {
         let child = Command::new(binary)
             .args(["--host", &args.host, "--port", &args.port.to_string()])
             .envs(&stage.api_handler().environment_variables)
+            // The stage's `requestContext` (`/<api_gateway_stage>/path`), as deployed.
+            .env("CHALICE_API_GATEWAY_STAGE", &stage.api_gateway_stage)
             // A shell inside a Lambda emulator must not make the app serve the Runtime API.
             .env_remove("AWS_LAMBDA_RUNTIME_API")
             .spawn()

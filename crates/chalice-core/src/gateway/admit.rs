@@ -22,7 +22,7 @@ use crate::routing::RouteMatch;
 use super::answers::{
     MAX_BODY_BYTES, missing_authentication_token_for, payload_too_large, preflight,
 };
-use super::{Gateway, HttpRequest};
+use super::{Gateway, HttpRequest, path};
 
 /// What [`Gateway::admit`] decided from a request's head.
 #[derive(Debug)]
@@ -85,7 +85,12 @@ impl Gateway {
         }
     }
 
-    async fn decide(&self, head: HttpRequest) -> Result<Admitted<'_>, Response> {
+    async fn decide(&self, mut head: HttpRequest) -> Result<Admitted<'_>, Response> {
+        // Routing, captures, `requestContext.path` and the authorizer's ARN all see the path
+        // as API Gateway passes it on: as sent, what a URL cannot carry raw encoded.
+        if let std::borrow::Cow::Owned(passed) = path::as_api_gateway_passes(&head.path) {
+            head.path = passed;
+        }
         let Some((route, uri_params)) = RouteMatch::by_path(&self.app, &head.path, &head.method)
         else {
             return Err(missing_authentication_token_for(&head.headers));

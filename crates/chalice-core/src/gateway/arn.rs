@@ -6,6 +6,12 @@
 //! `AuthRoute('/')` uses that ARN; its local server alone writes `.../GET//`, which no
 //! `AuthRoute('/')` policy matches, so we follow the deployed API).
 
+/// The account of the local API: Chalice's placeholder (`LocalARNBuilder`), in the ARNs and
+/// in `requestContext.accountId` alike.
+pub(crate) const LOCAL_ACCOUNT_ID: &str = "123456789012";
+/// The id of the local API: Chalice's placeholder, in the ARNs and `requestContext.apiId`.
+pub(crate) const LOCAL_API_ID: &str = "ymy8tbxw7b";
+
 /// The region, account and API id of locally built ARNs: Chalice's placeholders, so that
 /// authorizers written against `chalice local` see the same ARNs here.
 const LOCAL_PREFIX: &str = "arn:aws:execute-api:mars-west-1:123456789012:ymy8tbxw7b";

@@ -21,7 +21,8 @@
 //! - `answers.rs`: API Gateway's own answers and limits;
 //! - `authorize.rs`: the local runs of the four kinds of authorizer, with `jwt.rs` (Cognito
 //!   tokens) and `arn.rs` (the `methodArn` and IAM's ARN matching);
-//! - `event.rs`: the `requestContext` and proxy event API Gateway would have sent.
+//! - `event.rs`: the `requestContext` and proxy event API Gateway would have sent;
+//! - `path.rs`: the request path as API Gateway passes it on (percent-encoded as sent).
 
 mod admit;
 mod answers;
@@ -30,6 +31,7 @@ mod authorize;
 mod event;
 mod http_request;
 mod jwt;
+mod path;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -64,8 +66,9 @@ use self::event::EmulatedEvent;
 /// let gateway = Gateway::new(Arc::new(app));
 /// # let block_on = |f| chalice_core::__private::block_on(f);
 ///
+/// // Captures reach the view as API Gateway passes them: still percent-encoded.
 /// let response = block_on(gateway.handle(HttpRequest::new(Method::GET, "/users/bob%20s")));
-/// assert_eq!((response.status_code, &response.body[..]), (200, &b"bob s"[..]));
+/// assert_eq!((response.status_code, &response.body[..]), (200, &b"bob%20s"[..]));
 ///
 /// let response = block_on(gateway.handle(HttpRequest::new(Method::GET, "/nowhere")));
 /// assert_eq!(response.status_code, 403);
@@ -78,6 +81,7 @@ pub struct Gateway {
     /// for a route without CORS.
     preflights: Arc<[Option<Headers>]>,
     stage: Arc<str>,
+    api_id: Arc<str>,
     stage_vars: Option<Params>,
     api_keys: Arc<HashSet<String>>,
     /// Authorizers whose local limits were already logged: once each is enough.
@@ -85,10 +89,12 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// API Gateway in front of `app`, on stage `api` (Chalice's default stage name).
+    /// API Gateway in front of `app`, on stage `api` (Chalice's default
+    /// `api_gateway_stage`), with no stage variables (as a Chalice deployment has none).
     pub fn new(app: Arc<Chalice>) -> Self {
         Gateway {
             preflights: preflights(&app),
+            api_id: arn::LOCAL_API_ID.into(),
             app,
             stage: "api".into(),
             stage_vars: None,
@@ -127,14 +133,30 @@ impl Gateway {
         self
     }
 
-    /// Sets the stage name reported in `requestContext.stage`.
+    /// Sets the API Gateway stage the API is deployed to (the config's
+    /// `api_gateway_stage`): `requestContext.stage`, and the prefix of
+    /// `requestContext.path` (`/<stage>/users/bob`), as API Gateway reports them.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use chalice_core::adapter::{Gateway, HttpRequest};
+    /// use chalice_core::{Chalice, Method, Request};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.route("/where", |r: &Request| r.context()["path"].as_str().unwrap_or_default().to_owned());
+    /// let gateway = Gateway::new(Arc::new(app)).stage("v1");
+    /// # let block_on = chalice_core::__private::block_on;
+    /// let response = block_on(gateway.handle(HttpRequest::new(Method::GET, "/where")));
+    /// assert_eq!(response.body, "/v1/where");
+    /// ```
     #[must_use]
     pub fn stage(mut self, stage: impl Into<Arc<str>>) -> Self {
         self.stage = stage.into();
         self
     }
 
-    /// Sets the stage variables views see.
+    /// Sets the stage variables views see (`None`, the default, as on a Chalice deployment,
+    /// which sets none).
     #[must_use]
     pub fn stage_vars(mut self, vars: Option<Params>) -> Self {
         self.stage_vars = vars;
@@ -168,9 +190,20 @@ impl Gateway {
             head: request,
             ..
         } = admitted;
+        let api_key = if route
+            .entry
+            .is_some_and(|entry| entry.api_key_required == Some(true))
+        {
+            let key = request.headers.get("x-api-key");
+            key.and_then(|key| key.to_str().ok()).map(str::to_owned)
+        } else {
+            None
+        };
         let event = EmulatedEvent {
             path: request.path,
             stage: Arc::clone(&self.stage),
+            api_id: Arc::clone(&self.api_id),
+            api_key,
             request_id: request.request_id,
             time_epoch_ms: request.time_epoch_ms,
             source_ip: request.source_ip,
@@ -182,7 +215,8 @@ impl Gateway {
             .uri_params(uri_params)
             .stage_vars(self.stage_vars.clone())
             .body(body)
-            .emulated(Box::new(event));
+            .emulated(Box::new(event))
+            .state_of(&self.app);
         if let Some(lambda_context) = request.lambda_context {
             builder = builder.lambda_context(lambda_context);
         }
