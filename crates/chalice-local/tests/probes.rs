@@ -722,12 +722,14 @@ fn requests_refused_on_their_head_are_answered_without_their_body() {
 /// (`scripts/probe-bodies` runs the same against a separate server and reports its RSS.)
 #[test]
 fn fifty_large_bodies_to_an_unknown_path_are_all_refused_at_once() {
-    static BODY: [u8; LARGEST_BODY] = [b'x'; LARGEST_BODY];
+    // One body for all senders, made at run time (a static would put 10 MB in the binary).
+    let body: Arc<[u8]> = vec![b'x'; LARGEST_BODY].into();
     run(async {
         let (addr, _stop, _) = start(Limits::new().request_timeout(Duration::from_secs(20))).await;
         let started = Instant::now();
         let mut senders = Vec::new();
         for _ in 0..50 {
+            let body = Arc::clone(&body);
             senders.push(tokio::spawn(async move {
                 let mut stream = TcpStream::connect(addr).await.expect("connect");
                 let head = format!(
@@ -735,7 +737,7 @@ fn fifty_large_bodies_to_an_unknown_path_are_all_refused_at_once() {
                 );
                 stream.write_all(head.as_bytes()).await.expect("write");
                 // The server answers and closes without reading: the write fails part way.
-                let sent = stream.write_all(&BODY).await;
+                let sent = stream.write_all(&body).await;
                 (
                     sent.is_ok(),
                     read_until_closed(&mut stream, started, Duration::from_secs(10)).await,
