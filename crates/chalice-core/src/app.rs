@@ -11,11 +11,11 @@ use crate::blueprint::{Blueprint, BlueprintOptions, check_url_prefix};
 use crate::cors::CorsConfig;
 use crate::definition_error::{DefinitionError, DefinitionErrorKind, DefinitionErrors};
 use crate::error::ChaliceError;
+use crate::error_handler::ErrorHandlers;
+use crate::events::Functions;
 use crate::log::Logger;
 use crate::media::{self, DEFAULT_BINARY_TYPES};
-use crate::middleware::{
-    ErasedMiddlewareChain, ErrorHandlers, EventType, MiddlewareFn, MiddlewareList,
-};
+use crate::middleware::{ErasedMiddlewareChain, EventType, MiddlewareFn, MiddlewareList};
 use crate::request::Request;
 use crate::response::IntoResponse;
 use crate::route::{Route, RouteInfo};
@@ -55,6 +55,8 @@ pub struct Chalice {
     /// The middleware that apply to HTTP requests, in order (kept ready for dispatch).
     pub(crate) http_middleware: ErasedMiddlewareChain,
     pub(crate) error_handlers: ErrorHandlers,
+    /// Event handlers, pure functions and their middleware.
+    pub(crate) functions: Functions,
     errors: Vec<DefinitionError>,
     /// The app's typed state ([`Chalice::state`]), shared with each request.
     state: Arc<StateMap>,
@@ -97,6 +99,7 @@ impl Chalice {
             middleware: MiddlewareList::default(),
             http_middleware: ErasedMiddlewareChain::default(),
             error_handlers: ErrorHandlers::default(),
+            functions: Functions::default(),
             errors: Vec::new(),
             state: Arc::default(),
         }
@@ -197,7 +200,7 @@ impl Chalice {
     /// The function gets an [`AuthRequest`] (the caller's token and the ARN of what they
     /// call) and answers an [`AuthResponse`] listing the routes the caller may use. Locally
     /// and in tests it runs before each request to a route it guards; on Lambda the same
-    /// binary answers API Gateway's authorizer events when `CHALICE_AUTHORIZER` names it.
+    /// binary answers API Gateway's authorizer events when `CHALICE_HANDLER` names it.
     ///
     /// ```
     /// use chalice_core::{AuthRequest, AuthResponse, Chalice, ChaliceError, Route};
@@ -263,20 +266,33 @@ impl Chalice {
 
     /// Adds middleware for `event_type` (Chalice's `@app.middleware('http')`): an async
     /// function of the request and [`crate::Next`], the rest of the chain. Middleware run in
-    /// registration order, the first outermost, around the view (after API Gateway's checks
-    /// and the authorizer); the chain's error, if any, then goes to the error handlers and
-    /// becomes a response.
+    /// registration order, the first outermost, after API Gateway's checks and the
+    /// authorizer, around everything the app answers.
+    ///
+    /// `next.run(request).await` gives back the answer the client would get, as Chalice's
+    /// `get_response` does: the view's response, or its error already made into its
+    /// response (after the [error handlers](Chalice::error_handler); the error stays
+    /// readable from [`Response::error`](crate::Response::error)), with the route's CORS
+    /// headers on it; or the app's own answer (405, 415, the binary 400). A middleware may
+    /// change the request in place before passing it on ([`Request::headers_mut`]), answer
+    /// by itself, and change or replace the answer. An error it returns becomes its response
+    /// as a view's does, keeping its status (Chalice makes any exception raised in
+    /// middleware a 500). API Gateway's own answers (403 for an unknown route, an
+    /// authorizer's 401, the CORS preflight) never reach middleware.
     ///
     /// ```
     /// use chalice_core::{Chalice, ChaliceError, EventType, Next, Request, Response};
     ///
     /// let mut app = Chalice::new("app");
     /// app.middleware(EventType::Http, |request: Request, next: Next| async move {
-    ///     if request.headers().get("x-blocked").is_some() {
-    ///         return Ok(Response::new("blocked").status_code(403));
+    ///     if request.header("x-blocked").is_some() {
+    ///         return Err(ChaliceError::forbidden("blocked")); // answers 403
     ///     }
-    ///     let mut response = next.run(request).await?;
-    ///     response.headers.insert("x-checked", "yes");
+    ///     let mut response = next.run(request).await;
+    ///     response.headers.insert("x-checked", "yes"); // on every answer, errors included
+    ///     if response.unhandled_error().is_some() {
+    ///         response.headers.insert("x-alert", "on-call");
+    ///     }
     ///     Ok::<_, ChaliceError>(response)
     /// });
     /// ```
@@ -291,7 +307,9 @@ impl Chalice {
 
     /// Maps errors of type `E` that views (or middleware) return through `?` to a
     /// response, instead of the unhandled-error 500. The error itself or any error in its
-    /// `source()` chain matches; the first handler registered for a type wins.
+    /// `source()` chain matches; the first handler registered for a type wins. It applies
+    /// where the error is returned, so the middleware around a view get the handler's
+    /// response.
     ///
     /// ```
     /// use chalice_core::{Chalice, ChaliceError, Response};
@@ -347,6 +365,8 @@ impl Chalice {
                 .push((*event_type, std::sync::Arc::clone(function)));
         }
         self.http_middleware = self.middleware.http();
+        self.functions
+            .extend(&blueprint.functions, options.name_prefix.as_deref());
         for route in &blueprint.routes {
             self.register(route.prefixed(blueprint, &options, registered_at));
         }
@@ -361,6 +381,8 @@ impl Chalice {
     /// and routes mixing binary and non-binary `content_types`.
     pub fn check(&self) -> Result<(), DefinitionErrors> {
         let mut errors = self.errors.clone();
+        let authorizers: Vec<&str> = self.builtin_authorizers().collect();
+        self.functions.check(&authorizers, &mut errors);
         for path in &self.table.resources {
             for (i, entry) in path.entries.iter().enumerate() {
                 let Some(name) = &entry.authorizer else {

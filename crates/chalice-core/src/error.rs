@@ -248,6 +248,34 @@ impl ChaliceError {
         }
     }
 
+    /// The error of type `E` this unhandled error is, or wraps: the error itself or the
+    /// first of its causes (`source()` chain) of that type, the same match
+    /// [`app.error_handler`](crate::Chalice::error_handler) makes. `None` for one of
+    /// Chalice's kinds, or when no error in the chain is an `E`.
+    ///
+    /// Middleware use it to map errors to answers of their own, reading the error that
+    /// [`Response::error`](crate::Response::error) keeps:
+    ///
+    /// ```
+    /// use chalice_core::ChaliceError;
+    ///
+    /// let error = ChaliceError::from(std::io::Error::other("disk on fire"));
+    /// let io = error.downcast_ref::<std::io::Error>().expect("an io::Error");
+    /// assert_eq!(io.to_string(), "disk on fire");
+    /// assert!(error.downcast_ref::<std::fmt::Error>().is_none());
+    /// assert!(ChaliceError::not_found("no").downcast_ref::<std::io::Error>().is_none());
+    /// ```
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(self.source_error()?);
+        while let Some(current) = cause {
+            if let Some(typed) = current.downcast_ref::<E>() {
+                return Some(typed);
+            }
+            cause = current.source();
+        }
+        None
+    }
+
     /// What the client reads: the status, the `Code` and the `Message` of the JSON body. An
     /// unhandled error hides itself behind Chalice's generic 500. Made into a response by
     /// [`ChaliceError::to_response`], next to the other responses in `response.rs`.
@@ -262,8 +290,31 @@ impl ChaliceError {
         }
     }
 
-    /// The text of the debug page: the error, its causes, and the backtrace when one was taken.
-    pub(crate) fn debug_report(&self) -> String {
+    /// The error, its causes and, when one was taken, its backtrace: the text of the debug
+    /// page, of the log line an unhandled error makes, and of what the test client prints
+    /// for one. A panic's message says where the code panicked.
+    ///
+    /// ```
+    /// use chalice_core::ChaliceError;
+    ///
+    /// #[derive(Debug)]
+    /// struct Outer(std::io::Error);
+    /// impl std::fmt::Display for Outer {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         f.write_str("could not save the note")
+    ///     }
+    /// }
+    /// impl std::error::Error for Outer {
+    ///     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+    ///         Some(&self.0)
+    ///     }
+    /// }
+    ///
+    /// let error = ChaliceError::from(Outer(std::io::Error::other("disk full")));
+    /// assert_eq!(error.report(), "could not save the note\n\nCaused by:\n    disk full");
+    /// assert_eq!(ChaliceError::not_found("no note 7").report(), "NotFoundError: no note 7");
+    /// ```
+    pub fn report(&self) -> String {
         let mut report = self.to_string();
         if let Repr::Unhandled(unhandled) = &*self.repr {
             let mut source = unhandled.error.source();
@@ -375,7 +426,7 @@ mod tests {
         assert!(error.is_unhandled());
         assert_eq!(error.status_code(), 500);
         assert_eq!(error.kind(), None);
-        assert!(error.debug_report().starts_with("disk on fire"));
+        assert!(error.report().starts_with("disk on fire"));
         assert!(
             error
                 .source_error()

@@ -1,9 +1,11 @@
-//! Middleware (Chalice's `@app.middleware`) and error handlers.
+//! Middleware (Chalice's `@app.middleware`).
 //!
 //! A middleware is an async function of the request and [`Next`], the rest of the chain:
 //! it may answer by itself (short-circuit), change the request it passes on, and read or
-//! change the response, or see the view's error, that `next.run(request)` gives back.
-//! Middleware run in registration order, the first registered outermost.
+//! change the response `next.run(request)` gives back, which is the answer the client would
+//! get (a view's error already made into its response, which still holds the error).
+//! Middleware run in registration order, the first registered outermost. The chain ends in
+//! the route's answer, which dispatch makes (`handoff.rs` says how).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,16 +13,15 @@ use std::sync::Arc;
 
 use crate::current::{self, Scoped};
 use crate::error::ChaliceError;
-use crate::log::Logger;
-use crate::media;
+use crate::handoff::Handoff;
 use crate::request::Request;
 use crate::response::{IntoResponse, Response};
-use crate::view::ErasedView;
 
 /// The events a middleware applies to (Chalice's `'all'`, `'http'`, ...).
 ///
-/// Today every event is an HTTP request, so `All` and `Http` apply to the same ones; event
-/// sources (schedules, queues, ...) will add their own kinds.
+/// HTTP middleware (`Chalice::middleware`) take `All` or `Http` and see requests; event
+/// middleware (`Chalice::event_middleware`) take `All` or an event source's kind and see
+/// that source's typed events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventType {
@@ -28,6 +29,22 @@ pub enum EventType {
     All,
     /// API Gateway HTTP requests.
     Http,
+    /// Scheduled events (`schedule`).
+    Scheduled,
+    /// EventBridge events matching a pattern (`on_cw_event`).
+    CloudWatch,
+    /// S3 notifications (`on_s3_event`).
+    S3,
+    /// SNS notifications (`on_sns_message`).
+    Sns,
+    /// SQS messages (`on_sqs_message`).
+    Sqs,
+    /// Kinesis records (`on_kinesis_record`).
+    Kinesis,
+    /// DynamoDB stream records (`on_dynamodb_record`).
+    DynamoDb,
+    /// Pure functions' invocations (`lambda_function`).
+    PureLambda,
 }
 
 impl EventType {
@@ -36,6 +53,14 @@ impl EventType {
         match self {
             EventType::All => "all",
             EventType::Http => "http",
+            EventType::Scheduled => "scheduled",
+            EventType::CloudWatch => "cloudwatch",
+            EventType::S3 => "s3",
+            EventType::Sns => "sns",
+            EventType::Sqs => "sqs",
+            EventType::Kinesis => "kinesis",
+            EventType::DynamoDb => "dynamodb",
+            EventType::PureLambda => "pure_lambda",
         }
     }
 
@@ -50,8 +75,9 @@ type ErasedMiddleware = dyn Fn(Request, Next) -> BoxFuture + Send + Sync;
 pub(crate) type ErasedMiddlewareChain = Arc<[Arc<ErasedMiddleware>]>;
 
 /// A function that can be middleware: `Fn(Request, Next) -> impl Future<Output = R>` where
-/// `R` is anything a view may return (usually `Result<Response, ChaliceError>`, which is
-/// what [`Next::run`] gives back).
+/// `R` is anything a view may return: usually the [`Response`] that [`Next::run`] gave
+/// back, or `Result<Response, ChaliceError>` for a middleware that fails with an error of
+/// its own (which keeps its status, and goes through the error handlers).
 pub trait MiddlewareFn<Marker>: Send + Sync + 'static {
     /// Boxes the function.
     #[doc(hidden)]
@@ -96,114 +122,73 @@ impl MiddlewareList {
     }
 }
 
-/// What a route's view needs to run, owned, so that [`Next`] can outlive the dispatch call.
-#[derive(Clone)]
-pub(crate) struct Endpoint {
-    pub(crate) view: Arc<ErasedView>,
-    pub(crate) content_types: Arc<[String]>,
-    pub(crate) log: Logger,
-    pub(crate) debug: bool,
-}
-
-impl Endpoint {
-    /// The content-type check (415), then the view with its request current and panics
-    /// caught, then what the view's response defers (an invalid status, a header error).
-    pub(crate) async fn call(&self, request: Request) -> Result<Response, ChaliceError> {
-        call_endpoint(
-            &self.view,
-            &self.content_types,
-            &self.log,
-            self.debug,
-            request,
-        )
-        .await
-    }
-}
-
-/// The content-type check (415), then the view with its request current and panics caught,
-/// then what the view's response defers (a header error, an invalid status).
-pub(crate) async fn call_endpoint(
-    view: &ErasedView,
-    content_types: &[String],
-    log: &Logger,
-    debug: bool,
-    request: Request,
-) -> Result<Response, ChaliceError> {
-    if !content_types.is_empty() {
-        let content_type = request.header("content-type").unwrap_or("application/json");
-        if !media::matches_content_type(content_type, content_types) {
-            let message = format!("Unsupported media type: {content_type}");
-            return Ok(Response::error_json(415, "UnsupportedMediaType", &message));
-        }
-    }
-    let mut response = match view {
-        ErasedView::Sync(view) => current::run_sync(&request, log, debug, || view(&request))??,
-        ErasedView::Async(view) => {
-            let future = current::run_sync(&request, log, debug, || view(request.clone()))?;
-            Scoped::new(future, request, log.clone(), debug).await??
-        }
-    };
-    if let Some(error) = response.take_deferred_error() {
-        return Err(error);
-    }
-    if !(100..=599).contains(&response.status_code) {
-        let message = format!(
-            "Invalid status code {} returned by the view",
-            response.status_code
-        );
-        return Err(ChaliceError::unhandled(crate::error::MessageError(message)));
-    }
-    Ok(response)
-}
-
-/// The rest of the middleware chain, ending with the view (Chalice's `get_response`).
+/// The rest of the middleware chain, ending with the route's answer (Chalice's
+/// `get_response`).
+///
+/// [`Next::run`] gives back the answer the client would get: the view's response, or its
+/// error already made into its response (after the app's error handlers), the route's CORS
+/// headers on it; or the app's own answer when there is no view to call (405, 415, the
+/// binary 400). A middleware reads or changes it and returns it (or another).
 ///
 /// ```
 /// use chalice_core::{Chalice, EventType, Next, Request};
 ///
 /// let mut app = Chalice::new("app");
 /// app.middleware(EventType::Http, |request: Request, next: Next| async move {
-///     let mut response = next.run(request).await?;
-///     response.headers.insert("x-powered-by", "chalice");
-///     Ok::<_, chalice_core::ChaliceError>(response)
+///     let mut response = next.run(request).await;
+///     response.headers.insert("x-powered-by", "chalice"); // on 200s, 404s and 500s alike
+///     response
 /// });
 /// ```
 pub struct Next {
     chain: ErasedMiddlewareChain,
     position: usize,
-    endpoint: Endpoint,
+    handoff: Arc<Handoff>,
 }
 
 impl Next {
-    pub(crate) fn new(chain: ErasedMiddlewareChain, endpoint: Endpoint) -> Self {
+    pub(crate) fn new(chain: ErasedMiddlewareChain, handoff: Arc<Handoff>) -> Self {
         Next {
             chain,
             position: 0,
-            endpoint,
+            handoff,
         }
     }
 
-    /// Runs the rest of the chain and the view for `request`: the view's response, or its
-    /// error (turned into a response, after error handlers, once the chain is done).
-    pub async fn run(self, request: Request) -> Result<Response, ChaliceError> {
-        match self.chain.get(self.position) {
-            Some(middleware) => {
-                let middleware = Arc::clone(middleware);
-                let next = Next {
-                    chain: self.chain,
-                    position: self.position + 1,
-                    endpoint: self.endpoint,
-                };
-                let log = next.endpoint.log.clone();
-                let debug = next.endpoint.debug;
-                // The middleware runs with the request current, as the view does, and a
-                // panic in it is an unhandled error, not a crash.
-                let future =
-                    current::run_sync(&request, &log, debug, || middleware(request.clone(), next))?;
-                Scoped::new(future, request, log, debug).await?
-            }
-            None => self.endpoint.call(request).await,
-        }
+    /// Runs the rest of the chain and the route for `request`, and gives back its answer:
+    /// the response the client would get, never an error.
+    ///
+    /// An error is already its response: `{"Code":"NotFoundError",...}` with its status for
+    /// one of Chalice's kinds, the 500 for an unhandled error (or the response of an
+    /// [`error_handler`](crate::Chalice::error_handler) for its type), with the error still
+    /// readable from [`Response::error`]. An error returned *by* a middleware further in
+    /// becomes its response the same way, and keeps its status.
+    ///
+    /// The request may be the one the middleware got, changed in place
+    /// ([`Request::headers_mut`], [`Request::set_body`], [`Request::context_mut`]), or
+    /// another one.
+    pub async fn run(self, request: Request) -> Response {
+        let Some(middleware) = self.chain.get(self.position) else {
+            return self.handoff.answer(request).await;
+        };
+        let middleware = Arc::clone(middleware);
+        let handoff = Arc::clone(&self.handoff);
+        let next = Next {
+            chain: self.chain,
+            position: self.position + 1,
+            handoff: self.handoff,
+        };
+        let (log, debug) = (&handoff.log, handoff.debug);
+        // The middleware runs with the request current, as the view does, and a panic in
+        // it is an unhandled error, not a crash.
+        let result =
+            match current::run_sync(&request, log, debug, || middleware(request.clone(), next)) {
+                Ok(future) => Scoped::new(future, request.clone(), log.clone(), debug)
+                    .await
+                    .and_then(|result| result),
+                Err(panic) => Err(panic),
+            };
+        handoff.settle(result, request.path())
     }
 }
 
@@ -212,42 +197,5 @@ impl std::fmt::Debug for Next {
         f.debug_struct("Next")
             .field("remaining", &(self.chain.len() - self.position))
             .finish_non_exhaustive()
-    }
-}
-
-type ErasedHandler = dyn Fn(&(dyn std::error::Error + Send + Sync + 'static)) -> Option<Result<Response, ChaliceError>>
-    + Send
-    + Sync;
-
-/// Error handlers: a user's error types mapped to responses.
-#[derive(Clone, Default)]
-pub(crate) struct ErrorHandlers {
-    handlers: Vec<Arc<ErasedHandler>>,
-}
-
-impl ErrorHandlers {
-    pub(crate) fn push<E, F, R>(&mut self, handler: F)
-    where
-        E: std::error::Error + Send + Sync + 'static,
-        F: Fn(&E) -> R + Send + Sync + 'static,
-        R: IntoResponse,
-    {
-        self.handlers.push(Arc::new(move |error| {
-            // The error itself or, for a wrapper, one of its causes.
-            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
-            while let Some(current) = cause {
-                if let Some(typed) = current.downcast_ref::<E>() {
-                    return Some(handler(typed).into_response());
-                }
-                cause = current.source();
-            }
-            None
-        }));
-    }
-
-    /// The response the first matching handler makes for an unhandled error, if any.
-    pub(crate) fn handle(&self, error: &ChaliceError) -> Option<Result<Response, ChaliceError>> {
-        let source = error.source_error()?;
-        self.handlers.iter().find_map(|handler| handler(source))
     }
 }

@@ -107,23 +107,19 @@ mod tests {
         assert!(text.starts_with("panicked at "), "{text}");
         assert!(text.contains("panic.rs"), "{text}");
         assert!(text.ends_with(": boom 7"), "{text}");
-        assert!(!error.debug_report().contains("Backtrace:"));
+        assert!(!error.report().contains("Backtrace:"));
     }
 
     #[test]
     fn debug_views_get_a_backtrace() {
         install_hook();
         let error = guarded(true, || -> u8 { panic!("deep") }).expect_err("panicked");
-        assert!(
-            error.debug_report().contains("Backtrace:"),
-            "{}",
-            error.debug_report()
-        );
+        assert!(error.report().contains("Backtrace:"), "{}", error.report());
         let returned =
             guarded(true, || ChaliceError::from(std::io::Error::other("io"))).expect("no panic");
-        assert!(returned.debug_report().contains("Backtrace:"));
+        assert!(returned.report().contains("Backtrace:"));
         let outside = ChaliceError::from(std::io::Error::other("io"));
-        assert!(!outside.debug_report().contains("Backtrace:"));
+        assert!(!outside.report().contains("Backtrace:"));
     }
 
     #[test]

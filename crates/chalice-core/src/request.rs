@@ -299,6 +299,75 @@ impl Request {
     }
 }
 
+/// Changing a request in place, as middleware do before passing it on: the changed request
+/// keeps everything else, [`Request::to_original_event`] included (the event as it came,
+/// before any change).
+///
+/// A request is a shared handle: the first change copies what it shares (the view and
+/// [`crate::current_request`] then see the changed copy; holders of the old handle, such as
+/// the middleware's own `current_request()`, keep seeing the request as it was).
+///
+/// ```
+/// use chalice_core::{Chalice, EventType, Next, Request};
+///
+/// let mut app = Chalice::new("app");
+/// app.middleware(EventType::Http, |mut request: Request, next: Next| async move {
+///     let user = request.header("x-user").unwrap_or("anonymous").to_uppercase();
+///     request.headers_mut().insert("x-user", user);
+///     request.context_mut()["trace"] = "t-1".into();
+///     next.run(request).await
+/// });
+/// ```
+impl Request {
+    /// The headers, to change.
+    pub fn headers_mut(&mut self) -> &mut Headers {
+        self.inner_mut().headers_mut()
+    }
+
+    /// Replaces the body (bytes as the view reads them, not base64); [`Request::json_body`]
+    /// parses the new one.
+    pub fn set_body(&mut self, body: impl Into<Bytes>) {
+        let inner = self.inner_mut();
+        inner.raw_body = body.into();
+        inner.json_body = OnceLock::new();
+    }
+
+    /// API Gateway's `requestContext`, to change (add to `authorizer`, say).
+    pub fn context_mut(&mut self) -> &mut Value {
+        // Parsed (or made) once, then owned by this request.
+        self.context();
+        let inner = self.inner_mut();
+        inner.context_source = ContextSource::Empty;
+        inner
+            .context
+            .get_mut()
+            .expect("the context was made just above, and copies keep it")
+    }
+
+    /// This request's own `Inner`, copied first if the handle is shared.
+    fn inner_mut(&mut self) -> &mut Inner {
+        // The gateway emulation makes the event from the request: make it now, while the
+        // request is still as it came.
+        let emulated = match &self.inner.context_source {
+            ContextSource::Emulated(_) => Some((
+                serde_json::to_vec(&self.to_original_event()).ok(),
+                self.context().clone(),
+            )),
+            _ => None,
+        };
+        if Arc::get_mut(&mut self.inner).is_none() {
+            self.inner = Arc::new(self.inner.copy());
+        }
+        let inner = Arc::get_mut(&mut self.inner).expect("a request's own copy is not shared");
+        if let Some((event, context)) = emulated {
+            inner.original_event = event.map(Bytes::from);
+            inner.context = OnceLock::from(context);
+            inner.context_source = ContextSource::Empty;
+        }
+        inner
+    }
+}
+
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Request")
@@ -324,6 +393,32 @@ impl Inner {
         match (self.headers.get(), &self.header_source) {
             (None, Some(source)) => source.get(name),
             _ => self.headers().get(name),
+        }
+    }
+
+    /// A copy to change. Headers handed over unbuilt are built (the source is not shared);
+    /// an emulated origin is left out, as [`Request::inner_mut`] keeps what it made.
+    fn copy(&self) -> Inner {
+        Inner {
+            method: self.method.clone(),
+            path: Arc::clone(&self.path),
+            headers: OnceLock::from(self.headers().clone()),
+            header_source: None,
+            query_params: self.query_params.clone(),
+            uri_params: self.uri_params.clone(),
+            uri_params_decoded: self.uri_params_decoded,
+            stage_vars: self.stage_vars.clone(),
+            raw_body: self.raw_body.clone(),
+            context_source: match &self.context_source {
+                ContextSource::Raw(raw) => ContextSource::Raw(raw.clone()),
+                ContextSource::Bytes(bytes) => ContextSource::Bytes(bytes.clone()),
+                ContextSource::Empty | ContextSource::Emulated(_) => ContextSource::Empty,
+            },
+            context: self.context.clone(),
+            lambda_context: self.lambda_context.clone(),
+            original_event: self.original_event.clone(),
+            state: self.state.clone(),
+            json_body: self.json_body.clone(),
         }
     }
 

@@ -50,6 +50,15 @@ pub struct Response {
     /// Set by dispatch, which judges it once per response: the body is of one of the app's
     /// binary types.
     pub(crate) binary: bool,
+    /// The error dispatch made this response from, for middleware and the test client
+    /// ([`Response::error`]).
+    error: Option<ChaliceError>,
+    /// An error handler made this response from `error` ([`Response::unhandled_error`]).
+    error_handled: bool,
+    /// Set on the route's own answer, which has the route's CORS headers already: dispatch
+    /// adds them after the middleware only to responses a middleware made itself, so that a
+    /// middleware may change or remove them.
+    pub(crate) from_route: bool,
 }
 
 impl Response {
@@ -61,6 +70,9 @@ impl Response {
             body: Bytes::new(),
             deferred: None,
             binary: false,
+            error: None,
+            error_handled: false,
+            from_route: false,
         };
         match body.into_body() {
             Ok((bytes, content_type)) => {
@@ -137,6 +149,119 @@ impl Response {
         std::str::from_utf8(&self.body).ok()
     }
 
+    /// The error this response was made from, if dispatch made it from one: a view's (or a
+    /// middleware's) [`ChaliceError`], already turned into the answer the client gets
+    /// (`{"Code":"NotFoundError",...}` with its status, the 500 of an unhandled error, or
+    /// what an [`error_handler`](crate::Chalice::error_handler) made of it).
+    ///
+    /// Middleware read it to tell an error's answer from a view's own, to map an error of
+    /// their own type to another answer ([`ChaliceError::downcast_ref`]), or to report it.
+    /// [`Response::unhandled_error`] tells the 500 of an unhandled error from the rest. A
+    /// response a view or a middleware made itself has none; nor have the app's own answers
+    /// (405, 415, the binary 400), which no view's error caused.
+    ///
+    /// ```
+    /// use chalice_core::{Chalice, ChaliceError, EventType, Next, Request, Response};
+    ///
+    /// #[derive(Debug)]
+    /// struct Maintenance;
+    /// impl std::fmt::Display for Maintenance {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         f.write_str("the store is down for maintenance")
+    ///     }
+    /// }
+    /// impl std::error::Error for Maintenance {}
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.middleware(EventType::Http, |request: Request, next: Next| async move {
+    ///     let response = next.run(request).await;
+    ///     match response.error() {
+    ///         Some(error) if error.downcast_ref::<Maintenance>().is_some() => {
+    ///             Response::new("back soon").status_code(503).header("Retry-After", "60")
+    ///         }
+    ///         _ => response,
+    ///     }
+    /// });
+    /// app.route("/", || -> Result<String, ChaliceError> { Err(Maintenance)? });
+    /// ```
+    pub fn error(&self) -> Option<&ChaliceError> {
+        self.error.as_ref()
+    }
+
+    /// The error, if this response is the 500 of an unhandled error: an error that is none
+    /// of Chalice's kinds ([`ChaliceError::is_unhandled`]) and that no
+    /// [`error_handler`](crate::Chalice::error_handler) answered, or a panic. `None` for
+    /// every other response, one an error handler made included ([`Response::error`] still
+    /// gives its error).
+    ///
+    /// ```
+    /// use chalice_core::{Chalice, ChaliceError, EventType, Next, Request, Response};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.error_handler(|_: &std::num::ParseIntError| Response::new("not a number").status_code(400));
+    /// app.middleware(EventType::Http, |request: Request, next: Next| async move {
+    ///     let mut response = next.run(request).await;
+    ///     if let Some(error) = response.unhandled_error() {
+    ///         let incident = format!("incident: {}", error.message());
+    ///         response.headers.insert("x-incident", incident);
+    ///     }
+    ///     response
+    /// });
+    /// app.route("/count", || -> Result<String, ChaliceError> { Ok("x".parse::<u8>()?.to_string()) });
+    /// app.route("/disk", || -> Result<String, ChaliceError> { Err(std::io::Error::other("full"))? });
+    /// # let gateway = chalice_core::adapter::Gateway::new(std::sync::Arc::new(app));
+    /// # let get = |path| chalice_core::__private::block_on(gateway.handle(chalice_core::adapter::HttpRequest::new(chalice_core::Method::GET, path)));
+    /// // The handler's 400 still holds the error, but it was handled.
+    /// let response = get("/count");
+    /// assert_eq!((response.status_code, response.headers.get("x-incident")), (400, None));
+    /// assert!(response.error().is_some_and(|e| e.downcast_ref::<std::num::ParseIntError>().is_some()));
+    /// let response = get("/disk");
+    /// assert_eq!((response.status_code, response.headers.get("x-incident")), (500, Some("incident: full")));
+    /// ```
+    pub fn unhandled_error(&self) -> Option<&ChaliceError> {
+        self.error
+            .as_ref()
+            .filter(|error| error.is_unhandled() && !self.error_handled)
+    }
+
+    /// Takes the error this response was made from out of it ([`Response::error`]), for
+    /// whoever reports it: the test client prints an unhandled one to the test's output.
+    ///
+    /// ```
+    /// use chalice_core::{ChaliceError, Chalice, Method, Route};
+    /// use chalice_core::adapter::RouteMatch;
+    /// # let block_on = chalice_core::__private::block_on;
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.register(Route::new("/", || -> Result<String, ChaliceError> {
+    ///     Err(std::io::Error::other("disk on fire"))?
+    /// }));
+    /// let route = RouteMatch::by_template(&app, "/", &Method::GET).expect("a route");
+    /// let request = chalice_core::Request::builder(Method::GET, "/").build();
+    /// let mut response = block_on(route.handle(request));
+    /// let error = response.take_error().expect("made from the view's error");
+    /// assert!(error.is_unhandled());
+    /// assert_eq!(error.report(), "disk on fire");
+    /// assert!(response.error().is_none());
+    /// ```
+    pub fn take_error(&mut self) -> Option<ChaliceError> {
+        self.error_handled = false;
+        self.error.take()
+    }
+
+    /// Keeps `error` as the one this response was made from.
+    pub(crate) fn made_from(mut self, error: ChaliceError) -> Self {
+        self.error = Some(error);
+        self
+    }
+
+    /// Keeps `error` as the one an error handler made this response from.
+    pub(crate) fn handled_from(mut self, error: ChaliceError) -> Self {
+        self.error = Some(error);
+        self.error_handled = true;
+        self
+    }
+
     /// The error that makes this response unsendable, if any (dispatch raises it).
     pub(crate) fn take_deferred_error(&mut self) -> Option<ChaliceError> {
         if let Some(error) = self.deferred.take() {
@@ -145,6 +270,23 @@ impl Response {
         self.headers
             .invalid()
             .map(|invalid| ChaliceError::unhandled(invalid.to_owned()))
+    }
+
+    /// The response, or the error that keeps it from being sent: a deferred failure (a body
+    /// that did not serialize, a header HTTP cannot carry) or a status outside 100–599.
+    /// `made_by` names who returned it, for the message.
+    pub(crate) fn checked(mut self, made_by: &str) -> Result<Self, ChaliceError> {
+        if let Some(error) = self.take_deferred_error() {
+            return Err(error);
+        }
+        if !(100..=599).contains(&self.status_code) {
+            let message = format!(
+                "Invalid status code {} returned by the {made_by}",
+                self.status_code
+            );
+            return Err(ChaliceError::unhandled(crate::error::MessageError(message)));
+        }
+        Ok(self)
     }
 
     /// Chalice's JSON error answer: `{"Code":code,"Message":message}` with `status`.

@@ -160,7 +160,7 @@ mod tests {
             let error = State::<u64>::from_request(&request).expect_err("no u64");
             assert!(error.is_unhandled());
             assert_eq!(error.to_response().status_code, 500);
-            let report = error.debug_report();
+            let report = error.report();
             assert!(
                 report.contains(&format!("the app has no state of type {name}")),
                 "{report}"

@@ -195,6 +195,25 @@ async fn respond(
         // connection after this answer.
         return to_hyper(payload_too_large());
     }
+    if parts
+        .uri
+        .path()
+        .starts_with(crate::functions::INVOKE_PREFIX)
+    {
+        // The app's other functions: the body is the event, read within the same budget.
+        let (body, _reservation) = match read_body(&state.bodies, shared, declared, body).await {
+            Ok(read) => read,
+            Err(refused) => return refused,
+        };
+        shared.start_answering();
+        let app = state.gateway.app();
+        if let Some(answer) =
+            crate::functions::invoke_endpoint(app, &parts.method, parts.uri.path(), &body).await
+        {
+            return answer;
+        }
+        return to_hyper(chalice_core::adapter::missing_authentication_token());
+    }
     let mut head = state.function.request(parts.method, parts.uri.path());
     head.query = parts.uri.query().map(str::to_owned);
     head.headers = parts.headers;

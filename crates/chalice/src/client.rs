@@ -7,11 +7,13 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use chalice_core::adapter::{Gateway, HttpRequest};
-use chalice_core::{Chalice, Headers, Method, Params};
+use chalice_core::{Chalice, ChaliceError, Headers, InvokeError, Method, Params};
 use chalice_local::LocalFunction;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use crate::events::EventGenerator;
 
 /// A test client for an app (Chalice's `chalice.test.Client`).
 ///
@@ -155,6 +157,33 @@ impl Client {
         HttpClient { client: self }
     }
 
+    /// Invokes the app's event handlers and pure functions by name (Chalice's
+    /// `client.lambda_`), as Lambda does.
+    ///
+    /// ```
+    /// use chalice::test::Client;
+    /// use chalice::{Chalice, Json, SqsEvent};
+    /// use serde_json::json;
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.lambda_function(|numbers: Vec<i64>| Json(numbers.iter().sum::<i64>())).name("add");
+    /// app.on_sqs_message("jobs", |event: SqsEvent| assert_eq!(event.records[0].body, "hi"))
+    ///     .name("worker");
+    ///
+    /// let client = Client::new(app);
+    /// assert_eq!(client.lambda_().invoke("add", &[1, 2, 3]).send().unwrap().payload, json!(6));
+    /// let event = client.events().sqs("jobs", ["hi"]);
+    /// assert!(client.lambda_().invoke("worker", &event).send().is_ok());
+    /// ```
+    pub fn lambda_(&self) -> LambdaClient<'_> {
+        LambdaClient { client: self }
+    }
+
+    /// Builds events of each source, in the shapes AWS sends (Chalice's `client.events`).
+    pub fn events(&self) -> EventGenerator {
+        EventGenerator
+    }
+
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         if tokio::runtime::Handle::try_current().is_ok() {
             panic!(
@@ -293,18 +322,30 @@ impl<'a> IntoFuture for TestRequest<'a> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let response = self.client.gateway.handle(self.request).await;
+            let method = self.request.method.clone();
+            let path = self.request.path.clone();
+            let mut response = self.client.gateway.handle(self.request).await;
+            let unhandled = (response.unhandled_error().is_some())
+                .then(|| response.take_error())
+                .flatten()
+                .map(|error| {
+                    print_unhandled(&method, &path, response.status_code, &error);
+                    Arc::new(error)
+                });
             TestResponse {
                 status_code: response.status_code,
                 headers: response.headers,
                 body: response.body,
+                unhandled,
             }
         })
     }
 }
 
 /// The app's answer (Chalice's `HTTPResponse`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Two responses are equal when a client sees the same status, headers and body.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TestResponse {
     /// The HTTP status.
@@ -313,9 +354,51 @@ pub struct TestResponse {
     pub headers: Headers,
     /// The body, as a client receives it (never base64-encoded).
     pub body: Bytes,
+    unhandled: Option<Arc<ChaliceError>>,
+}
+
+impl PartialEq for TestResponse {
+    fn eq(&self, other: &Self) -> bool {
+        (self.status_code, &self.headers, &self.body)
+            == (other.status_code, &other.headers, &other.body)
+    }
 }
 
 impl TestResponse {
+    /// The unhandled error (or panic) this response is the 500 of, if it is one: the error
+    /// a view or a middleware returned that is none of Chalice's kinds, and that no
+    /// [`error_handler`](Chalice::error_handler) answered. Its
+    /// [`report`](ChaliceError::report) has the error, its causes and, for a panic, where
+    /// the code panicked. The client also prints the report to the test's output when it
+    /// answers, so a failing test says why.
+    ///
+    /// `None` for any other response, and for a 500 a middleware made anew from one (the
+    /// response it returned no longer holds the error).
+    ///
+    /// ```
+    /// use chalice::{Chalice, ChaliceError, test::Client};
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.route("/", || -> Result<String, ChaliceError> {
+    ///     let n: u8 = "many".parse()?;
+    ///     Ok(n.to_string())
+    /// });
+    /// app.route("/panic", || -> String { panic!("no more tea") });
+    /// let client = Client::new(app);
+    ///
+    /// let response = client.http().get("/").send();
+    /// assert_eq!(response.status_code, 500);
+    /// let error = response.unhandled_error().expect("an unhandled error");
+    /// assert_eq!(error.report(), "invalid digit found in string");
+    ///
+    /// let report = client.http().get("/panic").send().unhandled_error().expect("a panic").report();
+    /// assert!(report.starts_with("panicked at "), "{report}"); // file:line:column
+    /// assert!(report.ends_with(": no more tea"), "{report}");
+    /// ```
+    pub fn unhandled_error(&self) -> Option<&ChaliceError> {
+        self.unhandled.as_deref()
+    }
+
     /// The body parsed as JSON.
     ///
     /// # Panics
@@ -353,6 +436,30 @@ impl TestResponse {
     }
 }
 
+/// Prints an unhandled error's report to the test's output, which libtest captures and
+/// shows when the test fails: a bare 500 says nothing of why.
+#[allow(clippy::print_stderr)] // the test's output is where it belongs
+fn print_unhandled(method: &Method, path: &str, status: u16, error: &ChaliceError) {
+    eprintln!(
+        "chalice test client: {method} {path} answered {status} for an unhandled error:\n{}",
+        indent(&error.report())
+    );
+}
+
+/// `text` with each line indented, to set a report apart from the lines around it.
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!("    {line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[track_caller]
 fn http_header_name(name: &str) -> http::HeaderName {
     name.parse()
@@ -363,4 +470,82 @@ fn form_pair(name: &str, value: &str) -> String {
     form_urlencoded::Serializer::new(String::new())
         .append_pair(name, value)
         .finish()
+}
+
+/// Invokes the app's functions; see [`Client::lambda_`].
+#[derive(Debug, Clone, Copy)]
+pub struct LambdaClient<'a> {
+    client: &'a Client,
+}
+
+impl<'a> LambdaClient<'a> {
+    /// An invocation of the function (event handler or pure function) `name` with
+    /// `payload` (an event of its source, or a pure function's argument), with the event
+    /// middleware for its kind around it; [`send`](TestInvocation::send) it, or `.await` it.
+    ///
+    /// # Panics
+    ///
+    /// If `payload` does not serialize.
+    #[track_caller]
+    pub fn invoke<T: Serialize + ?Sized>(&self, name: &str, payload: &T) -> TestInvocation<'a> {
+        let payload = serde_json::to_string(payload)
+            .unwrap_or_else(|error| panic!("the payload does not serialize: {error}"));
+        TestInvocation {
+            client: self.client,
+            name: name.to_owned(),
+            payload,
+        }
+    }
+}
+
+/// An invocation being made; [`send`](TestInvocation::send) it, or `.await` it.
+#[must_use = "an invocation does nothing until it is sent with .send() or .await"]
+#[derive(Debug)]
+pub struct TestInvocation<'a> {
+    client: &'a Client,
+    name: String,
+    payload: String,
+}
+
+impl TestInvocation<'_> {
+    /// Invokes the function and waits for its answer.
+    ///
+    /// # Errors
+    ///
+    /// An unknown name, an event the function's source does not send, or the handler's
+    /// error.
+    ///
+    /// # Panics
+    ///
+    /// Inside a tokio runtime (an async test): `.await` the invocation there instead.
+    pub fn send(self) -> Result<InvokeResponse, InvokeError> {
+        let client = self.client;
+        client.block_on(self.into_future())
+    }
+}
+
+impl<'a> IntoFuture for TestInvocation<'a> {
+    type Output = Result<InvokeResponse, InvokeError>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let app = self.client.gateway.app();
+            let function = LocalFunction::new(format!("{}-dev-{}", app.app_name(), self.name));
+            let payload = app
+                .invoke(&self.name, &self.payload, function.context())
+                .await?;
+            Ok(InvokeResponse { payload })
+        })
+    }
+}
+
+/// A function's answer (Chalice's `InvokeResponse`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct InvokeResponse {
+    /// What the function answered, as JSON: `null` for most event handlers,
+    /// `{"batchItemFailures": [...]}` for a batch handler that reports failures, a pure
+    /// function's result.
+    pub payload: Value,
 }

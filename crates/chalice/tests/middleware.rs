@@ -1,7 +1,9 @@
 //! SPEC §7: middleware, error handlers and blueprints, through the test client.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chalice::test::Client;
 use chalice::{
@@ -20,13 +22,13 @@ fn tracing_middleware(app: &mut Chalice, log: &Log, name: &'static str) {
             log.lock()
                 .expect("log")
                 .push(format!("{name} before {}", request.path()));
-            let result = next.run(request).await;
-            let outcome = match &result {
-                Ok(response) => format!("{name} after {}", response.status_code),
-                Err(error) => format!("{name} saw error {}", error.status_code()),
+            let response = next.run(request).await;
+            let outcome = match response.error() {
+                None => format!("{name} after {}", response.status_code),
+                Some(error) => format!("{name} saw error {}", error.status_code()),
             };
             log.lock().expect("log").push(outcome);
-            result
+            response
         }
     });
 }
@@ -86,11 +88,15 @@ fn middleware_short_circuits_changes_responses_and_recovers_errors() {
         if request.headers().get("x-block").is_some() {
             return Ok(Response::new("blocked").status_code(429));
         }
-        let mut response = match next.run(request).await {
-            Ok(response) => response,
+        let response = next.run(request).await;
+        let mut response = match response.error() {
             // Turn a view's 404 into a friendlier 200.
-            Err(error) if error.status_code() == 404 => Response::new("fallback"),
-            Err(error) => return Err(error),
+            Some(error) if error.status_code() == 404 => Response::new("fallback"),
+            // A middleware's own error keeps its status (Chalice makes it a 500).
+            Some(error) if error.status_code() == 409 => {
+                return Err(ChaliceError::too_many_requests("slow down"));
+            }
+            _ => response,
         };
         response.headers.insert("x-middleware", "yes");
         Ok(response)
@@ -102,6 +108,7 @@ fn middleware_short_circuits_changes_responses_and_recovers_errors() {
     app.route("/broken", || {
         Err::<String, _>(ChaliceError::bad_request("bad"))
     });
+    app.route("/busy", || Err::<String, _>(ChaliceError::conflict("busy")));
     let client = Client::new(app);
 
     let response = client.http().get("/").send();
@@ -126,6 +133,16 @@ fn middleware_short_circuits_changes_responses_and_recovers_errors() {
     let response = client.http().get("/broken").send();
     assert_eq!(response.status_code, 400);
     assert_eq!(response.json()["Code"], "BadRequestError");
+    assert_eq!(response.headers.get("x-middleware"), Some("yes"));
+
+    let response = client.http().get("/busy").send();
+    assert_eq!(
+        (response.status_code, response.json()),
+        (
+            429,
+            json!({"Code": "TooManyRequestsError", "Message": "slow down"})
+        )
+    );
 }
 
 #[test]
@@ -156,6 +173,58 @@ fn middleware_can_replace_the_request_the_view_sees() {
         client.http().get("/").header("x-user", "bob").send().text(),
         "BOB"
     );
+}
+
+#[test]
+fn middleware_can_change_the_request_in_place_and_keep_the_original_event() {
+    let mut app = Chalice::new("mw");
+    app.middleware(
+        EventType::Http,
+        |mut request: Request, next: Next| async move {
+            let user = request
+                .header("x-user")
+                .unwrap_or("anonymous")
+                .to_uppercase();
+            request.headers_mut().insert("x-user", user);
+            if request.header("x-empty-body").is_some() {
+                request.set_body(r#"{"replaced": true}"#);
+            }
+            request.context_mut()["authorizer"] = json!({"principalId": "mw"});
+            next.run(request).await
+        },
+    );
+    app.register(
+        Route::new("/", |request: &Request| {
+            let event = request.to_original_event();
+            Json(json!({
+                "user": request.header("x-user"),
+                "body": request.json_body().ok().flatten(),
+                "principal": request.context()["authorizer"]["principalId"],
+                "original_user": event["headers"]["x-user"],
+                "current_user": chalice::current_request().and_then(|r| r.header("x-user").map(str::to_owned)),
+            }))
+        })
+        .methods(["GET", "POST"]),
+    );
+    let client = Client::new(app);
+    let cases = [
+        (
+            client.http().get("/").header("x-user", "bob"),
+            json!({"user": "BOB", "body": null, "principal": "mw", "original_user": "bob", "current_user": "BOB"}),
+        ),
+        (
+            client
+                .http()
+                .post("/")
+                .json(&json!({"a": 1}))
+                .header("x-empty-body", "1"),
+            json!({"user": "ANONYMOUS", "body": {"replaced": true}, "principal": "mw", "original_user": null, "current_user": "ANONYMOUS"}),
+        ),
+    ];
+    for (request, expected) in cases {
+        let response = request.send();
+        assert_eq!((response.status_code, response.json()), (200, expected));
+    }
 }
 
 #[test]
@@ -225,7 +294,42 @@ fn error_handlers_map_user_errors_to_responses() {
     app.route("/io", || -> Result<String, ChaliceError> {
         Err(std::io::Error::other("disk"))?
     });
+    // A middleware's own error goes through the error handlers too; the middleware around
+    // it gets the handler's answer, which still holds the error.
+    app.middleware(EventType::Http, |request: Request, next: Next| async move {
+        let mut response = next.run(request).await;
+        let item = response
+            .error()
+            .and_then(|error| error.downcast_ref::<OutOfStock>())
+            .map(|error| error.0);
+        if let Some(item) = item {
+            response.headers.insert("x-out-of-stock", item);
+        }
+        response
+    });
+    app.middleware(EventType::Http, |request: Request, next: Next| async move {
+        if request.header("x-sold-out").is_some() {
+            return Err(OutOfStock("everything").into());
+        }
+        Ok::<_, ChaliceError>(next.run(request).await)
+    });
     let client = Client::new(app);
+
+    let response = client.http().get("/io").header("x-sold-out", "1").send();
+    assert_eq!(
+        (response.status_code, response.json()["item"].clone()),
+        (409, json!("everything"))
+    );
+    assert_eq!(response.headers.get("x-out-of-stock"), Some("everything"));
+    assert_eq!(
+        client
+            .http()
+            .get("/order")
+            .send()
+            .headers
+            .get("x-out-of-stock"),
+        Some("cake")
+    );
 
     let response = client.http().get("/tea").send();
     assert_eq!(response.status_code, 409);
@@ -413,4 +517,80 @@ fn blueprint_conflicts_name_both_sides() {
         "{text}"
     );
     assert!(text.contains("blueprint \"users\""), "{text}");
+}
+
+/// What a middleware does with `next.run`: awaits it in place, moves it to another task,
+/// gives up on it (a timeout), or never calls it. Each way gets its answer, and a view that
+/// was given up on stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn middleware_may_run_the_chain_on_another_task_or_give_up_on_it() {
+    let mut app = Chalice::new("mw");
+    for layer in ["outer", "inner"] {
+        app.middleware(
+            EventType::Http,
+            move |request: Request, next: Next| async move {
+                let mode = request
+                    .header(&format!("x-{layer}"))
+                    .unwrap_or("await")
+                    .to_owned();
+                let mut response = match mode.as_str() {
+                    "spawn" => tokio::spawn(next.run(request))
+                        .await
+                        .expect("the spawned chain"),
+                    "timeout" => {
+                        match tokio::time::timeout(Duration::from_millis(500), next.run(request))
+                            .await
+                        {
+                            Ok(response) => response,
+                            Err(_) => Response::new("gave up").status_code(504),
+                        }
+                    }
+                    "answer" => Response::new("answered"),
+                    _ => next.run(request).await,
+                };
+                response.headers.append("x-layers", layer);
+                response
+            },
+        );
+    }
+    let finished = Arc::new(AtomicBool::new(false));
+    let slow_done = Arc::clone(&finished);
+    app.route("/fast", || async { "fast" });
+    app.route("/slow", move || {
+        let done = Arc::clone(&slow_done);
+        async move {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            done.store(true, Ordering::SeqCst);
+            "slow"
+        }
+    });
+    let client = Client::new(app);
+    // (path, outer's mode, inner's mode, status, body, layers that saw the answer)
+    let cases = [
+        ("/fast", "await", "await", 200, "fast", "inner,outer"),
+        ("/fast", "spawn", "await", 200, "fast", "inner,outer"),
+        ("/fast", "await", "spawn", 200, "fast", "inner,outer"),
+        ("/fast", "spawn", "spawn", 200, "fast", "inner,outer"),
+        ("/fast", "timeout", "spawn", 200, "fast", "inner,outer"),
+        ("/fast", "await", "answer", 200, "answered", "inner,outer"),
+        ("/slow", "timeout", "await", 504, "gave up", "outer"),
+        ("/slow", "timeout", "spawn", 504, "gave up", "outer"),
+    ];
+    for (path, outer, inner, status, body, layers) in cases {
+        let response = client
+            .http()
+            .get(path)
+            .header("x-outer", outer)
+            .header("x-inner", inner)
+            .await;
+        let seen: Vec<&str> = response.headers.get_all("x-layers").collect();
+        assert_eq!(
+            (response.status_code, &*response.text(), seen.join(",")),
+            (status, body, layers.to_owned()),
+            "{path} outer={outer} inner={inner}"
+        );
+    }
+    // The views given up on were dropped, not left running.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!finished.load(Ordering::SeqCst));
 }

@@ -151,9 +151,10 @@ fn notes_blueprint(store: &Shared, auth: &chalice::ChaliceAuthorizer) -> Bluepri
         .authorizer(auth),
     );
     bp.middleware(EventType::Http, |request: Request, next: Next| async move {
-        let mut response = next.run(request).await?;
+        // The answer the client gets, a view's error (its 404, say) included.
+        let mut response = next.run(request).await;
         response.headers.insert("x-notes-api", "1");
-        Ok::<_, ChaliceError>(response)
+        response
     });
     bp
 }
@@ -166,12 +167,10 @@ pub fn app() -> Chalice {
 
     app.middleware(EventType::All, |request: Request, next: Next| async move {
         let started = Instant::now();
-        let result = next.run(request).await;
-        result.map(|mut response| {
-            let micros = started.elapsed().as_micros().to_string();
-            response.headers.insert("x-elapsed-us", micros);
-            response
-        })
+        let mut response = next.run(request).await;
+        let micros = started.elapsed().as_micros().to_string();
+        response.headers.insert("x-elapsed-us", micros);
+        response
     });
     app.error_handler(|error: &NoteError| {
         let status = match error {

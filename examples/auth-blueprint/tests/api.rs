@@ -49,6 +49,9 @@ fn users_see_only_their_notes_and_the_authorizer_guards_them() {
         (again.status_code, again.json()),
         (409, json!({"error": "already noted: buy tea"}))
     );
+    // An error's answer (the error handler's, here) passes through the middleware too.
+    assert_eq!(again.headers.get("x-notes-api"), Some("1"));
+    assert!(again.headers.get("x-elapsed-us").is_some());
 
     assert_eq!(
         alice(client.http().get("/notes")).send().json(),
@@ -60,6 +63,7 @@ fn users_see_only_their_notes_and_the_authorizer_guards_them() {
         (missing.status_code, missing.json()),
         (404, json!({"error": "no note 1"}))
     );
+    assert_eq!(missing.headers.get("x-notes-api"), Some("1"));
     let bad = alice(client.http().get("/notes/x")).send();
     assert_eq!(bad.status_code, 400);
 

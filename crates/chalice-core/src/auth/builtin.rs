@@ -338,7 +338,7 @@ pub(crate) async fn call(
         if error.is_unhandled() {
             log.error(format!(
                 "Caught exception for authorizer {name}\n{}",
-                error.debug_report()
+                error.report()
             ));
         } else if error.kind() != Some(ErrorKind::UnauthorizedError) {
             log.error(format!(
