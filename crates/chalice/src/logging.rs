@@ -138,6 +138,17 @@ where
         event: &Event<'_>,
     ) -> fmt::Result {
         let meta = event.metadata();
+        if meta.target() == REQUEST_TARGET {
+            // The server's one line per request, formatted by the server already: written
+            // straight through, without the copy and the formatting the other lines take.
+            let mut line = Line {
+                writer: &mut writer,
+                result: Ok(()),
+            };
+            event.record(&mut line);
+            line.result?;
+            return writer.write_char('\n');
+        }
         let mut fields = Fields::default();
         event.record(&mut fields);
         let level = match *meta.level() {
@@ -156,6 +167,29 @@ where
             },
             (target, _) => writeln!(writer, "{level} {target}: {}", fields.message),
         }
+    }
+}
+
+/// A request line's fields, written to the log as they are recorded: its message (the
+/// line), then any other field as ` name=value`.
+struct Line<'a, 'w> {
+    writer: &'a mut Writer<'w>,
+    result: fmt::Result,
+}
+
+impl Visit for Line<'_, '_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.result = self.result.and_then(|()| match field.name() {
+            "message" => self.writer.write_str(value),
+            name => write!(self.writer, " {name}={value}"),
+        });
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.result = self.result.and_then(|()| match field.name() {
+            "message" => write!(self.writer, "{value:?}"),
+            name => write!(self.writer, " {name}={value:?}"),
+        });
     }
 }
 
