@@ -77,7 +77,8 @@ enum Command {
     Url(StageArgs),
     /// Print the log lines of a deployed function.
     Logs(LogsArgs),
-    /// Invoke a deployed function with a payload from stdin (or --payload); print its answer.
+    /// Invoke a deployed function (or, with --local, the app's own binary) with a payload from
+    /// stdin (or --payload); print its answer.
     Invoke(InvokeArgs),
     /// Print the IAM policy a deploy puts on the functions' role.
     GenPolicy(StageArgs),
@@ -134,7 +135,8 @@ struct StageArgs {
 
 #[derive(Debug, Args)]
 struct LogsArgs {
-    /// The function: `api_handler` (default) or a built-in authorizer's name.
+    /// The function: `api_handler` (default), a built-in authorizer's, an event handler's or
+    /// a pure function's name.
     #[arg(short = 'n', long, default_value = "api_handler")]
     name: String,
     /// Only lines since then: a duration back from now (`30s`, `5m`, `2h`, `1d`) or a time
@@ -157,7 +159,8 @@ struct LogsArgs {
 
 #[derive(Debug, Args)]
 struct InvokeArgs {
-    /// The function: `api_handler` (default) or a built-in authorizer's name.
+    /// The function: `api_handler` (default), a built-in authorizer's, an event handler's or
+    /// a pure function's name.
     #[arg(short = 'n', long, default_value = "api_handler")]
     name: String,
     /// The payload (JSON); without it, stdin is read.
@@ -169,6 +172,10 @@ struct InvokeArgs {
     /// The AWS profile whose credentials and region to use (default: the standard chain).
     #[arg(long, value_name = "NAME")]
     profile: Option<String>,
+    /// Run the function here, in the app's own binary, instead of the deployed one: any
+    /// event handler or pure function, no AWS needed.
+    #[arg(long)]
+    local: bool,
 }
 
 #[derive(Debug, Args)]
@@ -407,10 +414,11 @@ fn run(cli: Cli, output: Output) -> anyhow::Result<()> {
                 payload: args.payload,
                 stage: args.stage,
                 profile: args.profile,
+                local: args.local,
             };
             // A function error is an error whose message carries what the function
             // answered (FunctionFailed): printed on stderr, exit status 1.
-            let mut answer = invoke::invoke(&project()?, &options)?;
+            let mut answer = invoke::invoke(&project()?, &options, output)?;
             if !answer.ends_with(b"\n") {
                 answer.push(b'\n');
             }

@@ -55,6 +55,24 @@ pub fn validate(manifest: &Manifest, config: &StageConfig) -> Result<(), UsageEr
     }
 }
 
+/// Why `chalice deploy` and `chalice package terraform` can't take the app yet: its event
+/// handlers and pure functions, which only the SAM template writes so far.
+pub fn event_functions_unsupported(manifest: &Manifest, what: &str) -> Result<(), UsageError> {
+    if manifest.functions.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = manifest
+        .functions
+        .iter()
+        .map(|function| function.name.as_str())
+        .collect();
+    Err(UsageError(format!(
+        "the app has event handlers or pure functions ({}), which {what} can't create yet; \
+         `chalice package OUT` writes them in a SAM template",
+        names.join(", ")
+    )))
+}
+
 /// The mistakes of the manifest alone.
 pub fn manifest_problems(manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
@@ -64,18 +82,6 @@ pub fn manifest_problems(manifest: &Manifest) -> Vec<String> {
              with app.route(\"/\", view)"
                 .to_owned(),
         );
-    }
-    if !manifest.event_sources.is_empty() {
-        let names: Vec<&str> = manifest
-            .event_sources
-            .iter()
-            .map(|source| source.name.as_str())
-            .collect();
-        problems.push(format!(
-            "the app has event handlers ({}), which this version of the chalice CLI can't \
-             deploy yet; package an app with routes only",
-            names.join(", ")
-        ));
     }
     for (path, routes) in routes_by_path(manifest) {
         if path.is_empty() {
@@ -256,11 +262,6 @@ mod tests {
                 json!({}),
                 "can't hold a value with a single quote",
             ),
-            (
-                vec![route("/a", "GET", json!({}))],
-                json!({"event_sources": [{"name": "every_hour", "source": "schedule"}]}),
-                "the app has event handlers (every_hour)",
-            ),
         ];
         let config = stage(r#"{"app_name": "a"}"#);
         for (routes, extra, expected) in cases {
@@ -271,6 +272,26 @@ mod tests {
                 "want {expected:?}\n got {error:?}"
             );
         }
+    }
+
+    #[test]
+    fn event_functions_are_packaged_but_not_yet_deployed() {
+        let events = json!({"functions": [
+            {"name": "every_hour", "source": "schedule", "expression": "rate(1 hour)", "description": ""},
+            {"name": "add", "source": "lambda_function"}
+        ]});
+        let with_events = manifest(&[route("/a", "GET", json!({}))], events);
+        assert!(validate(&with_events, &stage(r#"{"app_name": "a"}"#)).is_ok());
+        let error = event_functions_unsupported(&with_events, "chalice deploy")
+            .expect_err("not deployed yet")
+            .0;
+        assert_eq!(
+            error,
+            "the app has event handlers or pure functions (every_hour, add), which chalice \
+             deploy can't create yet; `chalice package OUT` writes them in a SAM template"
+        );
+        let without = manifest(&[route("/a", "GET", json!({}))], json!({}));
+        assert!(event_functions_unsupported(&without, "chalice deploy").is_ok());
     }
 
     #[test]

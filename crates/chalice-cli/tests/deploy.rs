@@ -440,7 +440,7 @@ fn deploy_against_moto() {
         configuration
             .environment()
             .and_then(|e| e.variables())
-            .and_then(|v| v.get("CHALICE_AUTHORIZER"))
+            .and_then(|v| v.get("CHALICE_HANDLER"))
             .map(String::as_str),
         Some("auth")
     );

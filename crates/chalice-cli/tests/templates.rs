@@ -24,7 +24,9 @@ use chalice_cli::config::Config;
 use chalice_cli::templates::functions::builtin_authorizers;
 use chalice_cli::templates::merge::{merge, read_template};
 use chalice_cli::templates::openapi::{Target, openapi};
-use chalice_cli::templates::policy::{Policies, api_policy, default_policy, policy_file};
+use chalice_cli::templates::policy::{
+    Policies, api_policy, default_policy, policy_file, with_event_sources,
+};
 use chalice_cli::templates::sam::sam_template;
 use chalice_cli::templates::terraform::terraform;
 use chalice_cli::templates::yaml::to_yaml;
@@ -110,6 +112,17 @@ const CASES: &[Case] = &[
         merge_template: None,
         documents: &[SamJson, Terraform],
     },
+    // Event handlers of every source SAM can trigger, and a pure function: each its own
+    // function with CHALICE_HANDLER and its trigger; the role reads the queue and streams.
+    // (Captured from an app declaring them, run with `--manifest`.)
+    Case {
+        name: "events",
+        manifest: "events",
+        project: "default",
+        stage: "dev",
+        merge_template: None,
+        documents: &[SamJson, SamYaml, Terraform],
+    },
     // `--merge-template` in YAML with short tags, over a full template.
     Case {
         name: "todo-merged",
@@ -149,7 +162,7 @@ fn render(case: &Case) -> Vec<(Document, String)> {
             let functions: Vec<_> = std::iter::once(handler)
                 .chain(authorizers.iter().map(|a| config.function(a.name)))
                 .collect();
-            default_policy(&functions)
+            with_event_sources(default_policy(&functions), &manifest)
         }
     };
     let policies = Policies {
@@ -498,6 +511,9 @@ fn terraform_references_resolve_and_the_body_is_the_openapi_document() {
                     let known = match parts.as_slice() {
                         ["path", "module"] => true,
                         ["local", local] => config["locals"].get(*local).is_some(),
+                        ["data", kind, source, ..] => config["data"]
+                            .get(*kind)
+                            .is_some_and(|group| group.get(*source).is_some()),
                         [kind, resource, ..] => resources
                             .get(*kind)
                             .is_some_and(|group| group.get(*resource).is_some()),

@@ -14,6 +14,7 @@
 //! own their process call once, adds the panic's location to the error the app logs and keeps
 //! the panic out of stderr. The core has no global side effects of its own.
 
+pub use crate::events::scheduled_event;
 pub use crate::gateway::{
     Gateway, HttpRequest, MAX_BODY_BYTES, missing_authentication_token, payload_too_large,
 };

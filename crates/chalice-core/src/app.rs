@@ -12,6 +12,7 @@ use crate::cors::CorsConfig;
 use crate::definition_error::{DefinitionError, DefinitionErrorKind, DefinitionErrors};
 use crate::error::ChaliceError;
 use crate::error_handler::ErrorHandlers;
+use crate::events::Functions;
 use crate::log::Logger;
 use crate::media::{self, DEFAULT_BINARY_TYPES};
 use crate::middleware::{ErasedMiddlewareChain, EventType, MiddlewareFn, MiddlewareList};
@@ -54,6 +55,8 @@ pub struct Chalice {
     /// The middleware that apply to HTTP requests, in order (kept ready for dispatch).
     pub(crate) http_middleware: ErasedMiddlewareChain,
     pub(crate) error_handlers: ErrorHandlers,
+    /// Event handlers, pure functions and their middleware.
+    pub(crate) functions: Functions,
     errors: Vec<DefinitionError>,
     /// The app's typed state ([`Chalice::state`]), shared with each request.
     state: Arc<StateMap>,
@@ -96,6 +99,7 @@ impl Chalice {
             middleware: MiddlewareList::default(),
             http_middleware: ErasedMiddlewareChain::default(),
             error_handlers: ErrorHandlers::default(),
+            functions: Functions::default(),
             errors: Vec::new(),
             state: Arc::default(),
         }
@@ -196,7 +200,7 @@ impl Chalice {
     /// The function gets an [`AuthRequest`] (the caller's token and the ARN of what they
     /// call) and answers an [`AuthResponse`] listing the routes the caller may use. Locally
     /// and in tests it runs before each request to a route it guards; on Lambda the same
-    /// binary answers API Gateway's authorizer events when `CHALICE_AUTHORIZER` names it.
+    /// binary answers API Gateway's authorizer events when `CHALICE_HANDLER` names it.
     ///
     /// ```
     /// use chalice_core::{AuthRequest, AuthResponse, Chalice, ChaliceError, Route};
@@ -361,6 +365,8 @@ impl Chalice {
                 .push((*event_type, std::sync::Arc::clone(function)));
         }
         self.http_middleware = self.middleware.http();
+        self.functions
+            .extend(&blueprint.functions, options.name_prefix.as_deref());
         for route in &blueprint.routes {
             self.register(route.prefixed(blueprint, &options, registered_at));
         }
@@ -375,6 +381,8 @@ impl Chalice {
     /// and routes mixing binary and non-binary `content_types`.
     pub fn check(&self) -> Result<(), DefinitionErrors> {
         let mut errors = self.errors.clone();
+        let authorizers: Vec<&str> = self.builtin_authorizers().collect();
+        self.functions.check(&authorizers, &mut errors);
         for path in &self.table.resources {
             for (i, entry) in path.entries.iter().enumerate() {
                 let Some(name) = &entry.authorizer else {

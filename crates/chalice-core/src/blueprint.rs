@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::auth::{AuthorizerFn, ChaliceAuthorizer};
 use crate::definition_error::DefinitionErrorKind;
+use crate::events::Functions;
 use crate::middleware::{EventType, MiddlewareFn, MiddlewareList};
 use crate::route::{Origin, Route};
 use crate::view::View;
@@ -40,6 +41,8 @@ pub struct Blueprint {
     pub(crate) routes: Vec<Route>,
     pub(crate) middleware: MiddlewareList,
     pub(crate) authorizers: Vec<ChaliceAuthorizer>,
+    /// Event handlers, pure functions and their middleware (names get the `name_prefix`).
+    pub(crate) functions: Functions,
 }
 
 impl Blueprint {
@@ -50,6 +53,7 @@ impl Blueprint {
             routes: Vec::new(),
             middleware: MiddlewareList::default(),
             authorizers: Vec::new(),
+            functions: Functions::default(),
         }
     }
 

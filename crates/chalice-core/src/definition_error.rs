@@ -147,6 +147,52 @@ pub enum DefinitionErrorKind {
         /// The prefix as given.
         prefix: String,
     },
+    /// Two functions of the app (event handlers, pure functions, built-in authorizers) have
+    /// one name: each is its own Lambda function, named after it.
+    #[non_exhaustive]
+    DuplicateFunctionName {
+        /// The name.
+        name: String,
+    },
+    /// A function's name cannot name a Lambda function.
+    #[non_exhaustive]
+    InvalidFunctionName {
+        /// The name.
+        name: String,
+        /// Why not.
+        reason: String,
+    },
+    /// An event handler or pure function is a closure and was given no name.
+    #[non_exhaustive]
+    UnnamedHandler {
+        /// Its declaration (`on_sqs_message`, ...).
+        decorator: &'static str,
+    },
+    /// A schedule expression EventBridge would refuse.
+    #[non_exhaustive]
+    InvalidSchedule {
+        /// The handler's name.
+        name: String,
+        /// The expression.
+        expression: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A parameter of an event source is out of its range or malformed.
+    #[non_exhaustive]
+    InvalidEventSource {
+        /// The handler's name.
+        name: String,
+        /// Its declaration (`on_sqs_message`, ...).
+        decorator: &'static str,
+        /// The parameter (`batch_size`, ...).
+        parameter: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Event middleware was registered for `EventType::Http`: HTTP middleware take the
+    /// request, and are registered with `middleware`.
+    HttpEventMiddleware,
 }
 
 impl fmt::Display for DefinitionErrorKind {
@@ -276,6 +322,41 @@ impl fmt::Display for DefinitionErrorKind {
             InvalidUrlPrefix { prefix } => write!(
                 f,
                 "A blueprint's url_prefix cannot end with a trailing slash: {prefix:?}"
+            ),
+            // Chalice's wording (chalice/deploy/validate.py).
+            DuplicateFunctionName { name } => write!(
+                f,
+                "Duplicate function name detected: {name}\nNames must be unique across all \
+                 lambda functions in your Chalice app."
+            ),
+            InvalidFunctionName { name, reason } => {
+                write!(f, "Invalid function name {name:?}: {reason}")
+            }
+            UnnamedHandler { decorator } => write!(
+                f,
+                "The {decorator} handler is a closure, which has no name to give its Lambda \
+                 function: name it with .name(\"...\")"
+            ),
+            InvalidSchedule {
+                name,
+                expression,
+                reason,
+            } => write!(
+                f,
+                "Invalid schedule expression {expression:?} for function \"{name}\": {reason}"
+            ),
+            InvalidEventSource {
+                name,
+                decorator,
+                parameter,
+                reason,
+            } => write!(
+                f,
+                "Invalid {parameter} for {decorator} handler \"{name}\": {reason}"
+            ),
+            HttpEventMiddleware => f.write_str(
+                "Event middleware can't be registered for EventType::Http: HTTP middleware take \
+                 the Request, register it with middleware(EventType::Http, ...)",
             ),
         }
     }

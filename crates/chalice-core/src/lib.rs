@@ -52,6 +52,7 @@ mod definition_error;
 mod dispatch;
 mod error;
 mod error_handler;
+mod events;
 mod gateway;
 mod handoff;
 mod headers;
@@ -91,6 +92,19 @@ pub use crate::definition_error::{
     DefinitionError, DefinitionErrorKind, DefinitionErrors, ViewSite,
 };
 pub use crate::error::{ChaliceError, ErrorKind};
+pub use crate::events::{
+    BatchHandler, BatchItemFailure, BatchItemFailures, BatchOutput, CloudWatchEvent, Cron,
+    DynamoDbEvent, DynamoDbRecord, Event, EventHandler, EventMiddlewareFn, EventNext, EventOutput,
+    FunctionHandler, FunctionOutput, InvokeError, KinesisEvent, KinesisRecord, LambdaFunction,
+    LambdaFunctionEvent, OnCwEvent, OnDynamoDbRecord, OnKinesisRecord, OnS3Event, OnSchedule,
+    OnSnsMessage, OnSqsMessage, Rate, RateUnit, S3Event, S3Record, Schedule, ScheduleExpression,
+    SnsEvent, SnsMessageAttribute, SnsRecord, SqsEvent, SqsMessageAttribute, SqsQueue, SqsRecord,
+    plain_json,
+};
+#[doc(hidden)]
+pub use crate::events::{
+    ErasedEventMiddleware, ErasedHandler, FromEvent, HandlerFuture, event_markers,
+};
 pub use crate::headers::{Headers, InvalidHeader};
 pub use crate::lambda_context::LambdaContext;
 pub use crate::log::Logger;
@@ -108,8 +122,8 @@ pub use crate::view::{ErasedView, markers};
 pub use bytes::Bytes;
 /// The wire contract with the CLI, which [`Chalice::manifest`] speaks.
 pub use chalice_manifest::{
-    AUTHORIZER_ENV, AuthorizerKind, AuthorizerManifest, CorsManifest, EventSourceManifest,
-    MANIFEST_ARG, MANIFEST_VERSION, Manifest, RouteManifest,
+    AuthorizerKind, AuthorizerManifest, CorsManifest, EventSource, FunctionManifest, HANDLER_ENV,
+    INVOKE_ARG, MANIFEST_ARG, MANIFEST_VERSION, Manifest, RouteManifest, StartingPosition,
 };
 pub use chalice_path::PathError;
 pub use http::Method;

@@ -43,6 +43,12 @@ impl Chalice {
             .iter()
             .map(|decl| decl.manifest())
             .collect();
+        manifest.functions = self
+            .functions
+            .decls
+            .iter()
+            .map(|decl| decl.manifest())
+            .collect();
         manifest
     }
 }

@@ -19,9 +19,9 @@ use crate::response::{IntoResponse, Response};
 
 /// The events a middleware applies to (Chalice's `'all'`, `'http'`, ...).
 ///
-/// Today every event is an HTTP request, so `All` and `Http` apply to the same ones; event
-/// sources (schedules, queues, ...) will add their own kinds, whose middleware get their
-/// typed event rather than a [`Request`].
+/// HTTP middleware (`Chalice::middleware`) take `All` or `Http` and see requests; event
+/// middleware (`Chalice::event_middleware`) take `All` or an event source's kind and see
+/// that source's typed events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventType {
@@ -29,6 +29,22 @@ pub enum EventType {
     All,
     /// API Gateway HTTP requests.
     Http,
+    /// Scheduled events (`schedule`).
+    Scheduled,
+    /// EventBridge events matching a pattern (`on_cw_event`).
+    CloudWatch,
+    /// S3 notifications (`on_s3_event`).
+    S3,
+    /// SNS notifications (`on_sns_message`).
+    Sns,
+    /// SQS messages (`on_sqs_message`).
+    Sqs,
+    /// Kinesis records (`on_kinesis_record`).
+    Kinesis,
+    /// DynamoDB stream records (`on_dynamodb_record`).
+    DynamoDb,
+    /// Pure functions' invocations (`lambda_function`).
+    PureLambda,
 }
 
 impl EventType {
@@ -37,6 +53,14 @@ impl EventType {
         match self {
             EventType::All => "all",
             EventType::Http => "http",
+            EventType::Scheduled => "scheduled",
+            EventType::CloudWatch => "cloudwatch",
+            EventType::S3 => "s3",
+            EventType::Sns => "sns",
+            EventType::Sqs => "sqs",
+            EventType::Kinesis => "kinesis",
+            EventType::DynamoDb => "dynamodb",
+            EventType::PureLambda => "pure_lambda",
         }
     }
 

@@ -1,5 +1,5 @@
 //! Built-in authorizers on Lambda: the same binary, deployed as the authorizer's own
-//! function with `CHALICE_AUTHORIZER` naming it, answers API Gateway's `TOKEN` and `REQUEST`
+//! function with `CHALICE_HANDLER` naming it, answers API Gateway's `TOKEN` and `REQUEST`
 //! authorizer events with an IAM policy.
 
 use std::collections::HashMap;
@@ -8,10 +8,6 @@ use chalice_core::{AuthRequest, Chalice, ErrorKind, Headers, MultiDict, Params};
 use serde::Deserialize;
 
 use crate::error::EventError;
-
-/// The environment variable naming the built-in authorizer a function serves (defined once,
-/// in the wire contract the CLI shares).
-pub use chalice_core::AUTHORIZER_ENV;
 
 /// API Gateway's authorizer event, both types in one shape: `TOKEN` carries
 /// `authorizationToken`; `REQUEST` carries the request's headers and parameters.
@@ -139,7 +135,7 @@ pub(crate) fn no_such_authorizer(app: &Chalice, name: &str) -> EventError {
         .map(|n| format!("\"{n}\""))
         .collect();
     EventError::new(format!(
-        "{AUTHORIZER_ENV} names \"{name}\", but the app has no built-in authorizer of that name ({})",
+        "the app has no built-in authorizer \"{name}\" ({})",
         if known.is_empty() {
             "it has none".to_owned()
         } else {

@@ -73,14 +73,16 @@ mod decode;
 mod encode;
 mod error;
 mod event;
+mod function;
 mod handle;
 mod headers;
 mod init_error;
 mod runtime;
 mod runtime_api;
 
-pub use crate::authorizer::{AUTHORIZER_ENV, handle_authorizer_event};
+pub use crate::authorizer::handle_authorizer_event;
 pub use crate::error::EventError;
+pub use crate::function::handle_function_event;
 pub use crate::handle::handle_event;
 pub use crate::init_error::report_init_error;
 pub use crate::runtime::run;

@@ -11,8 +11,11 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use chalice_core::{Chalice, LambdaContext};
 
-use crate::authorizer::{AUTHORIZER_ENV, no_such_authorizer, policy_for};
+use chalice_core::HANDLER_ENV;
+
+use crate::authorizer::policy_for;
 use crate::error::EventError;
+use crate::function::handle_function_event;
 use crate::handle::respond;
 use crate::runtime_api::{self, BoxError, Invocation, RuntimeApi};
 
@@ -75,17 +78,16 @@ pub async fn run(app: Arc<Chalice>) -> Result<(), BoxError> {
         api.init_error("Chalice.DefinitionError", &message).await?;
         return Err(Box::new(mistakes));
     }
-    let job = match std::env::var(AUTHORIZER_ENV) {
-        Ok(name) if app.builtin_authorizers().any(|known| known == name) => {
-            Job::Authorizer(name.into())
-        }
-        Ok(name) => {
-            let error = no_such_authorizer(&app, &name);
-            tracing::error!(target: "chalice::lambda", "{error}");
-            api.init_error("Chalice.DefinitionError", error.message())
-                .await?;
-            return Err(Box::new(error));
-        }
+    let job = match std::env::var(HANDLER_ENV) {
+        Ok(name) => match Job::named(&app, name) {
+            Ok(job) => job,
+            Err(error) => {
+                tracing::error!(target: "chalice::lambda", "{error}");
+                api.init_error("Chalice.DefinitionError", error.message())
+                    .await?;
+                return Err(Box::new(error));
+            }
+        },
         Err(_) => Job::Api,
     };
     let workers = max_concurrency();
@@ -108,12 +110,39 @@ pub async fn run(app: Arc<Chalice>) -> Result<(), BoxError> {
     }
 }
 
-/// What the function serves: the app's API, or one of its built-in authorizers (the
-/// function's `CHALICE_AUTHORIZER`).
+/// What the function serves: the app's API, or the built-in authorizer, event handler or
+/// pure function its `CHALICE_HANDLER` names (one entry of the app's handler table, picked
+/// once, at init).
 #[derive(Clone)]
 enum Job {
     Api,
     Authorizer(Arc<str>),
+    Function(Arc<str>),
+}
+
+impl Job {
+    /// The job of the handler `name`, or why the app has none of that name.
+    fn named(app: &Chalice, name: String) -> Result<Job, EventError> {
+        if app.builtin_authorizers().any(|known| known == name) {
+            return Ok(Job::Authorizer(name.into()));
+        }
+        if app.function_names().any(|known| known == name) {
+            return Ok(Job::Function(name.into()));
+        }
+        let known: Vec<String> = app
+            .builtin_authorizers()
+            .chain(app.function_names())
+            .map(|n| format!("\"{n}\""))
+            .collect();
+        Err(EventError::new(format!(
+            "{HANDLER_ENV} names \"{name}\", but the app has no function of that name ({})",
+            if known.is_empty() {
+                "it has none besides its API".to_owned()
+            } else {
+                format!("it has {}", known.join(", "))
+            }
+        )))
+    }
 }
 
 /// One worker: the next invocation, its answer, again.
@@ -173,6 +202,7 @@ async fn answer(
     let written = match job {
         Job::Api => respond(app, event, context).await?.to_vec(),
         Job::Authorizer(name) => serde_json::to_vec(&policy_for(app, name, &event).await?),
+        Job::Function(name) => return handle_function_event(app, name, &event, context).await,
     };
     written.map_err(|e| EventError::new(format!("could not write the response: {e}")))
 }

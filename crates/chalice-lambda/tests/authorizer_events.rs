@@ -97,7 +97,7 @@ fn refusals_and_bad_events_fail_the_invocation_with_a_reason() {
             "other",
             json!({"type": "TOKEN", "authorizationToken": "x", "methodArn": ARN}),
             "Chalice.InvalidEvent",
-            "CHALICE_AUTHORIZER names \"other\", but the app has no built-in authorizer of that name (it has \"echo\")".to_owned(),
+            "the app has no built-in authorizer \"other\" (it has \"echo\")".to_owned(),
         ),
         (
             "echo",

@@ -65,16 +65,38 @@ impl LocalFunction {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        let id = self.request_id();
-        let mut context = LambdaContext::new(id.clone(), millis(now + self.timeout));
-        context.function_name.clone_from(&self.name);
-        context.function_version = "$LATEST".to_owned();
-        context.memory_limit_in_mb = self.memory_mb;
+        let context = self.context_at(now);
         let mut request = HttpRequest::new(method, target);
-        request.request_id = id;
+        request.request_id.clone_from(&context.aws_request_id);
         request.time_epoch_ms = millis(now);
         request.lambda_context = Some(context);
         request
+    }
+
+    /// The Lambda context of an invocation starting now (of an event handler or a pure
+    /// function, which get no HTTP request): a fresh request id, this function's name,
+    /// memory and deadline.
+    ///
+    /// ```
+    /// use chalice_local::LocalFunction;
+    ///
+    /// let context = LocalFunction::new("jobs-dev-nightly").context();
+    /// assert_eq!(context.function_name, "jobs-dev-nightly");
+    /// assert_eq!(context.memory_limit_in_mb, 128);
+    /// ```
+    pub fn context(&self) -> LambdaContext {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        self.context_at(now)
+    }
+
+    fn context_at(&self, now: Duration) -> LambdaContext {
+        let mut context = LambdaContext::new(self.request_id(), millis(now + self.timeout));
+        context.function_name.clone_from(&self.name);
+        context.function_version = "$LATEST".to_owned();
+        context.memory_limit_in_mb = self.memory_mb;
+        context
     }
 
     /// A random-looking id shaped like Lambda's (a UUID v4), from the process's random hash

@@ -9,6 +9,13 @@
 //! connections open at once, the size of a request's head (API Gateway's 10,240 bytes) and
 //! body (10 MB), and it refuses heads a strict HTTP/1.1 server refuses.
 //!
+//! The app's other functions run here too: each `schedule` handler on its schedule (a rate
+//! counted from the server's start, cron expressions in UTC), and `POST /_chalice/invoke/NAME`
+//! ([`INVOKE_PREFIX`]) delivers the request's body as an event to the function `NAME` (an S3
+//! notification to an `on_s3_event` handler, ...), answering its JSON (`200`), or Lambda's
+//! `{"errorType", "errorMessage"}` with `404` for an unknown name, `400` for an event its
+//! source does not send, `500` for the handler's error.
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use std::time::Duration;
@@ -37,6 +44,7 @@
 mod connection;
 mod framing;
 mod function;
+mod functions;
 mod limits;
 mod server;
 mod service;
@@ -49,6 +57,7 @@ mod wire;
 pub mod __fuzz;
 
 pub use crate::function::LocalFunction;
+pub use crate::functions::{INVOKE_PREFIX, spawn_schedules};
 pub use crate::limits::Limits;
 pub use crate::server::{BindError, Server};
 pub use crate::shutdown::Stopped;

@@ -78,6 +78,7 @@ impl Server {
             limits,
         } = self;
         let connections = Connections::new();
+        let schedules = crate::functions::spawn_schedules(state.gateway.app());
         let mut shutdown = std::pin::pin!(shutdown);
         let builder = connection::builder();
         let mut refused_accepts = 0u32;
@@ -164,6 +165,9 @@ impl Server {
             });
         }
         drop(listener);
+        for schedule in schedules {
+            schedule.abort();
+        }
         let grace = limits.shutdown_grace;
         match connections.in_flight() {
             0 => tracing::info!(target: "chalice::local", "Shutting down"),

@@ -190,6 +190,12 @@ async fn respond(
         }
     };
     shared.start_answering();
+    let app = state.gateway.app();
+    if let Some(answer) =
+        crate::functions::invoke_endpoint(app, &parts.method, parts.uri.path(), &body).await
+    {
+        return answer;
+    }
     let mut http_request = state.function.request(parts.method, parts.uri.path());
     http_request.query = parts.uri.query().map(str::to_owned);
     http_request.headers = parts.headers;

@@ -52,7 +52,7 @@ pub const DEFAULT_TTL_SECONDS: u32 = 300;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AuthorizerKind {
     /// A function of the app (the same binary, deployed as its own Lambda function with
-    /// [`AUTHORIZER_ENV`](crate::AUTHORIZER_ENV) naming it): an API Gateway `TOKEN`
+    /// [`HANDLER_ENV`](crate::HANDLER_ENV) naming it): an API Gateway `TOKEN`
     /// authorizer.
     Builtin {
         /// The request header holding the token.

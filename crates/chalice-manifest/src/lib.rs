@@ -2,7 +2,8 @@
 //!
 //! The CLI learns an app by running it rather than by reading its source: the app's binary,
 //! started with [`MANIFEST_ARG`], prints a [`Manifest`] as JSON (its routes, their options,
-//! its authorizers, CORS and binary types), and the CLI turns that into an OpenAPI
+//! its authorizers, CORS and binary types, and its other functions: event handlers with
+//! their sources, pure functions), and the CLI turns that into an OpenAPI
 //! document, SAM / CloudFormation, Terraform and AWS calls. Both sides depend on this crate
 //! and on nothing else of each other: the CLI never links the runtime, and the app never
 //! links the CLI's AWS SDK.
@@ -10,13 +11,13 @@
 //! ```text
 //!  app binary (chalice-core)                          chalice CLI
 //!  Chalice::manifest() ──► Manifest ──JSON on stdout──► Manifest ──► OpenAPI, SAM, Terraform
-//!  reads AUTHORIZER_ENV at init ◄──── set on each function by the templates / the deployer
+//!  reads HANDLER_ENV at init ◄────── set on each function by the templates / the deployer
 //! ```
 //!
 //! Beside the manifest live the constants both sides must agree on ([`MANIFEST_VERSION`],
-//! [`MANIFEST_ARG`], [`AUTHORIZER_ENV`]) and the one model of CORS headers
-//! ([`CorsManifest`]) and of authorizer kinds ([`AuthorizerKind`]) that the app's
-//! declarations convert into.
+//! [`MANIFEST_ARG`], [`INVOKE_ARG`], [`HANDLER_ENV`]) and the one model of CORS headers
+//! ([`CorsManifest`]), of authorizer kinds ([`AuthorizerKind`]) and of event sources
+//! ([`EventSource`]) that the app's declarations convert into.
 //!
 //! ```
 //! use chalice_manifest::{AuthorizerKind, AuthorizerManifest, CorsManifest, Manifest, RouteManifest};
@@ -43,6 +44,7 @@
 
 mod authorizer;
 mod cors;
+mod function;
 mod manifest;
 mod wire;
 
@@ -50,8 +52,12 @@ pub use crate::authorizer::{
     AuthorizerKind, AuthorizerManifest, DEFAULT_TOKEN_HEADER, DEFAULT_TTL_SECONDS,
 };
 pub use crate::cors::{CorsManifest, REQUIRED_HEADERS};
-pub use crate::manifest::{EventSourceManifest, Manifest, RouteManifest};
-pub use crate::wire::{AUTHORIZER_ENV, MANIFEST_ARG, MANIFEST_VERSION};
+pub use crate::function::{
+    DEFAULT_EVENT_BUS, DEFAULT_S3_EVENTS, DEFAULT_SQS_BATCH_SIZE, DEFAULT_STREAM_BATCH_SIZE,
+    EventSource, FunctionManifest, StartingPosition,
+};
+pub use crate::manifest::{Manifest, RouteManifest};
+pub use crate::wire::{HANDLER_ENV, INVOKE_ARG, MANIFEST_ARG, MANIFEST_VERSION};
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.
 #[doc = include_str!("../README.md")]

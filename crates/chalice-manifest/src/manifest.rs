@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::authorizer::AuthorizerManifest;
 use crate::cors::CorsManifest;
+use crate::function::FunctionManifest;
 use crate::wire::MANIFEST_VERSION;
 
 /// Everything the CLI needs to know about an app to package and deploy it.
@@ -35,9 +36,10 @@ pub struct Manifest {
     /// Authorizers the routes refer to.
     #[serde(default)]
     pub authorizers: Vec<AuthorizerManifest>,
-    /// Event sources (schedules, queues, ...) of the app's other functions.
+    /// The app's other functions: event handlers (schedules, queues, ...) and pure
+    /// functions, in declaration order.
     #[serde(default)]
-    pub event_sources: Vec<EventSourceManifest>,
+    pub functions: Vec<FunctionManifest>,
 }
 
 impl Manifest {
@@ -51,7 +53,7 @@ impl Manifest {
             cors: None,
             routes: Vec::new(),
             authorizers: Vec::new(),
-            event_sources: Vec::new(),
+            functions: Vec::new(),
         }
     }
 
@@ -60,6 +62,32 @@ impl Manifest {
         self.authorizers
             .iter()
             .find(|authorizer| authorizer.name == name)
+    }
+
+    /// The function (event handler or pure function) named `name`.
+    pub fn function(&self, name: &str) -> Option<&FunctionManifest> {
+        self.functions.iter().find(|function| function.name == name)
+    }
+
+    /// Every value [`HANDLER_ENV`](crate::HANDLER_ENV) may take for this app: the built-in
+    /// authorizers' names, then the functions', each the name of one Lambda function
+    /// besides the API handler's.
+    ///
+    /// ```
+    /// use chalice_manifest::{AuthorizerKind, AuthorizerManifest, EventSource, FunctionManifest, Manifest};
+    ///
+    /// let mut manifest = Manifest::new("app");
+    /// manifest.authorizers.push(AuthorizerManifest::new("auth", AuthorizerKind::builtin()));
+    /// manifest.authorizers.push(AuthorizerManifest::new("iam", AuthorizerKind::Iam));
+    /// manifest.functions.push(FunctionManifest::new("nightly", EventSource::schedule("rate(1 day)")));
+    /// assert_eq!(manifest.handler_names().collect::<Vec<_>>(), ["auth", "nightly"]);
+    /// ```
+    pub fn handler_names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.authorizers
+            .iter()
+            .filter(|authorizer| matches!(authorizer.kind, crate::AuthorizerKind::Builtin { .. }))
+            .map(|authorizer| authorizer.name.as_str())
+            .chain(self.functions.iter().map(|function| function.name.as_str()))
     }
 }
 
@@ -118,30 +146,6 @@ impl RouteManifest {
     }
 }
 
-/// An event source of one of the app's functions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct EventSourceManifest {
-    /// The handler's name.
-    pub name: String,
-    /// The source type (`schedule`, `sqs`, ...).
-    pub source: String,
-    /// The source's settings.
-    #[serde(default)]
-    pub options: serde_json::Map<String, serde_json::Value>,
-}
-
-impl EventSourceManifest {
-    /// The handler `name` of events from `source`, with no settings yet.
-    pub fn new(name: impl Into<String>, source: impl Into<String>) -> Self {
-        EventSourceManifest {
-            name: name.into(),
-            source: source.into(),
-            options: serde_json::Map::new(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,7 +155,7 @@ mod tests {
         let minimal = r#"{"manifest_version":1,"app_name":"x","binary_types":[],"routes":[
             {"path":"/","method":"GET","view_name":"index","content_types":["application/json"]}]}"#;
         let manifest: Manifest = serde_json::from_str(minimal).expect("readable");
-        assert!(manifest.authorizers.is_empty() && manifest.event_sources.is_empty());
+        assert!(manifest.authorizers.is_empty() && manifest.functions.is_empty());
         assert_eq!(manifest.cors, None);
         let route = &manifest.routes[0];
         assert!(!route.api_key_required);
@@ -174,11 +178,11 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&manifest).ok().as_deref(),
             Some(concat!(
-                r#"{"manifest_version":1,"app_name":"a","binary_types":["image/png"],"cors":null,"#,
+                r#"{"manifest_version":2,"app_name":"a","binary_types":["image/png"],"cors":null,"#,
                 r#""routes":[{"path":"/","method":"GET","view_name":"index","#,
                 r#""content_types":["application/json"],"cors":null,"api_key_required":false,"#,
                 r#""authorizer":null,"authorization_scopes":[],"authorization_type":null,"#,
-                r#""authorizer_id":null}],"authorizers":[],"event_sources":[]}"#
+                r#""authorizer_id":null}],"authorizers":[],"functions":[]}"#
             ))
         );
     }

@@ -5,16 +5,26 @@
 /// Fields added later carry `#[serde(default)]`, so a CLI reads the manifests of older apps;
 /// the version changes only when a change would mislead an older CLI, which then refuses the
 /// manifest and asks to be updated.
-pub const MANIFEST_VERSION: u32 = 1;
+///
+/// Version 2 lists the app's event handlers and pure functions
+/// ([`Manifest::functions`](crate::Manifest::functions)): a CLI that knows only version 1
+/// would package such an app without them, so it is asked to update instead.
+pub const MANIFEST_VERSION: u32 = 2;
 
 /// The argument that makes an app binary print its [manifest](crate::Manifest) as JSON on
 /// stdout and exit, instead of serving.
 pub const MANIFEST_ARG: &str = "--manifest";
 
 /// The environment variable that tells a deployed function which of the app's handlers it
-/// serves: the name of a built-in authorizer (unset: the API handler).
+/// serves: the name of a built-in authorizer, an event handler or a pure function (unset:
+/// the API handler).
 ///
 /// Every function of an app is the same `bootstrap` binary; the templates and the deployer
-/// set this variable on each authorizer's function, and the Lambda adapter reads it once,
-/// at init.
-pub const AUTHORIZER_ENV: &str = "CHALICE_AUTHORIZER";
+/// set this variable on each function but the API handler's, and the Lambda adapter reads
+/// it once, at init: a name the app does not have is an init error.
+pub const HANDLER_ENV: &str = "CHALICE_HANDLER";
+
+/// The argument that makes an app binary run one of its functions once, locally: the
+/// function's name follows, the event is read as JSON from stdin, and the function's answer
+/// is printed as JSON on stdout (`chalice invoke --local -n NAME < event.json`).
+pub const INVOKE_ARG: &str = "--invoke";

@@ -12,10 +12,15 @@
 //! ```
 //!
 //! With `LAMBDA_APP_BROKEN=1`, the app has a definition mistake and reports an init error
-//! instead. With `CHALICE_AUTHORIZER=token_auth`, it is the function of its built-in
-//! authorizer and answers API Gateway's authorizer events.
+//! instead. With `CHALICE_HANDLER=token_auth`, it is the function of its built-in
+//! authorizer and answers API Gateway's authorizer events. With `CHALICE_HANDLER=worker`,
+//! it is the function of its SQS worker, which reports the messages whose body is `bad` as
+//! failed; with `CHALICE_HANDLER=add`, its pure function, which sums a list of numbers.
 
-use chalice::{AuthRequest, AuthResponse, Chalice, ChaliceError, Json, Request, Route};
+use chalice::{
+    AuthRequest, AuthResponse, BatchItemFailures, Chalice, ChaliceError, Json, Request, Route,
+    SqsEvent,
+};
 use serde_json::{Value, json};
 
 fn hello(request: &Request) -> Json<Value> {
@@ -31,6 +36,23 @@ fn hello(request: &Request) -> Json<Value> {
         // What the AWS SDKs read to carry the X-Ray trace into a view's calls.
         "trace_env": std::env::var("_X_AMZN_TRACE_ID").ok(),
     }))
+}
+
+/// Fails the messages whose body is `bad`; a body `crash` fails the whole batch.
+fn worker(event: SqsEvent) -> Result<BatchItemFailures, ChaliceError> {
+    if event.records.iter().any(|m| m.body == "crash") {
+        return Err(ChaliceError::bad_request("a crash message"));
+    }
+    Ok(event
+        .records
+        .into_iter()
+        .filter(|m| m.body == "bad")
+        .map(|m| m.message_id)
+        .collect())
+}
+
+fn add(numbers: Vec<i64>) -> Json<i64> {
+    Json(numbers.into_iter().sum())
 }
 
 fn main() {
@@ -52,6 +74,8 @@ fn main() {
         chalice::log().error("a line for CloudWatch");
         "logged"
     });
+    app.on_sqs_message("jobs", worker);
+    app.lambda_function(add);
     if std::env::var_os("LAMBDA_APP_BROKEN").is_some() {
         app.route("/broken/", || "a trailing slash is a definition mistake");
     }

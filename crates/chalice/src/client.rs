@@ -7,11 +7,13 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use chalice_core::adapter::{Gateway, HttpRequest};
-use chalice_core::{Chalice, ChaliceError, Headers, Method, Params};
+use chalice_core::{Chalice, ChaliceError, Headers, InvokeError, Method, Params};
 use chalice_local::LocalFunction;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use crate::events::EventGenerator;
 
 /// A test client for an app (Chalice's `chalice.test.Client`).
 ///
@@ -153,6 +155,33 @@ impl Client {
     /// The HTTP client (Chalice's `client.http`).
     pub fn http(&self) -> HttpClient<'_> {
         HttpClient { client: self }
+    }
+
+    /// Invokes the app's event handlers and pure functions by name (Chalice's
+    /// `client.lambda_`), as Lambda does.
+    ///
+    /// ```
+    /// use chalice::test::Client;
+    /// use chalice::{Chalice, Json, SqsEvent};
+    /// use serde_json::json;
+    ///
+    /// let mut app = Chalice::new("app");
+    /// app.lambda_function(|numbers: Vec<i64>| Json(numbers.iter().sum::<i64>())).name("add");
+    /// app.on_sqs_message("jobs", |event: SqsEvent| assert_eq!(event.records[0].body, "hi"))
+    ///     .name("worker");
+    ///
+    /// let client = Client::new(app);
+    /// assert_eq!(client.lambda_().invoke("add", &[1, 2, 3]).send().unwrap().payload, json!(6));
+    /// let event = client.events().sqs("jobs", ["hi"]);
+    /// assert!(client.lambda_().invoke("worker", &event).send().is_ok());
+    /// ```
+    pub fn lambda_(&self) -> LambdaClient<'_> {
+        LambdaClient { client: self }
+    }
+
+    /// Builds events of each source, in the shapes AWS sends (Chalice's `client.events`).
+    pub fn events(&self) -> EventGenerator {
+        EventGenerator
     }
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
@@ -441,4 +470,82 @@ fn form_pair(name: &str, value: &str) -> String {
     form_urlencoded::Serializer::new(String::new())
         .append_pair(name, value)
         .finish()
+}
+
+/// Invokes the app's functions; see [`Client::lambda_`].
+#[derive(Debug, Clone, Copy)]
+pub struct LambdaClient<'a> {
+    client: &'a Client,
+}
+
+impl<'a> LambdaClient<'a> {
+    /// An invocation of the function (event handler or pure function) `name` with
+    /// `payload` (an event of its source, or a pure function's argument), with the event
+    /// middleware for its kind around it; [`send`](TestInvocation::send) it, or `.await` it.
+    ///
+    /// # Panics
+    ///
+    /// If `payload` does not serialize.
+    #[track_caller]
+    pub fn invoke<T: Serialize + ?Sized>(&self, name: &str, payload: &T) -> TestInvocation<'a> {
+        let payload = serde_json::to_string(payload)
+            .unwrap_or_else(|error| panic!("the payload does not serialize: {error}"));
+        TestInvocation {
+            client: self.client,
+            name: name.to_owned(),
+            payload,
+        }
+    }
+}
+
+/// An invocation being made; [`send`](TestInvocation::send) it, or `.await` it.
+#[must_use = "an invocation does nothing until it is sent with .send() or .await"]
+#[derive(Debug)]
+pub struct TestInvocation<'a> {
+    client: &'a Client,
+    name: String,
+    payload: String,
+}
+
+impl TestInvocation<'_> {
+    /// Invokes the function and waits for its answer.
+    ///
+    /// # Errors
+    ///
+    /// An unknown name, an event the function's source does not send, or the handler's
+    /// error.
+    ///
+    /// # Panics
+    ///
+    /// Inside a tokio runtime (an async test): `.await` the invocation there instead.
+    pub fn send(self) -> Result<InvokeResponse, InvokeError> {
+        let client = self.client;
+        client.block_on(self.into_future())
+    }
+}
+
+impl<'a> IntoFuture for TestInvocation<'a> {
+    type Output = Result<InvokeResponse, InvokeError>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let app = self.client.gateway.app();
+            let function = LocalFunction::new(format!("{}-dev-{}", app.app_name(), self.name));
+            let payload = app
+                .invoke(&self.name, &self.payload, function.context())
+                .await?;
+            Ok(InvokeResponse { payload })
+        })
+    }
+}
+
+/// A function's answer (Chalice's `InvokeResponse`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct InvokeResponse {
+    /// What the function answered, as JSON: `null` for most event handlers,
+    /// `{"batchItemFailures": [...]}` for a batch handler that reports failures, a pure
+    /// function's result.
+    pub payload: Value,
 }

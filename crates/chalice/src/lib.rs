@@ -35,6 +35,7 @@
 //! CORS headers and applies the binary rules; the adapter sends the [`Response`].
 
 mod client;
+mod events;
 mod logging;
 mod mode;
 mod run;
@@ -49,11 +50,21 @@ pub use chalice_core::{
     Next, Params, PathError, Request, RequestBuilder, Response, Route, RouteInfo, State, View,
     ViewSite, current_request, log,
 };
+/// Event handlers and pure functions: their events, answers and declarations.
+pub use chalice_core::{
+    BatchItemFailure, BatchItemFailures, CloudWatchEvent, Cron, DynamoDbEvent, DynamoDbRecord,
+    Event, EventNext, InvokeError, KinesisEvent, KinesisRecord, LambdaFunctionEvent, Rate,
+    RateUnit, S3Event, S3Record, Schedule, ScheduleExpression, SnsEvent, SnsMessageAttribute,
+    SnsRecord, SqsEvent, SqsMessageAttribute, SqsQueue, SqsRecord, StartingPosition, plain_json,
+};
 pub use chalice_macros::route;
 
 /// Testing an app without a server: Chalice's `chalice.test`.
 pub mod test {
-    pub use crate::client::{Client, HttpClient, TestRequest, TestResponse};
+    pub use crate::client::{
+        Client, HttpClient, InvokeResponse, LambdaClient, TestInvocation, TestRequest, TestResponse,
+    };
+    pub use crate::events::{DynamoDbChange, EventGenerator};
 }
 
 /// Support for code `#[route]` generates. Not a public API.

@@ -22,6 +22,8 @@ pub(crate) enum Mode {
     Lambda,
     /// Print the app's manifest for the CLI.
     Manifest,
+    /// Run the function named once, on the event read from stdin.
+    Invoke(String),
     /// Print the usage text.
     Help,
 }
@@ -92,6 +94,12 @@ pub(crate) fn mode(
         match name.as_str() {
             "-h" | "--help" => return Ok(Mode::Help),
             chalice_core::MANIFEST_ARG => return Ok(Mode::Manifest),
+            chalice_core::INVOKE_ARG => {
+                let name = inline
+                    .or_else(|| args.next().and_then(|v| v.into_string().ok()))
+                    .ok_or_else(|| UsageError("--invoke needs a function's name".to_owned()))?;
+                return Ok(Mode::Invoke(name));
+            }
             _ => {}
         }
         let Some(setting) = settings.iter_mut().find(|s| s.flag == name) else {
@@ -175,12 +183,14 @@ pub(crate) fn usage(app_name: &str) -> String {
            --request-log WHERE      the one line per request: off, stderr, stdout or a file's path (appended)\n                           \
                                     [env: CHALICE_REQUEST_LOG] [default: stderr]\n  \
            --manifest               print the app's routes and settings as JSON, for the chalice CLI\n  \
+           --invoke NAME            run the function NAME (event handler or pure function) once on the\n                           \
+                                    event read from stdin as JSON, and print its answer\n  \
            -h, --help               print this help\n\n\
          Environment:\n  \
            CHALICE_API_KEYS    comma-separated API keys that routes with api_key_required accept locally\n  \
            CHALICE_API_GATEWAY_STAGE  the API Gateway stage requests report locally [default: api]\n  \
            CHALICE_STAGE_VARIABLES    stage variables views see locally, a JSON object of strings [default: none]\n  \
-           CHALICE_AUTHORIZER  on Lambda, the built-in authorizer this function serves\n",
+           CHALICE_HANDLER     on Lambda, the function this one serves (authorizer, event handler,\n                               pure function; unset: the API)\n",
         bin = std::env::args().next().unwrap_or_else(|| "app".to_owned()),
         timeout = Limits::DEFAULT_REQUEST_TIMEOUT.as_secs(),
         connections = Limits::DEFAULT_MAX_CONNECTIONS,
@@ -242,6 +252,17 @@ mod tests {
             ),
             (&["--help"], &[], Ok(Mode::Help)),
             (&["--manifest"], &[], Ok(Mode::Manifest)),
+            (
+                &["--invoke", "worker"],
+                &[],
+                Ok(Mode::Invoke("worker".into())),
+            ),
+            (&["--invoke=add"], &[], Ok(Mode::Invoke("add".into()))),
+            (
+                &["--invoke"],
+                &[],
+                Err(UsageError("--invoke needs a function's name".into())),
+            ),
             (
                 &["--manifest"],
                 &[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")],

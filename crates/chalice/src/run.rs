@@ -79,7 +79,8 @@ fn run_with(
                 1
             }
         },
-        (Mode::Manifest | Mode::Local(_), Err(errors)) => {
+        (Mode::Invoke(name), Ok(())) => invoke(&app, &name),
+        (Mode::Manifest | Mode::Local(_) | Mode::Invoke(_), Err(errors)) => {
             report_definition_errors(&errors.to_string());
             USAGE_ERROR
         }
@@ -136,6 +137,42 @@ fn local(app: Chalice, options: Local) -> i32 {
             }
         }
     })
+}
+
+/// Runs the function `name` once on the event read from stdin (`chalice invoke --local`):
+/// its answer as JSON on stdout and status 0, or the error on stderr and status 1.
+fn invoke(app: &Chalice, name: &str) -> i32 {
+    let _ = crate::logging::install(std::io::stderr, &RequestLog::Off);
+    let mut event = String::new();
+    if let Err(error) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut event) {
+        report_usage_error(&format!("cannot read the event from stdin: {error}"));
+        return USAGE_ERROR;
+    }
+    if event.trim().is_empty() {
+        "{}".clone_into(&mut event);
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            report_usage_error(&format!("cannot start the async runtime: {error}"));
+            return 1;
+        }
+    };
+    chalice_core::adapter::install_panic_hook();
+    let function = chalice_local::LocalFunction::new(format!("{}-{name}", app.app_name()));
+    match runtime.block_on(app.invoke(name, &event, function.context())) {
+        Ok(answer) => {
+            print_help(&format!("{answer}\n"));
+            0
+        }
+        Err(error) => {
+            report_usage_error(&format!("{}: {error}", error.error_type()));
+            1
+        }
+    }
 }
 
 /// The API Gateway the local server emulates, as the environment sets it up:

@@ -478,7 +478,7 @@ async fn init_errors_are_reported_and_the_process_exits() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_binary_serves_its_built_in_authorizer() {
     let mut api = RuntimeApi::start().await;
-    let child = spawn(&api, &[("CHALICE_AUTHORIZER", "token_auth")], None);
+    let child = spawn(&api, &[("CHALICE_HANDLER", "token_auth")], None);
     let arn = "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/api/GET/private";
     let token_event = |token: &str| {
         json!({"type": "TOKEN", "authorizationToken": token, "methodArn": arn}).to_string()
@@ -554,13 +554,13 @@ async fn the_same_binary_serves_its_built_in_authorizer() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_authorizer_name_is_an_init_error() {
     let mut api = RuntimeApi::start().await;
-    let mut child = spawn(&api, &[("CHALICE_AUTHORIZER", "nope")], None);
+    let mut child = spawn(&api, &[("CHALICE_HANDLER", "nope")], None);
     match api.next_post().await {
         Post::InitError { error_type, body } => {
             assert_eq!(error_type, "Chalice.DefinitionError");
             assert_eq!(
                 body["errorMessage"],
-                "CHALICE_AUTHORIZER names \"nope\", but the app has no built-in authorizer of that name (it has \"token_auth\")"
+                "CHALICE_HANDLER names \"nope\", but the app has no function of that name (it has \"token_auth\", \"worker\", \"add\")"
             );
         }
         other => panic!("an init error, got {other:?}"),
@@ -570,4 +570,80 @@ async fn an_unknown_authorizer_name_is_an_init_error() {
         .expect("exits")
         .expect("wait");
     assert!(!status.success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_binary_serves_its_event_handlers_and_pure_functions() {
+    let sqs = |bodies: &[&str]| {
+        let records: Vec<Value> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| {
+                json!({"messageId": format!("m{i}"), "receiptHandle": "h", "body": body,
+                       "eventSource": "aws:sqs", "awsRegion": "us-east-1",
+                       "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:jobs"})
+            })
+            .collect();
+        json!({ "Records": records }).to_string()
+    };
+    let cases: Vec<(&str, String, Result<Value, (&str, &str)>)> = vec![
+        (
+            "worker",
+            sqs(&["ok", "bad", "ok", "bad"]),
+            Ok(json!({"batchItemFailures": [{"itemIdentifier": "m1"}, {"itemIdentifier": "m3"}]})),
+        ),
+        ("worker", sqs(&["ok"]), Ok(json!({"batchItemFailures": []}))),
+        (
+            "worker",
+            sqs(&["crash"]),
+            Err((
+                "BadRequestError",
+                "function \"worker\" failed: BadRequestError: a crash message",
+            )),
+        ),
+        (
+            "worker",
+            json!({"Records": [{"body": "no id"}]}).to_string(),
+            Err((
+                "Chalice.InvalidEvent",
+                "function \"worker\" (on_sqs_message) can't read the event: missing field `messageId` at line 1 column 28",
+            )),
+        ),
+        ("add", "[1, 2, 39]".to_owned(), Ok(json!(42))),
+    ];
+    for handler in ["worker", "add"] {
+        let mut api = RuntimeApi::start().await;
+        let child = spawn(&api, &[("CHALICE_HANDLER", handler)], None);
+        for (i, (_, event, expected)) in cases.iter().enumerate().filter(|(_, c)| c.0 == handler) {
+            let id = format!("{handler}-{i}");
+            api.invoke(&id, event.clone());
+            match (api.next_post().await, expected) {
+                (Post::Response { id: got, body }, Ok(answer)) => {
+                    assert_eq!(got, id);
+                    assert_eq!(body, *answer, "{id}");
+                }
+                (
+                    Post::Error {
+                        id: got,
+                        error_type,
+                        body,
+                    },
+                    Err((kind, message)),
+                ) => {
+                    assert_eq!(got, id);
+                    assert_eq!(error_type, *kind, "{id}");
+                    assert_eq!(body["errorType"], *kind, "{id}");
+                    assert_eq!(body["errorMessage"], *message, "{id}");
+                }
+                (other, expected) => panic!("{id}: {other:?}, expected {expected:?}"),
+            }
+        }
+        let logs = stop(child).await;
+        if handler == "worker" {
+            assert!(
+                logs.contains("Caught exception for function worker"),
+                "{logs}"
+            );
+        }
+    }
 }

@@ -24,7 +24,9 @@ use crate::output::{Output, size};
 use crate::project::Project;
 use crate::templates::functions::builtin_authorizers;
 use crate::templates::merge::{merge, read_template};
-use crate::templates::policy::{Policies, api_policy, default_policy, policy_file};
+use crate::templates::policy::{
+    Policies, api_policy, default_policy, policy_file, with_event_sources,
+};
 use crate::templates::sam::sam_template;
 use crate::templates::terraform::terraform;
 use crate::templates::yaml::to_yaml;
@@ -122,10 +124,17 @@ pub fn package(
                 .iter()
                 .map(|authorizer| stage.function(authorizer.name)),
         )
+        .chain(
+            manifest
+                .functions
+                .iter()
+                .map(|function| stage.function(&function.name)),
+        )
         .collect();
     let policies = Policies {
         // Unused (but harmless) when the role is not managed.
-        role: role_policy.unwrap_or_else(|| default_policy(&functions)),
+        role: role_policy
+            .unwrap_or_else(|| with_event_sources(default_policy(&functions), &manifest)),
         api: api_policy,
     };
 

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use base64::Engine;
-use chalice_manifest::{AUTHORIZER_ENV, Manifest};
+use chalice_manifest::{HANDLER_ENV, Manifest};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -287,7 +287,7 @@ impl Graph {
             };
             let mut environment = config.environment_variables.clone();
             if config.name != API_HANDLER_KEY {
-                environment.insert(AUTHORIZER_ENV.to_owned(), config.name.clone());
+                environment.insert(HANDLER_ENV.to_owned(), config.name.clone());
             }
             Ok::<_, UsageError>(FunctionSpec {
                 key: config.name.clone(),

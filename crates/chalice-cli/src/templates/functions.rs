@@ -1,13 +1,15 @@
 //! The Lambda functions an app deploys, and what each is called in every template.
 //!
-//! One binary serves them all: the API handler, and one function per built-in authorizer the
-//! routes use (the binary reads `CHALICE_AUTHORIZER` to know which authorizer it is). Names
+//! One binary serves them all: the API handler, one function per built-in authorizer the
+//! routes use, and one per event handler or pure function (the binary reads `CHALICE_HANDLER`
+//! to know which it is). Names
 //! follow Chalice's, so a user who knows its templates finds the same logical ids:
 //!
 //! | function | CloudFormation id | Terraform name | Lambda function name (Terraform) |
 //! |---|---|---|---|
 //! | API handler | `APIHandler` | `api_handler` | `<app>-<stage>` |
 //! | authorizer `my_auth` | `MyAuth` | `my_auth` | `<app>-<stage>-my_auth` |
+//! | event handler `on_upload` | `OnUpload` (its trigger `OnUploadEvent`) | `on_upload` | `<app>-<stage>-on_upload` |
 //!
 //! The CloudFormation id of an authorizer is Chalice's `to_cfn_resource_name`: split the
 //! name at `-` and `_`, upper-case the first letter of each part, join, and drop anything
@@ -18,7 +20,7 @@
 
 use std::collections::BTreeSet;
 
-use chalice_manifest::{AuthorizerKind, AuthorizerManifest, Manifest};
+use chalice_manifest::{AuthorizerKind, AuthorizerManifest, EventSource, Manifest};
 
 use crate::error::UsageError;
 
@@ -50,7 +52,7 @@ pub const LOG_GROUP_SUFFIX: &str = "LogGroup";
 /// A built-in authorizer deployed as its own Lambda function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorizerFunction<'m> {
-    /// The authorizer's name, as routes refer to it (and `CHALICE_AUTHORIZER` carries it).
+    /// The authorizer's name, as routes refer to it (and `CHALICE_HANDLER` carries it).
     pub name: &'m str,
     /// The CloudFormation logical id of its function.
     pub cfn_id: String,
@@ -103,6 +105,79 @@ pub fn builtin_authorizers(manifest: &Manifest) -> Result<Vec<AuthorizerFunction
         }
         functions.push(AuthorizerFunction {
             name,
+            cfn_id,
+            tf_name,
+        });
+    }
+    Ok(functions)
+}
+
+/// One of the app's event handlers or pure functions, deployed as its own Lambda function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventFunction<'m> {
+    /// The function's name (what `CHALICE_HANDLER` carries).
+    pub name: &'m str,
+    /// What invokes it.
+    pub source: &'m EventSource,
+    /// The CloudFormation logical id of its function.
+    pub cfn_id: String,
+    /// The Terraform resource name of its function.
+    pub tf_name: String,
+}
+
+impl EventFunction<'_> {
+    /// The CloudFormation id of its trigger (Chalice's `<Name>Event`, the resource name
+    /// `<name>-event` in CamelCase).
+    pub fn event_cfn_id(&self) -> String {
+        format!("{}Event", self.cfn_id)
+    }
+}
+
+/// The app's event handlers and pure functions, in the manifest's order, their names
+/// checked for collisions with each other, with `authorizers` and with the API's resources.
+pub fn event_functions<'m>(
+    manifest: &'m Manifest,
+    authorizers: &[AuthorizerFunction<'_>],
+) -> Result<Vec<EventFunction<'m>>, UsageError> {
+    let mut cfn_ids: BTreeSet<String> = RESERVED_CFN_IDS.iter().map(|&id| id.into()).collect();
+    let mut tf_names: BTreeSet<String> = BTreeSet::from([API_HANDLER_TF.to_owned()]);
+    for authorizer in authorizers {
+        cfn_ids.insert(authorizer.cfn_id.clone());
+        cfn_ids.insert(format!("{}{INVOKE_PERMISSION_SUFFIX}", authorizer.cfn_id));
+        cfn_ids.insert(format!("{}{LOG_GROUP_SUFFIX}", authorizer.cfn_id));
+        tf_names.insert(authorizer.tf_name.clone());
+    }
+    let mut functions = Vec::new();
+    for function in &manifest.functions {
+        let name = function.name.as_str();
+        let cfn_id = cfn_resource_name(name).ok_or_else(|| {
+            UsageError(format!(
+                "function {name:?}: its name has no ASCII letter or digit, so it can't name a \
+                 CloudFormation resource; rename it"
+            ))
+        })?;
+        for id in [
+            cfn_id.clone(),
+            format!("{cfn_id}Event"),
+            format!("{cfn_id}{LOG_GROUP_SUFFIX}"),
+        ] {
+            if !cfn_ids.insert(id.clone()) {
+                return Err(UsageError(format!(
+                    "function {name:?}: its CloudFormation resource {id} would collide with \
+                     another resource of the template; rename the function"
+                )));
+            }
+        }
+        let tf_name = tf_resource_name(name);
+        if !tf_names.insert(tf_name.clone()) {
+            return Err(UsageError(format!(
+                "function {name:?}: its Terraform resource name {tf_name} would collide with \
+                 another function's; rename the function"
+            )));
+        }
+        functions.push(EventFunction {
+            name,
+            source: &function.source,
             cfn_id,
             tf_name,
         });

@@ -3,12 +3,14 @@
 //! Chalice generates the role's policy by reading the app's Python source for boto3 calls;
 //! a Rust binary can't be read that way, so the default policy grants what every chalice
 //! function needs and nothing more: its logs, plus X-Ray when tracing is on and network
-//! interfaces when it runs in a VPC. An app that calls other AWS services names its policy
+//! interfaces when it runs in a VPC, and reading the queues and streams its event handlers
+//! take ([`with_event_sources`]). An app that calls other AWS services names its policy
 //! with `iam_policy_file` (the CLI reads that file and uses it instead of this one), or
 //! `manage_iam_role: false` with its own role, as in Chalice.
 
 use std::path::Path;
 
+use chalice_manifest::{EventSource, Manifest};
 use serde_json::{Value, json};
 
 use crate::config::{EndpointType, FunctionConfig, StageConfig};
@@ -69,6 +71,65 @@ pub fn default_policy(functions: &[FunctionConfig]) -> Value {
         }));
     }
     json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// `policy` with what the app's event sources need the role to do: read and delete SQS
+/// messages, read Kinesis and DynamoDB streams (the actions of AWS's managed
+/// `AWSLambda*ExecutionRole` policies for those sources, which SAM adds only to roles it
+/// creates itself). Schedules, EventBridge, S3 and SNS invoke the function through its
+/// resource policy and need nothing here.
+///
+/// ```
+/// use chalice_cli::templates::policy::with_event_sources;
+/// use chalice_manifest::{EventSource, FunctionManifest, Manifest};
+/// use serde_json::json;
+///
+/// let mut manifest = Manifest::new("a");
+/// manifest.functions.push(FunctionManifest::new("worker", EventSource::sqs_queue("jobs")));
+/// let policy = with_event_sources(json!({"Version": "2012-10-17", "Statement": []}), &manifest);
+/// assert_eq!(policy["Statement"][0]["Action"][0], "sqs:ReceiveMessage");
+/// ```
+pub fn with_event_sources(mut policy: Value, manifest: &Manifest) -> Value {
+    let uses = |kind: fn(&EventSource) -> bool| manifest.functions.iter().any(|f| kind(&f.source));
+    let mut statements = Vec::new();
+    if uses(|s| matches!(s, EventSource::Sqs { .. })) {
+        statements.push(json!({
+            "Effect": "Allow",
+            "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+            "Resource": "*",
+        }));
+    }
+    if uses(|s| matches!(s, EventSource::Kinesis { .. })) {
+        statements.push(json!({
+            "Effect": "Allow",
+            "Action": [
+                "kinesis:DescribeStream",
+                "kinesis:DescribeStreamSummary",
+                "kinesis:GetRecords",
+                "kinesis:GetShardIterator",
+                "kinesis:ListShards",
+                "kinesis:ListStreams",
+                "kinesis:SubscribeToShard",
+            ],
+            "Resource": "*",
+        }));
+    }
+    if uses(|s| matches!(s, EventSource::Dynamodb { .. })) {
+        statements.push(json!({
+            "Effect": "Allow",
+            "Action": [
+                "dynamodb:DescribeStream",
+                "dynamodb:GetRecords",
+                "dynamodb:GetShardIterator",
+                "dynamodb:ListStreams",
+            ],
+            "Resource": "*",
+        }));
+    }
+    if let Some(list) = policy.get_mut("Statement").and_then(Value::as_array_mut) {
+        list.extend(statements);
+    }
+    policy
 }
 
 /// The resource policy of a `PRIVATE` API: calls from the stage's VPC endpoints only

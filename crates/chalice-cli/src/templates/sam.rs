@@ -11,13 +11,13 @@
 
 use serde_json::{Map, Value, json};
 
-use chalice_manifest::{AUTHORIZER_ENV, Manifest};
+use chalice_manifest::{DEFAULT_EVENT_BUS, EventSource, HANDLER_ENV, Manifest};
 
 use crate::config::{FunctionConfig, StageConfig};
 use crate::error::UsageError;
 use crate::templates::functions::{
-    API_HANDLER_CFN, HANDLER, INVOKE_PERMISSION_SUFFIX, LOG_GROUP_SUFFIX, RUNTIME,
-    builtin_authorizers,
+    API_HANDLER_CFN, EventFunction, HANDLER, INVOKE_PERMISSION_SUFFIX, LOG_GROUP_SUFFIX, RUNTIME,
+    builtin_authorizers, event_functions,
 };
 use crate::templates::literal;
 use crate::templates::openapi::{OPENAPI_VERSION, Target, openapi};
@@ -107,6 +107,18 @@ pub fn sam_template(
             invoke_permission(&json!({"Fn::GetAtt": [id, "Arn"]})),
         );
     }
+    for event_function in event_functions(manifest, &authorizers)? {
+        let id = &event_function.cfn_id;
+        let settings = config.function(event_function.name);
+        let mut resource = function(&settings, Some(event_function.name));
+        if let Some(event) = sam_event(&event_function)? {
+            resource["Properties"]["Events"] = json!({ event_function.event_cfn_id(): event });
+        }
+        resources.insert(id.clone(), resource);
+        if let Some(days) = settings.log_retention_in_days {
+            resources.insert(format!("{id}{LOG_GROUP_SUFFIX}"), log_group(id, days));
+        }
+    }
     Ok(json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Transform": "AWS::Serverless-2016-10-31",
@@ -128,8 +140,131 @@ pub fn sam_template(
     }))
 }
 
+/// The ARN of an SNS topic, SQS queue or Kinesis stream given by name, in the stack's
+/// account and region.
+fn arn_in_stack(service: &str, resource: &str) -> Value {
+    json!({"Fn::Sub": format!(
+        "arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{}",
+        literal::fn_sub(resource)
+    )})
+}
+
+/// The SAM event source of a function's trigger (Chalice's), or `None` for a pure function.
+fn sam_event(function: &EventFunction<'_>) -> Result<Option<Value>, UsageError> {
+    let report = |properties: &mut Value| {
+        if function.source.reports_batch_item_failures() {
+            properties["FunctionResponseTypes"] = json!(["ReportBatchItemFailures"]);
+        }
+    };
+    let window = |properties: &mut Value, seconds: u32| {
+        if seconds > 0 {
+            properties["MaximumBatchingWindowInSeconds"] = json!(seconds);
+        }
+    };
+    let event = match function.source {
+        EventSource::LambdaFunction => return Ok(None),
+        EventSource::Schedule {
+            expression,
+            description,
+        } => {
+            let mut properties = json!({"Schedule": expression});
+            if !description.is_empty() {
+                properties["Description"] = json!(description);
+            }
+            json!({"Type": "Schedule", "Properties": properties})
+        }
+        EventSource::CwEvent {
+            event_pattern,
+            event_bus,
+        } => {
+            let mut properties = json!({"Pattern": event_pattern});
+            if event_bus != DEFAULT_EVENT_BUS {
+                properties["EventBusName"] = json!(event_bus);
+            }
+            json!({"Type": "CloudWatchEvent", "Properties": properties})
+        }
+        // Chalice's refusal (its SAM generator), for the same reason.
+        EventSource::S3 { .. } => {
+            return Err(UsageError(format!(
+                "function {:?}: Unable to package chalice apps that use the on_s3_event \
+                 decorator. CloudFormation does not support modifying the event notifications \
+                 of existing buckets; package the app for Terraform instead, once it supports \
+                 event handlers",
+                function.name
+            )));
+        }
+        EventSource::Sns { topic } => {
+            let topic = if topic.starts_with("arn:") {
+                json!(topic)
+            } else {
+                arn_in_stack("sns", topic)
+            };
+            json!({"Type": "SNS", "Properties": {"Topic": topic}})
+        }
+        EventSource::Sqs {
+            queue,
+            queue_arn,
+            batch_size,
+            maximum_batching_window_in_seconds,
+            maximum_concurrency,
+            ..
+        } => {
+            let queue = match (queue_arn, queue) {
+                (Some(arn), _) => json!(arn),
+                (None, Some(name)) => arn_in_stack("sqs", name),
+                (None, None) => {
+                    return Err(UsageError(format!(
+                        "function {:?}: its SQS source names no queue",
+                        function.name
+                    )));
+                }
+            };
+            let mut properties = json!({"Queue": queue, "BatchSize": batch_size});
+            window(&mut properties, *maximum_batching_window_in_seconds);
+            if let Some(limit) = maximum_concurrency {
+                properties["ScalingConfig"] = json!({"MaximumConcurrency": limit});
+            }
+            report(&mut properties);
+            json!({"Type": "SQS", "Properties": properties})
+        }
+        EventSource::Kinesis {
+            stream,
+            batch_size,
+            starting_position,
+            maximum_batching_window_in_seconds,
+            ..
+        } => {
+            let mut properties = json!({
+                "Stream": arn_in_stack("kinesis", &format!("stream/{stream}")),
+                "BatchSize": batch_size,
+                "StartingPosition": starting_position.as_str(),
+            });
+            window(&mut properties, *maximum_batching_window_in_seconds);
+            report(&mut properties);
+            json!({"Type": "Kinesis", "Properties": properties})
+        }
+        EventSource::Dynamodb {
+            stream_arn,
+            batch_size,
+            starting_position,
+            maximum_batching_window_in_seconds,
+            ..
+        } => {
+            let mut properties = json!({
+                "Stream": stream_arn,
+                "BatchSize": batch_size,
+                "StartingPosition": starting_position.as_str(),
+            });
+            window(&mut properties, *maximum_batching_window_in_seconds);
+            report(&mut properties);
+            json!({"Type": "DynamoDB", "Properties": properties})
+        }
+    };
+    Ok(Some(event))
+}
+
 /// A function's properties: its settings (the stage's, and its own under
-/// `lambda_functions.<name>`), plus `CHALICE_AUTHORIZER` for an authorizer's.
+/// `lambda_functions.<name>`), plus `CHALICE_HANDLER` for an authorizer's.
 fn function_properties(
     config: &FunctionConfig,
     architecture: &str,
@@ -149,7 +284,7 @@ fn function_properties(
     });
     let mut variables = config.environment_variables.clone();
     if let Some(name) = authorizer {
-        variables.insert(AUTHORIZER_ENV.to_owned(), name.to_owned());
+        variables.insert(HANDLER_ENV.to_owned(), name.to_owned());
     }
     if !variables.is_empty() {
         properties["Environment"] = json!({ "Variables": variables });
@@ -236,7 +371,7 @@ mod tests {
                 "Jwt",
                 256,
                 10,
-                json!({"Variables": {"CHALICE_AUTHORIZER": "jwt", "ISSUER": "me"}}),
+                json!({"Variables": {"CHALICE_HANDLER": "jwt", "ISSUER": "me"}}),
             ),
         ];
         for (id, memory, timeout, environment) in cases {
@@ -245,6 +380,36 @@ mod tests {
             assert_eq!(properties["Timeout"], timeout, "{id}");
             assert_eq!(properties["Environment"], environment, "{id}");
         }
+    }
+
+    #[test]
+    fn s3_handlers_are_refused_as_chalice_refuses_them() {
+        let config = Config::parse(".chalice/config.json".into(), r#"{"app_name": "a"}"#)
+            .and_then(|config| config.stage("dev"))
+            .expect("a valid config");
+        let mut manifest = Manifest::new("a");
+        manifest
+            .routes
+            .push(RouteManifest::new("/", "GET", "index"));
+        manifest
+            .functions
+            .push(chalice_manifest::FunctionManifest::new(
+                "on_upload",
+                EventSource::s3("uploads"),
+            ));
+        let policies = Policies {
+            role: json!({}),
+            api: None,
+        };
+        let error = sam_template(&manifest, &config, "./deployment.zip", &policies)
+            .expect_err("no S3 notifications in CloudFormation")
+            .0;
+        assert!(
+            error.starts_with(
+                "function \"on_upload\": Unable to package chalice apps that use the on_s3_event"
+            ),
+            "{error}"
+        );
     }
 
     #[test]

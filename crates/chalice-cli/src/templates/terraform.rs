@@ -18,11 +18,13 @@
 
 use serde_json::{Map, Value, json};
 
-use chalice_manifest::{AUTHORIZER_ENV, Manifest};
+use chalice_manifest::{DEFAULT_EVENT_BUS, EventSource, HANDLER_ENV, Manifest};
 
 use crate::config::{API_HANDLER, FunctionConfig, StageConfig};
 use crate::error::UsageError;
-use crate::templates::functions::{API_HANDLER_TF, HANDLER, RUNTIME, builtin_authorizers};
+use crate::templates::functions::{
+    API_HANDLER_TF, EventFunction, HANDLER, RUNTIME, builtin_authorizers, event_functions,
+};
 use crate::templates::literal;
 use crate::templates::openapi::{Target, openapi};
 use crate::templates::policy::{Policies, lambda_trust_policy};
@@ -133,8 +135,19 @@ pub fn terraform(
             Some(authorizer.name),
         ));
     }
+    let event_functions = event_functions(manifest, &authorizers)?;
+    // The API's functions: API Gateway invokes them.
+    let api_functions = functions.len();
+    for event_function in &event_functions {
+        functions.push((
+            event_function.tf_name.clone(),
+            format!("{base_name}-{}", event_function.name),
+            config.function(event_function.name),
+            Some(event_function.name),
+        ));
+    }
     let architecture = config.lambda_architecture.as_str();
-    for (tf_name, function_name, settings, authorizer) in &functions {
+    for (i, (tf_name, function_name, settings, authorizer)) in functions.iter().enumerate() {
         check_name("Lambda function", function_name, |c| {
             c.is_ascii_alphanumeric() || c == '_' || c == '-'
         })?;
@@ -164,6 +177,9 @@ pub fn terraform(
             function["depends_on"] = json!(depends_on);
         }
         add("aws_lambda_function", tf_name, function);
+        if i >= api_functions {
+            continue;
+        }
         add(
             "aws_lambda_permission",
             &format!("{tf_name}_invoke"),
@@ -175,6 +191,34 @@ pub fn terraform(
             }),
         );
     }
+
+    let mut buckets: Vec<(&str, Vec<Value>, Vec<String>)> = Vec::new();
+    for event_function in &event_functions {
+        let function_name = format!("{base_name}-{}", event_function.name);
+        for (kind, name, resource) in triggers(event_function, &function_name, &mut buckets) {
+            add(kind, &name, resource);
+        }
+    }
+    for (bucket, notifications, permissions) in buckets {
+        let name = literal::terraform(bucket);
+        let mut notification = json!({"bucket": name, "lambda_function": notifications});
+        // S3 checks that it may invoke each function when the notification is put.
+        notification["depends_on"] = json!(permissions);
+        add(
+            "aws_s3_bucket_notification",
+            &crate::templates::functions::tf_resource_name(&format!("{bucket}_notify")),
+            notification,
+        );
+    }
+    let data = if event_functions.is_empty() {
+        Value::Null
+    } else {
+        json!({
+            "aws_partition": {"chalice": {}},
+            "aws_region": {"chalice": {}},
+            "aws_caller_identity": {"chalice": {}},
+        })
+    };
 
     let mut rest_api = json!({
         "name": literal(&config.app_name),
@@ -209,7 +253,7 @@ pub fn terraform(
     }
     add("aws_api_gateway_stage", "rest_api", stage);
 
-    Ok(json!({
+    let mut configuration = json!({
         "terraform": {
             "required_version": ">= 1.0",
             "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.0, < 7.0"}},
@@ -222,7 +266,213 @@ pub fn terraform(
             "APIHandlerName": {"value": "${aws_lambda_function.api_handler.function_name}"},
             "APIHandlerArn": {"value": "${aws_lambda_function.api_handler.arn}"},
         },
-    }))
+    });
+    if !data.is_null() {
+        configuration["data"] = data;
+    }
+    Ok(configuration)
+}
+
+/// An ARN in the account and region Terraform deploys to.
+fn arn_here(service: &str, resource: &str) -> String {
+    format!(
+        "arn:${{data.aws_partition.chalice.partition}}:{service}:${{data.aws_region.chalice.name}}:\
+         ${{data.aws_caller_identity.chalice.account_id}}:{}",
+        literal::terraform(resource)
+    )
+}
+
+/// The resources that trigger `function` (Chalice's names: the rule `<function>-event`,
+/// mappings and subscriptions after the function), as (kind, name, resource). S3
+/// notifications are gathered per bucket into `buckets`: a bucket has one notification
+/// configuration.
+fn triggers<'m>(
+    function: &EventFunction<'m>,
+    function_name: &str,
+    buckets: &mut Vec<(&'m str, Vec<Value>, Vec<String>)>,
+) -> Vec<(&'static str, String, Value)> {
+    let tf = &function.tf_name;
+    let arn = format!("${{aws_lambda_function.{tf}.arn}}");
+    let permission = |principal: &str, source_arn: String| {
+        json!({
+            "function_name": format!("${{aws_lambda_function.{tf}.function_name}}"),
+            "action": "lambda:InvokeFunction",
+            "principal": principal,
+            "source_arn": source_arn,
+        })
+    };
+    let mapping = |source_arn: String, batch_size: u32, window: u32, position: Option<&str>| {
+        let mut mapping = json!({
+            "event_source_arn": source_arn,
+            "function_name": arn,
+            "batch_size": batch_size,
+        });
+        if window > 0 {
+            mapping["maximum_batching_window_in_seconds"] = json!(window);
+        }
+        if let Some(position) = position {
+            mapping["starting_position"] = json!(position);
+        }
+        if function.source.reports_batch_item_failures() {
+            mapping["function_response_types"] = json!(["ReportBatchItemFailures"]);
+        }
+        mapping
+    };
+    let rule = |mut rule: Value| {
+        rule["name"] = json!(literal::terraform(&format!("{function_name}-event")));
+        let target = json!({
+            "rule": format!("${{aws_cloudwatch_event_rule.{tf}.name}}"),
+            "event_bus_name": format!("${{aws_cloudwatch_event_rule.{tf}.event_bus_name}}"),
+            "target_id": literal::terraform(&format!("{}-event", function.name)),
+            "arn": arn,
+        });
+        vec![
+            ("aws_cloudwatch_event_rule", tf.clone(), rule),
+            ("aws_cloudwatch_event_target", tf.clone(), target),
+            (
+                "aws_lambda_permission",
+                format!("{tf}_event"),
+                permission(
+                    "events.amazonaws.com",
+                    format!("${{aws_cloudwatch_event_rule.{tf}.arn}}"),
+                ),
+            ),
+        ]
+    };
+    match function.source {
+        EventSource::LambdaFunction => Vec::new(),
+        EventSource::Schedule {
+            expression,
+            description,
+        } => rule(json!({
+            "schedule_expression": literal::terraform(expression),
+            "description": literal::terraform(description),
+        })),
+        EventSource::CwEvent {
+            event_pattern,
+            event_bus,
+        } => {
+            let mut pattern = json!({"event_pattern": to_json_literal(event_pattern)});
+            if event_bus != DEFAULT_EVENT_BUS {
+                pattern["event_bus_name"] = json!(literal::terraform(event_bus));
+            }
+            rule(pattern)
+        }
+        EventSource::S3 {
+            bucket,
+            events,
+            prefix,
+            suffix,
+        } => {
+            let permission_name = format!("{tf}_s3");
+            let mut notification = json!({
+                "lambda_function_arn": arn,
+                "events": literals(events),
+            });
+            if let Some(prefix) = prefix {
+                notification["filter_prefix"] = json!(literal::terraform(prefix));
+            }
+            if let Some(suffix) = suffix {
+                notification["filter_suffix"] = json!(literal::terraform(suffix));
+            }
+            let dependency = format!("aws_lambda_permission.{permission_name}");
+            match buckets
+                .iter_mut()
+                .find(|(name, ..)| *name == bucket.as_str())
+            {
+                Some((_, notifications, permissions)) => {
+                    notifications.push(notification);
+                    permissions.push(dependency);
+                }
+                None => buckets.push((bucket, vec![notification], vec![dependency])),
+            }
+            vec![(
+                "aws_lambda_permission",
+                permission_name,
+                permission(
+                    "s3.amazonaws.com",
+                    format!(
+                        "arn:${{data.aws_partition.chalice.partition}}:s3:::{}",
+                        literal::terraform(bucket)
+                    ),
+                ),
+            )]
+        }
+        EventSource::Sns { topic } => {
+            let topic_arn = if topic.starts_with("arn:") {
+                literal::terraform(topic)
+            } else {
+                arn_here("sns", topic)
+            };
+            vec![
+                (
+                    "aws_sns_topic_subscription",
+                    tf.clone(),
+                    json!({"topic_arn": topic_arn, "protocol": "lambda", "endpoint": arn}),
+                ),
+                (
+                    "aws_lambda_permission",
+                    format!("{tf}_sns"),
+                    permission("sns.amazonaws.com", topic_arn.clone()),
+                ),
+            ]
+        }
+        EventSource::Sqs {
+            queue,
+            queue_arn,
+            batch_size,
+            maximum_batching_window_in_seconds,
+            maximum_concurrency,
+            ..
+        } => {
+            let source_arn = match (queue_arn, queue) {
+                (Some(arn), _) => literal::terraform(arn),
+                (None, name) => arn_here("sqs", name.as_deref().unwrap_or_default()),
+            };
+            let mut mapping = mapping(
+                source_arn,
+                *batch_size,
+                *maximum_batching_window_in_seconds,
+                None,
+            );
+            if let Some(limit) = maximum_concurrency {
+                mapping["scaling_config"] = json!({"maximum_concurrency": limit});
+            }
+            vec![("aws_lambda_event_source_mapping", tf.clone(), mapping)]
+        }
+        EventSource::Kinesis {
+            stream,
+            batch_size,
+            starting_position,
+            maximum_batching_window_in_seconds,
+            ..
+        } => vec![(
+            "aws_lambda_event_source_mapping",
+            tf.clone(),
+            mapping(
+                arn_here("kinesis", &format!("stream/{stream}")),
+                *batch_size,
+                *maximum_batching_window_in_seconds,
+                Some(starting_position.as_str()),
+            ),
+        )],
+        EventSource::Dynamodb {
+            stream_arn,
+            batch_size,
+            starting_position,
+            maximum_batching_window_in_seconds,
+            ..
+        } => vec![(
+            "aws_lambda_event_source_mapping",
+            tf.clone(),
+            mapping(
+                literal::terraform(stream_arn),
+                *batch_size,
+                *maximum_batching_window_in_seconds,
+                Some(starting_position.as_str()),
+            ),
+        )],
+    }
 }
 
 /// `value` as a JSON string Terraform passes on unchanged.
@@ -264,7 +514,7 @@ fn function(
     });
     let mut variables = config.environment_variables.clone();
     if let Some(name) = authorizer {
-        variables.insert(AUTHORIZER_ENV.to_owned(), name.to_owned());
+        variables.insert(HANDLER_ENV.to_owned(), name.to_owned());
     }
     if !variables.is_empty() {
         function["environment"] = json!({ "variables": literal_map(&variables) });
@@ -291,8 +541,67 @@ fn function(
 mod tests {
     use super::*;
     use crate::config::Config;
-    use chalice_manifest::RouteManifest;
+    use chalice_manifest::{EventSource, RouteManifest};
     use serde_json::json;
+
+    #[test]
+    fn s3_handlers_of_one_bucket_share_its_notification() {
+        let config = Config::parse(".chalice/config.json".into(), r#"{"app_name": "a"}"#)
+            .and_then(|config| config.stage("dev"))
+            .expect("a valid config");
+        let mut manifest = Manifest::new("a");
+        manifest
+            .routes
+            .push(RouteManifest::new("/", "GET", "index"));
+        let mut csv = EventSource::s3("uploads");
+        if let EventSource::S3 { suffix, .. } = &mut csv {
+            *suffix = Some(".csv".to_owned());
+        }
+        for (name, source) in [
+            ("on_csv", csv),
+            ("on_any", EventSource::s3("uploads")),
+            ("on_logs", EventSource::s3("logs")),
+        ] {
+            manifest
+                .functions
+                .push(chalice_manifest::FunctionManifest::new(name, source));
+        }
+        let policies = Policies {
+            role: json!({}),
+            api: None,
+        };
+        let tf = terraform(&manifest, &config, "deployment.zip", &policies).expect("valid");
+        let notifications = &tf["resource"]["aws_s3_bucket_notification"];
+        assert_eq!(
+            notifications["uploads_notify"],
+            json!({
+                "bucket": "uploads",
+                "lambda_function": [
+                    {"lambda_function_arn": "${aws_lambda_function.on_csv.arn}",
+                     "events": ["s3:ObjectCreated:*"], "filter_suffix": ".csv"},
+                    {"lambda_function_arn": "${aws_lambda_function.on_any.arn}",
+                     "events": ["s3:ObjectCreated:*"]},
+                ],
+                "depends_on": ["aws_lambda_permission.on_csv_s3", "aws_lambda_permission.on_any_s3"],
+            })
+        );
+        assert_eq!(
+            notifications["logs_notify"]["lambda_function"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        assert_eq!(
+            tf["resource"]["aws_lambda_permission"]["on_logs_s3"]["source_arn"],
+            "arn:${data.aws_partition.chalice.partition}:s3:::logs"
+        );
+        // Event functions are not API Gateway's to invoke.
+        assert!(
+            tf["resource"]["aws_lambda_permission"]
+                .get("on_csv_invoke")
+                .is_none()
+        );
+    }
 
     #[test]
     fn the_api_takes_the_stages_settings() {

@@ -178,7 +178,7 @@ macro_rules! authorizer_type {
 /// Gateway calls with the caller's token before it calls a route guarded by it.
 ///
 /// Usually made by [`crate::Chalice::authorizer`], which also registers it. On Lambda the
-/// same binary, deployed as its own function with `CHALICE_AUTHORIZER` set to the name,
+/// same binary, deployed as its own function with `CHALICE_HANDLER` set to the name,
 /// answers API Gateway's authorizer events; locally and in tests the gateway emulation calls
 /// it.
 ///
