@@ -19,7 +19,7 @@ use chalice_cli::commands::{
 };
 use chalice_cli::output::{ColorChoice, Verbosity};
 use chalice_cli::{Output, Project, exit_status};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 /// Serverless REST APIs on AWS Lambda + API Gateway, in Rust: create, run, package and
@@ -206,61 +206,40 @@ struct LocalArgs {
     no_autoreload: bool,
 }
 
-/// `chalice package OUT` writes a SAM template (Chalice's default); `chalice package
-/// terraform OUT` a Terraform configuration. Each kind takes only its own options, so clap
-/// refuses combinations that mean nothing (YAML or a merged template for Terraform).
+/// `chalice package OUT`, with Chalice's options: `--pkg-format terraform` writes a Terraform
+/// configuration instead of a SAM template.
 #[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct PackageArgs {
-    #[command(subcommand)]
-    format: Option<PackageCommand>,
-
-    #[command(flatten)]
-    cloudformation: CloudformationArgs,
-
-    /// Chalice's way to choose the kind: `cloudformation` (the default). For Terraform, use
-    /// `chalice package terraform OUT`.
-    #[arg(long, value_name = "FORMAT", hide = true, value_parser = pkg_format)]
-    pkg_format: Option<String>,
-}
-
-#[derive(Debug, Subcommand)]
-enum PackageCommand {
-    /// A SAM template for CloudFormation (the default).
-    Cloudformation(CloudformationArgs),
-    /// A Terraform configuration (chalice.tf.json), for the AWS provider 5 or 6.
-    Terraform(TerraformArgs),
-}
-
-#[derive(Debug, Args)]
-struct CloudformationArgs {
     /// The directory to write the deployment package and the template to.
-    #[arg(required = true, value_name = "OUT")]
-    out: Option<PathBuf>,
+    out: PathBuf,
+    /// What to write beside the deployment package: a SAM template for CloudFormation, or a
+    /// Terraform configuration (chalice.tf.json) for the AWS provider 5 or 6.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = PkgFormat::Cloudformation)]
+    pkg_format: PkgFormat,
     /// The stage whose configuration to package.
     #[arg(long, default_value = "dev")]
     stage: String,
-    /// The template's format.
-    #[arg(long, value_enum, default_value_t = TemplateFormatArg::Json)]
+    /// The SAM template's format (CloudFormation only).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = TemplateFormatArg::Json)]
     template_format: TemplateFormatArg,
-    /// A JSON or YAML template to merge into the generated one.
+    /// A JSON or YAML template to merge into the generated one (CloudFormation only).
     #[arg(long, value_name = "FILE")]
     merge_template: Option<PathBuf>,
     /// Print what was written as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// A second positional argument: only there to answer `package terraform OUT` (this
+    /// CLI's spelling for a while) with Chalice's.
+    #[arg(hide = true)]
+    unexpected: Option<String>,
 }
 
-#[derive(Debug, Args)]
-struct TerraformArgs {
-    /// The directory to write the deployment package and the configuration to.
-    out: PathBuf,
-    /// The stage whose configuration to package.
-    #[arg(long, default_value = "dev")]
-    stage: String,
-    /// Print what was written as JSON on stdout.
-    #[arg(long)]
-    json: bool,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PkgFormat {
+    /// A SAM template (sam.json or sam.yaml).
+    Cloudformation,
+    /// A Terraform configuration (chalice.tf.json).
+    Terraform,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -271,19 +250,52 @@ enum TemplateFormatArg {
     Yaml,
 }
 
-/// `--pkg-format`, as Chalice users type it.
-fn pkg_format(value: &str) -> Result<String, String> {
-    match value {
-        "cloudformation" => Ok(value.to_owned()),
-        "terraform" => Err(
-            "Terraform has its own command, with its own options: chalice package terraform OUT"
-                .to_owned(),
-        ),
-        _ => Err(
-            "the kinds are cloudformation (chalice package OUT) and terraform \
-                  (chalice package terraform OUT)"
-                .to_owned(),
-        ),
+impl PackageArgs {
+    /// Refuses what clap's own checks can't express: its conflicts are between arguments, not
+    /// values (`--template-format json` goes with Terraform, as in Chalice, `yaml` does not).
+    /// Options that mean nothing for the chosen kind are refused as Chalice refuses them, but
+    /// before anything runs and naming the one at fault; a second positional argument gets a
+    /// tip when it looks like `package terraform OUT`.
+    fn check(&self) -> Result<(), clap::Error> {
+        let conflict = match (self.pkg_format, self.template_format, &self.merge_template) {
+            (PkgFormat::Terraform, TemplateFormatArg::Yaml, _) => Some((
+                "--template-format yaml",
+                "a Terraform configuration is JSON (chalice.tf.json)",
+            )),
+            (PkgFormat::Terraform, _, Some(_)) => Some((
+                "--merge-template <FILE>",
+                "it merges into a SAM template; edit or override chalice.tf.json instead",
+            )),
+            _ => None,
+        };
+        let mut command = Cli::command();
+        command.build();
+        let package = command
+            .find_subcommand_mut("package")
+            .expect("the CLI has a package command");
+        if let Some((argument, why)) = conflict {
+            return Err(package.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "the argument '{argument}' cannot be used with '--pkg-format terraform': {why}"
+                ),
+            ));
+        }
+        if let Some(unexpected) = &self.unexpected {
+            let out = self.out.display();
+            let tip = match out.to_string().as_str() {
+                kind @ ("terraform" | "cloudformation") => format!(
+                    "\n\n  tip: the kind of template is an option, as in Chalice: \
+                     'chalice package --pkg-format {kind} {unexpected}'"
+                ),
+                _ => String::new(),
+            };
+            return Err(package.error(
+                clap::error::ErrorKind::UnknownArgument,
+                format!("unexpected argument '{unexpected}' found{tip}"),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -296,6 +308,11 @@ struct GenerateModelsArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Package(args) = &cli.command
+        && let Err(error) = args.check()
+    {
+        error.exit();
+    }
     let output = Output::new(
         match cli.color {
             Color::Auto => ColorChoice::Auto,
@@ -430,34 +447,22 @@ fn run(cli: Cli, output: Output) -> anyhow::Result<()> {
 }
 
 fn package_options(args: PackageArgs) -> (PackageOptions, bool) {
-    let cloudformation = |args: CloudformationArgs| {
-        let options = PackageOptions {
-            out: args
-                .out
-                .expect("clap requires OUT unless a kind of template is named"),
-            stage: args.stage,
-            format: PackageFormat::Cloudformation {
-                template_format: match args.template_format {
-                    TemplateFormatArg::Json => TemplateFormat::Json,
-                    TemplateFormatArg::Yaml => TemplateFormat::Yaml,
-                },
-                merge_template: args.merge_template,
+    let format = match args.pkg_format {
+        PkgFormat::Cloudformation => PackageFormat::Cloudformation {
+            template_format: match args.template_format {
+                TemplateFormatArg::Json => TemplateFormat::Json,
+                TemplateFormatArg::Yaml => TemplateFormat::Yaml,
             },
-        };
-        (options, args.json)
+            merge_template: args.merge_template,
+        },
+        PkgFormat::Terraform => PackageFormat::Terraform,
     };
-    match args.format {
-        None => cloudformation(args.cloudformation),
-        Some(PackageCommand::Cloudformation(args)) => cloudformation(args),
-        Some(PackageCommand::Terraform(args)) => (
-            PackageOptions {
-                out: args.out,
-                stage: args.stage,
-                format: PackageFormat::Terraform,
-            },
-            args.json,
-        ),
-    }
+    let options = PackageOptions {
+        out: args.out,
+        stage: args.stage,
+        format,
+    };
+    (options, args.json)
 }
 
 /// `text` on stdout.
@@ -487,7 +492,6 @@ fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_consistent() {

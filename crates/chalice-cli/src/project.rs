@@ -1,6 +1,7 @@
 //! A chalice project: its directory, its configuration, building it and asking the built app
 //! for its manifest.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -56,9 +57,22 @@ impl Project {
 
     /// Runs the built app with `--manifest` and reads what it prints.
     pub fn manifest(&self, binary: &Path, output: Output) -> anyhow::Result<Manifest> {
+        self.manifest_with_env(binary, &BTreeMap::new(), output)
+    }
+
+    /// [`Project::manifest`], with these environment variables set: the stage's, so that the
+    /// app starts as it will be run (`chalice local` checks a new build so before it
+    /// replaces the running one).
+    pub fn manifest_with_env(
+        &self,
+        binary: &Path,
+        env: &BTreeMap<String, String>,
+        output: Output,
+    ) -> anyhow::Result<Manifest> {
         output.verbose("Running", format!("{} {MANIFEST_ARG}", binary.display()));
         let run = Command::new(binary)
             .arg(MANIFEST_ARG)
+            .envs(env)
             .env_remove("AWS_LAMBDA_RUNTIME_API")
             .stdin(Stdio::null())
             .output()

@@ -3,7 +3,8 @@
 //! project.)
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 fn chalice(args: &[&str]) -> (Option<i32>, String, String) {
     let run = Command::new(env!("CARGO_BIN_EXE_chalice"))
@@ -30,29 +31,48 @@ fn empty_dir() -> PathBuf {
 fn meaningless_combinations_are_refused_by_the_parser() {
     let cases: &[(&[&str], &str)] = &[
         (
-            &["package", "terraform", "out", "--template-format", "yaml"],
-            "error: unexpected argument '--template-format' found",
+            &[
+                "package",
+                "--pkg-format",
+                "terraform",
+                "out",
+                "--template-format",
+                "yaml",
+            ],
+            "error: the argument '--template-format yaml' cannot be used with '--pkg-format terraform': \
+             a Terraform configuration is JSON (chalice.tf.json)\n\nUsage: chalice package [OPTIONS] <OUT>\n",
         ),
         (
             &[
                 "package",
-                "terraform",
                 "out",
                 "--merge-template",
                 "extra.yaml",
+                "--pkg-format=terraform",
             ],
-            "error: unexpected argument '--merge-template' found",
+            "error: the argument '--merge-template <FILE>' cannot be used with '--pkg-format terraform': \
+             it merges into a SAM template; edit or override chalice.tf.json instead\n",
         ),
         (
-            &["package", "out", "--pkg-format", "terraform"],
-            "error: invalid value 'terraform' for '--pkg-format <FORMAT>': Terraform has its own command, with its own options: chalice package terraform OUT",
+            // This CLI's spelling for a while, not Chalice's: answered with Chalice's.
+            &["package", "--stage", "prod", "terraform", "out"],
+            "error: unexpected argument 'out' found\n\n  tip: the kind of template is an option, \
+             as in Chalice: 'chalice package --pkg-format terraform out'\n",
+        ),
+        (
+            &["package", "out", "more"],
+            "error: unexpected argument 'more' found\n\nUsage: chalice package [OPTIONS] <OUT>\n",
+        ),
+        (
+            &["package", "--pkg-format", "sam", "out"],
+            "error: invalid value 'sam' for '--pkg-format <FORMAT>'\n  [possible values: cloudformation, terraform]\n",
         ),
         (
             &["package"],
             "error: the following required arguments were not provided:\n  <OUT>",
         ),
         (
-            &["package", "terraform"],
+            &["package", "--pkg-format", "terraform"],
             "error: the following required arguments were not provided:\n  <OUT>",
         ),
         (
@@ -69,6 +89,59 @@ fn meaningless_combinations_are_refused_by_the_parser() {
         assert_eq!(status, Some(2), "{args:?}: {stderr}");
         assert!(stderr.starts_with(expected), "{args:?}:\n{stderr}");
         assert_eq!(stdout, "", "{args:?}");
+    }
+}
+
+/// Chalice's spellings of `package` get past the parser: what stops them here is only that
+/// the directory is not a project.
+#[test]
+fn chalices_package_options_are_accepted() {
+    let cases: &[&[&str]] = &[
+        &["package", "--pkg-format", "terraform", "out"],
+        &[
+            "package",
+            "--pkg-format",
+            "terraform",
+            "--stage",
+            "prod",
+            "out",
+            "--json",
+        ],
+        &[
+            "package",
+            "--pkg-format",
+            "terraform",
+            "--template-format",
+            "json",
+            "out",
+        ],
+        &[
+            "package",
+            "--pkg-format",
+            "cloudformation",
+            "out",
+            "--template-format",
+            "yaml",
+        ],
+        &[
+            "package",
+            "--template-format",
+            "YAML",
+            "--merge-template",
+            "extra.yaml",
+            "out",
+        ],
+        &["package", "terraform"],
+    ];
+    for args in cases {
+        let (status, stdout, stderr) = chalice(args);
+        assert_eq!(status, Some(2), "{args:?}: {stderr}");
+        assert_eq!(stdout, "", "{args:?}");
+        assert!(
+            stderr.starts_with("error: ")
+                && stderr.contains("has no Cargo.toml: run this in a chalice project"),
+            "{args:?}:\n{stderr}"
+        );
     }
 }
 
@@ -92,6 +165,7 @@ fn help_lists_the_commands_and_the_global_flags() {
     let (status, stdout, _) = chalice(&["package", "--help"]);
     assert_eq!(status, Some(0));
     for expected in [
+        "--pkg-format <FORMAT>",
         "cloudformation",
         "terraform",
         "--template-format",
@@ -200,4 +274,60 @@ fn chalices_commands_not_here_yet_say_what_to_use_instead() {
             .any(|line| line.trim_start().starts_with("generate-sdk")),
         "not offered before it exists:\n{stdout}"
     );
+}
+
+/// What a save can't fix ends `chalice local` at once, before any build, even under
+/// autoreload (which waits for saves): a regression test for a taken port, which once gave a
+/// warning and a wait for a file change that could never help.
+#[test]
+fn local_refuses_what_no_save_can_fix_before_building() {
+    let dir = project_with_config("local", r#"{"app_name": "a"}"#);
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    let cases: &[(&[&str], Option<i32>, String)] = &[
+        (
+            &["--port", &port],
+            Some(1),
+            format!(
+                "error: cannot listen on 127.0.0.1:{port}: port {port} is already in use (is \
+                 another `chalice local` running?); choose another port with --port\n"
+            ),
+        ),
+        (
+            &["--host", "example.com"],
+            Some(2),
+            "error: invalid --host 'example.com': expected an IP address such as 127.0.0.1\n"
+                .to_owned(),
+        ),
+    ];
+    for (args, status, expected) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chalice"))
+            .args(["--project-dir", &dir_arg, "local"])
+            .args(*args)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chalice runs");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while child.try_wait().expect("wait").is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let output = child.wait_with_output().expect("output");
+                panic!(
+                    "{args:?}: still running after 30 s:\n{}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let output = child.wait_with_output().expect("output");
+        assert_eq!(output.status.code(), *status, "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            *expected,
+            "{args:?}"
+        );
+    }
 }

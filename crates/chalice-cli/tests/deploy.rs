@@ -24,7 +24,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use support::moto::{Moto, Recorded};
-use support::project::{Artifacts, chalice, fresh_dir, new_project};
+use support::project::{Artifacts, WorkDir, chalice, new_project};
 
 const REGION: &str = "us-east-1";
 
@@ -271,7 +271,7 @@ impl Aws {
 fn deploy_against_moto() {
     let name = format!("dep{}", std::process::id());
     let _artifacts = Artifacts(name.clone());
-    let work = fresh_dir("deploy");
+    let work = WorkDir::new("deploy");
     let Some(moto) = Moto::start(&work) else {
         return;
     };

@@ -15,7 +15,7 @@
 //!   rendered Terraform body) passes the real `openapi-spec-validator` (from PyPI).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use chalice_manifest::Manifest;
 use serde_json::{Value, json};
@@ -318,6 +318,20 @@ fn sam_templates_pass_cfn_lint_and_yaml_reads_as_json() {
     let Some(tools) = cfn_lint() else { return };
     let dir = std::env::temp_dir().join(format!("chalice-cfn-lint-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
+    // A template with a mistake must fail, or a passing run proves nothing. Linted while
+    // the rest is written and read: each cfn-lint run spends seconds starting up.
+    let mut broken: Value =
+        serde_json::from_str(&render(&CASES[0])[0].1).expect("sam.json is JSON");
+    broken["Resources"]["APIHandler"]["Properties"]["Role"] =
+        json!({"Fn::GetAtt": ["NoSuchRole", "Arn"]});
+    let broken_path = dir.join("broken-sam.json");
+    std::fs::write(&broken_path, pretty(&broken)).expect("write the template");
+    let broken_lint = Command::new(&tools.cfn_lint)
+        .arg(&broken_path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("cfn-lint runs");
     let mut templates = Vec::new();
     for case in CASES {
         let rendered = render(case);
@@ -355,23 +369,6 @@ fn sam_templates_pass_cfn_lint_and_yaml_reads_as_json() {
             }
         }
     }
-    // A template with a mistake must fail, or a passing run proves nothing.
-    let mut broken: Value =
-        serde_json::from_str(&render(&CASES[0])[0].1).expect("sam.json is JSON");
-    broken["Resources"]["APIHandler"]["Properties"]["Role"] =
-        json!({"Fn::GetAtt": ["NoSuchRole", "Arn"]});
-    let broken_path = dir.join("broken-sam.json");
-    std::fs::write(&broken_path, pretty(&broken)).expect("write the template");
-    let lint = Command::new(&tools.cfn_lint)
-        .arg(&broken_path)
-        .output()
-        .expect("cfn-lint runs");
-    assert!(
-        !lint.status.success() && String::from_utf8_lossy(&lint.stdout).contains("NoSuchRole"),
-        "cfn-lint did not catch a reference to a missing resource: {}",
-        String::from_utf8_lossy(&lint.stdout)
-    );
-
     let lint = Command::new(&tools.cfn_lint)
         .args(&templates)
         .output()
@@ -385,6 +382,12 @@ fn sam_templates_pass_cfn_lint_and_yaml_reads_as_json() {
         lint.status.success() && report.trim().is_empty(),
         "cfn-lint found problems ({}):\n{report}",
         lint.status
+    );
+    let lint = broken_lint.wait_with_output().expect("cfn-lint runs");
+    assert!(
+        !lint.status.success() && String::from_utf8_lossy(&lint.stdout).contains("NoSuchRole"),
+        "cfn-lint did not catch a reference to a missing resource: {}",
+        String::from_utf8_lossy(&lint.stdout)
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -633,21 +636,10 @@ fn api_documents_are_valid_openapi_3() {
     };
     let dir = std::env::temp_dir().join(format!("chalice-openapi-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let validate = |name: &str, document: &Value| {
+    let write = |name: &str, document: &Value| {
         let path = dir.join(name.replace('/', "-"));
         std::fs::write(&path, pretty(document)).expect("write the document");
-        let run = Command::new(&validator)
-            .arg(&path)
-            .output()
-            .expect("the validator runs");
-        (
-            run.status.success(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&run.stdout),
-                String::from_utf8_lossy(&run.stderr)
-            ),
-        )
+        path
     };
     let documents = api_documents();
     let expected: usize = CASES
@@ -659,18 +651,49 @@ fn api_documents_are_valid_openapi_3() {
         expected,
         "every SAM, Terraform and OpenAPI document"
     );
-    for (name, document) in &documents {
-        assert_eq!(document["openapi"], "3.0.1", "{name}");
-        let (valid, report) = validate(name, document);
-        assert!(valid, "{name} is not valid OpenAPI 3.0:\n{report}");
-    }
     // A document with a mistake must fail, or a passing run proves nothing: a path
-    // parameter the operation does not declare.
+    // parameter the operation does not declare. Checked while the others are: each run of
+    // the validator spends a second or more starting up.
     let mut broken = documents[0].1.clone();
     broken["paths"]["/{undeclared}"] = broken["paths"]["/"].clone();
-    let (valid, report) = validate("broken.json", &broken);
+    let broken_run = Command::new(&validator)
+        .arg(write("broken.json", &broken))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the validator runs");
+    let mut paths = Vec::new();
+    for (name, document) in &documents {
+        assert_eq!(document["openapi"], "3.0.1", "{name}");
+        paths.push((name, write(name, document)));
+    }
+    // One run for all: it prints `FILE: OK` for each valid file, and stops at the first
+    // invalid one with its errors.
+    let run = Command::new(&validator)
+        .args(paths.iter().map(|(_, path)| path))
+        .output()
+        .expect("the validator runs");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for (name, path) in &paths {
+        let verdict = format!("{}: OK", path.display());
+        assert!(
+            report.lines().any(|line| line == verdict),
+            "{name} is not valid OpenAPI 3.0:\n{report}"
+        );
+    }
+    assert!(run.status.success(), "{report}");
+    let run = broken_run.wait_with_output().expect("the validator runs");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert!(
-        !valid && report.contains("undeclared"),
+        !run.status.success() && report.contains("undeclared"),
         "the validator let a broken document through: {report}"
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -1,44 +1,35 @@
 //! The workflow a user follows, end to end, with the real `chalice` binary:
-//! new-project → local (a request answered; an edit picked up; a broken build leaves the
-//! last good server answering; Ctrl-C stops everything) → package (a zip with an
+//! new-project → local (a request answered; edits to the code, to `.chalice/config.json` and
+//! to `Cargo.toml` picked up; a broken build or a definition mistake leaves the last good app
+//! answering; Ctrl-C stops everything, and so does killing the CLI) → package (a zip with an
 //! executable `bootstrap` and a template).
 //!
-//! Builds of the generated project share the workspace's target directory (cargo releases
-//! its lock once the test binaries are built), with the workspace's `Cargo.lock` copied into
-//! the project: the same dependency versions, features and profiles hash to the same
-//! artifacts, so the release build for Lambda reuses what `.ci/run` compiled for the
-//! `hello-world` bootstrap, and compiles little more than the app itself.
+//! The generated project is built in the workspace's target directory, with its lock file
+//! and dev profile (`tests/support/project.rs` says why).
+
+mod support {
+    pub(crate) mod project;
+}
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use support::project::{Artifacts, WorkDir, chalice, new_project, target_dir};
+
 /// Long enough for a first build of the dependencies on two cores.
 const BUILD_PATIENCE: Duration = Duration::from_secs(600);
 
-fn chalice(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_chalice"));
-    command
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env("NO_COLOR", "1");
-    command
-}
+/// Long enough for a rebuild of the app alone on two busy cores.
+const RELOAD_PATIENCE: Duration = Duration::from_secs(120);
 
-fn target_dir() -> PathBuf {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    tmp.parent().unwrap_or(tmp).to_owned()
-}
-
-fn fresh_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("workflow-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A port nothing listens on now: `chalice local` serves every restart on it.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
 }
 
 fn get(addr: &str, path: &str) -> Option<String> {
@@ -74,23 +65,63 @@ struct Running {
 }
 
 impl Running {
+    /// Starts `chalice local` in `project` with these arguments, its stderr read line by line.
+    fn local(project: &Path, args: &[&str]) -> Running {
+        let mut child = chalice(project)
+            .arg("local")
+            .args(args)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chalice local runs");
+        let stderr = child.stderr.take().expect("stderr");
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = send.send(line);
+            }
+        });
+        Running {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
     /// The next stderr line that starts with `prefix`.
     fn line_starting(&mut self, prefix: &str, patience: Duration) -> String {
+        self.line(|line| line.starts_with(prefix), prefix, patience)
+    }
+
+    /// The next stderr line that contains `part`.
+    fn line_containing(&mut self, part: &str, patience: Duration) -> String {
+        self.line(|line| line.contains(part), part, patience)
+    }
+
+    fn line(&mut self, wanted: impl Fn(&str) -> bool, what: &str, patience: Duration) -> String {
         let deadline = Instant::now() + patience;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
                 Ok(line) => {
                     self.seen.push(line.clone());
-                    if line.starts_with(prefix) {
+                    if wanted(&line) {
                         return line;
                     }
                 }
                 Err(_) => panic!(
-                    "no line starting with {prefix:?}; output so far:\n{}",
+                    "no line with {what:?}; output so far:\n{}",
                     self.seen.join("\n")
                 ),
             }
+        }
+    }
+
+    /// Waits for the CLI to end, or fails the test with `what`.
+    fn wait_exit(&mut self, what: &str, patience: Duration) {
+        let deadline = Instant::now() + patience;
+        while self.child.try_wait().expect("wait").is_none() {
+            assert!(Instant::now() < deadline, "{what}");
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 }
@@ -118,57 +149,12 @@ impl Drop for Running {
     }
 }
 
-/// The generated project's build outputs in the shared target directory, removed when the
-/// test ends. The project is named after the test process, so two test runs at once (two
-/// checkouts' worth of engineers on one machine) never build the same binary.
-struct Artifacts(String);
-
-impl Drop for Artifacts {
-    fn drop(&mut self) {
-        let target = target_dir();
-        for dir in [
-            "debug",
-            "debug/deps",
-            "debug/.fingerprint",
-            "debug/incremental",
-            "x86_64-unknown-linux-musl/release",
-            "x86_64-unknown-linux-musl/release/deps",
-            "x86_64-unknown-linux-musl/release/.fingerprint",
-        ] {
-            let Ok(entries) = std::fs::read_dir(target.join(dir)) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                if name == self.0
-                    || name.starts_with(&format!("{}-", self.0))
-                    || name.starts_with(&format!("{}.", self.0))
-                {
-                    let path = entry.path();
-                    let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
-                }
-            }
-        }
-    }
-}
-
 #[test]
 fn new_project_local_package() {
     let name = format!("demo{}", std::process::id());
     let _artifacts = Artifacts(name.clone());
-    let work = fresh_dir("demo");
-    let status = chalice(&work)
-        .args(["new-project", &name])
-        .status()
-        .expect("chalice runs");
-    assert!(status.success());
-    let project = work.join(&name);
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.lock"),
-        project.join("Cargo.lock"),
-    )
-    .expect("copy the workspace's Cargo.lock");
+    let work = WorkDir::new("workflow");
+    let project = new_project(&work, &name);
     for file in [
         "Cargo.toml",
         "src/lib.rs",
@@ -194,72 +180,132 @@ fn new_project_local_package() {
         String::from_utf8_lossy(&run.stderr)
     );
 
-    // chalice local: serve, answer, rebuild on a change.
-    let mut child = chalice(&project)
-        .args(["local", "--port", "0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("chalice local runs");
-    let stderr = child.stderr.take().expect("stderr");
-    let (send, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = send.send(line);
-        }
-    });
-    let mut local = Running {
-        child,
-        lines,
-        seen: Vec::new(),
-    };
-    let serving = local.line_starting("Serving on http://", BUILD_PATIENCE);
-    let addr = serving.trim_start_matches("Serving on http://").to_owned();
-    assert_eq!(get(&addr, "/").as_deref(), Some(r#"{"hello":"world"}"#));
+    local(&project);
+    package(&project, &name);
+}
 
+/// chalice local: serve, answer, reload on every change, keep the last good app through
+/// mistakes, and never outlive the CLI.
+fn local(project: &Path) {
+    let port = free_port().to_string();
+    let addr = format!("127.0.0.1:{port}");
+    let mut local = Running::local(project, &["--port", &port]);
+    local.line_starting(&format!("Serving on http://{addr}"), BUILD_PATIENCE);
+    assert_eq!(get(&addr, "/").as_deref(), Some(r#"{"hello":"world"}"#));
+    let answers = |expected: &str| {
+        let expected = format!(r#"{{"hello":"{expected}"}}"#);
+        wait_for(&expected, Duration::from_secs(30), || {
+            get(&addr, "/").as_deref() == Some(expected.as_str())
+        });
+    };
+
+    // An edit to the code: the app now answers with an environment variable.
     let lib_rs = project.join("src/lib.rs");
     let source = std::fs::read_to_string(&lib_rs).expect("lib.rs");
-    std::fs::write(&lib_rs, source.replace(r#""world""#, r#""again""#)).expect("edit");
-    let serving = local.line_starting("Serving on http://", BUILD_PATIENCE);
-    let addr = serving.trim_start_matches("Serving on http://").to_owned();
-    wait_for("the edited app", Duration::from_secs(30), || {
-        get(&addr, "/").as_deref() == Some(r#"{"hello":"again"}"#)
-    });
+    let greeting = source.replace(
+        r#""world""#,
+        r#"std::env::var("GREETING").unwrap_or_else(|_| "again".to_owned())"#,
+    );
+    assert_ne!(greeting, source, "the edit applies");
+    std::fs::write(&lib_rs, &greeting).expect("edit");
+    local.line_starting("Serving on http://", RELOAD_PATIENCE);
+    answers("again");
 
-    std::fs::write(&lib_rs, source.replace("fn index()", "fn index( broken")).expect("break");
+    // An edit to .chalice/config.json alone restarts the app with the stage's new variables.
+    let config_json = project.join(".chalice/config.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config_json).expect("config.json"))
+            .expect("config.json is JSON");
+    config["stages"]["dev"]["environment_variables"] = serde_json::json!({"GREETING": "config"});
+    std::fs::write(&config_json, config.to_string()).expect("edit config.json");
+    local.line_containing("Changed .chalice/config.json", RELOAD_PATIENCE);
+    local.line_starting("Serving on http://", RELOAD_PATIENCE);
+    answers("config");
+
+    // Mistakes leave the last good app answering, each printed: in the configuration, in
+    // the app's definition (it builds, but refuses to start), and in the code.
+    let mut broken = config.clone();
+    broken["stages"]["dev"]["lambda_memory_size"] = serde_json::json!(1);
+    std::fs::write(&config_json, broken.to_string()).expect("break config.json");
+    local.line_containing(
+        "stages.dev.lambda_memory_size: must be a whole number from 128 to 10240, not 1",
+        RELOAD_PATIENCE,
+    );
+    local.line_starting(
+        "warning: the configuration has mistakes: the last good app is still serving",
+        RELOAD_PATIENCE,
+    );
+    answers("config");
+    std::fs::write(&config_json, config.to_string()).expect("restore config.json");
+    local.line_starting("Serving on http://", RELOAD_PATIENCE);
+
+    let route = r#"app.route("/", index);"#;
+    let mistake = greeting.replace(route, &format!(r#"{route} app.route("/bad/", index);"#));
+    assert_ne!(mistake, greeting, "the edit applies");
+    std::fs::write(&lib_rs, &mistake).expect("add a bad route");
+    local.line_containing(
+        "Route cannot end with a trailing slash: /bad/",
+        RELOAD_PATIENCE,
+    );
+    local.line_starting(
+        "warning: the app's definition has mistakes: the last good app is still serving",
+        RELOAD_PATIENCE,
+    );
+    answers("config");
+
+    std::fs::write(&lib_rs, greeting.replace("fn index()", "fn index( broken")).expect("break");
     local.line_starting(
         "error: this file contains an unclosed delimiter",
-        BUILD_PATIENCE,
+        RELOAD_PATIENCE,
     );
     local.line_starting(
-        "warning: the build failed: the last good build is still serving",
-        BUILD_PATIENCE,
+        "warning: the build failed: the last good app is still serving",
+        RELOAD_PATIENCE,
     );
-    assert_eq!(
-        get(&addr, "/").as_deref(),
-        Some(r#"{"hello":"again"}"#),
-        "the last good build answers"
-    );
+    answers("config");
+    std::fs::write(&lib_rs, &greeting).expect("fix");
+    local.line_starting("Serving on http://", RELOAD_PATIENCE);
+    answers("config");
+
+    // Cargo.toml saved twice the way many editors save, a new file renamed over the old
+    // one: the second save is seen too.
+    let cargo_toml = project.join("Cargo.toml");
+    for save in 1..=2 {
+        let mut text = std::fs::read_to_string(&cargo_toml).expect("Cargo.toml");
+        text.push_str(&format!("# save {save}\n"));
+        let temporary = project.join("Cargo.toml.tmp");
+        std::fs::write(&temporary, text).expect("write");
+        std::fs::rename(&temporary, &cargo_toml).expect("rename over Cargo.toml");
+        local.line_containing("Changed Cargo.toml", RELOAD_PATIENCE);
+        local.line_starting("Serving on http://", RELOAD_PATIENCE);
+    }
+    answers("config");
 
     // Ctrl-C stops the CLI and the app it runs.
-    let pid = local.child.id().to_string();
     Command::new("kill")
-        .args(["-INT", &pid])
+        .args(["-INT", &local.child.id().to_string()])
         .status()
         .expect("kill");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while local.child.try_wait().expect("wait").is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "chalice local did not stop on Ctrl-C"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    local.wait_exit(
+        "chalice local did not stop on Ctrl-C",
+        Duration::from_secs(20),
+    );
     wait_for("the app to stop listening", Duration::from_secs(10), || {
         TcpStream::connect(&addr).is_err()
     });
-    std::fs::write(&lib_rs, &source).expect("restore");
 
-    package(&project, &name);
+    // Killed outright, the CLI can't stop the app: the app stops by itself.
+    let mut local = Running::local(project, &["--port", &port]);
+    local.line_starting(&format!("Serving on http://{addr}"), RELOAD_PATIENCE);
+    answers("config");
+    local.child.kill().expect("SIGKILL chalice local");
+    local.child.wait().expect("wait");
+    wait_for(
+        "the app to stop listening after its chalice local was killed",
+        Duration::from_secs(10),
+        || TcpStream::connect(&addr).is_err(),
+    );
+    std::fs::write(&lib_rs, &source).expect("restore");
 }
 
 /// chalice package, generate-models, and the mistakes they refuse.
@@ -337,7 +383,7 @@ fn package(project: &Path, name: &str) {
 
     // Terraform, from the builds already made.
     let run = chalice(project)
-        .args(["package", "terraform", "out-tf"])
+        .args(["package", "--pkg-format", "terraform", "out-tf"])
         .output()
         .expect("chalice package runs");
     assert!(

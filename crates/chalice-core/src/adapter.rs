@@ -6,7 +6,8 @@
 //! Gateway names the route) or [`RouteMatch::by_path`] (a concrete path), builds a
 //! [`Request`](crate::Request) for the route it found, and answers it with
 //! [`RouteMatch::handle`]. The local server and the test client do all of that through
-//! [`Gateway`], which first does what API Gateway does in front of Lambda; the Lambda
+//! [`Gateway`], which first does what API Gateway does in front of Lambda (on the request's
+//! head alone, with [`Gateway::admit`], for an adapter that reads bodies itself); the Lambda
 //! adapter needs only API Gateway's answer for a route it does not have
 //! ([`missing_authentication_token`]).
 //!
@@ -16,7 +17,8 @@
 
 pub use crate::events::scheduled_event;
 pub use crate::gateway::{
-    Gateway, HttpRequest, MAX_BODY_BYTES, missing_authentication_token, payload_too_large,
+    Admission, Admitted, Gateway, HttpRequest, MAX_BODY_BYTES, missing_authentication_token,
+    payload_too_large,
 };
 pub use crate::headers::HeaderSource;
 pub use crate::panic::install_hook as install_panic_hook;

@@ -28,7 +28,8 @@ pub struct LocalFunction {
     name: String,
     memory_mb: u32,
     timeout: Duration,
-    ids: RandomState,
+    /// The process's random seed for request ids.
+    seed: u64,
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -41,7 +42,7 @@ impl LocalFunction {
             name: name.into(),
             memory_mb: 128,
             timeout: Duration::from_secs(900),
-            ids: RandomState::new(),
+            seed: RandomState::new().hash_one(0u64),
         }
     }
 
@@ -103,7 +104,13 @@ impl LocalFunction {
     /// seed and a counter: unique within the process, with no dependency for one string.
     fn request_id(&self) -> String {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let (a, b) = (self.ids.hash_one(n), self.ids.hash_one(!n));
+        // SplitMix64 over the seeded counter: two bijections of `n`, so ids never repeat
+        // within the process, for a tenth of what two SipHash rounds cost per request.
+        let seed = self.seed;
+        let (a, b) = (
+            split_mix(seed.wrapping_add(n.wrapping_mul(GOLDEN))),
+            split_mix(!seed ^ n.wrapping_mul(GOLDEN)),
+        );
         // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, written digit by digit: `format!` with five
         // hex fields cost more than the rest of the request's setup.
         let fields: [(u64, usize); 5] = [
@@ -125,6 +132,16 @@ impl LocalFunction {
         }
         id
     }
+}
+
+/// SplitMix64's increment, the golden ratio in 64 bits.
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// SplitMix64's finalizer: a bijection of `u64` that scatters every bit.
+fn split_mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 fn millis(duration: Duration) -> u64 {

@@ -10,8 +10,10 @@ use chalice_core::adapter::Gateway;
 use hyper::server::conn::http1;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::budget::BodyBudget;
 use crate::connection;
 use crate::function::LocalFunction;
+use crate::limits::Limits;
 use crate::service::State;
 use crate::wire::Shared;
 
@@ -30,7 +32,11 @@ impl Harness {
         // answer every request it has.
         builder.half_close(true);
         Harness {
-            state: Arc::new(State { gateway, function }),
+            state: Arc::new(State {
+                gateway,
+                function,
+                bodies: BodyBudget::new(Limits::new().max_inflight_body_bytes),
+            }),
             builder,
         }
     }

@@ -7,7 +7,10 @@
 //!
 //! It bounds what any one client can hold ([`Limits`]): the time to send a request, the
 //! connections open at once, the size of a request's head (API Gateway's 10,240 bytes) and
-//! body (10 MB), and it refuses heads a strict HTTP/1.1 server refuses.
+//! body (10 MB), the memory all bodies in flight take together, and it refuses heads a
+//! strict HTTP/1.1 server refuses. It routes (and checks authorizers, API keys and the
+//! content type) on a request's head, and reads a body only for a request that reaches the
+//! app.
 //!
 //! The app's other functions run here too: each `schedule` handler on its schedule (a rate
 //! counted from the server's start, cron expressions in UTC), and `POST /_chalice/invoke/NAME`
@@ -36,11 +39,15 @@
 //!
 //! How a connection is served: `server` accepts it (within the connection limit) and hands
 //! it to hyper through `wire`, which scans every byte read (`framing`: where requests begin
-//! and end, bare LFs) and bounds every wait on the client; `service` answers each request.
+//! and end, bare LFs) and bounds every wait on the client; `service` answers each request:
+//! the gateway decides on its head ([`Gateway::admit`]), and only then is its body read,
+//! within the server's `budget` for bodies in flight.
 //!
 //! [`HttpRequest`]: chalice_core::adapter::HttpRequest
 //! [`Gateway`]: chalice_core::adapter::Gateway
+//! [`Gateway::admit`]: chalice_core::adapter::Gateway::admit
 
+mod budget;
 mod connection;
 mod framing;
 mod function;

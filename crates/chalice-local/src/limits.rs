@@ -1,4 +1,4 @@
-//! What any one client may hold of the local server: time, connections, header bytes.
+//! What clients may hold of the local server: time, connections, header and body bytes.
 
 use std::time::Duration;
 
@@ -8,8 +8,15 @@ use std::time::Duration;
 /// |---|---|---|
 /// | [`request_timeout`](Limits::request_timeout) | 30 s | a request (head and body) not received in time gets 408 and the connection is closed; a connection idle that long between requests, or whose client stops reading its answer that long, is closed |
 /// | [`max_connections`](Limits::max_connections) | 1,024, fewer when the process may open fewer files | a connection past it gets 503 and is closed at once |
+/// | [`max_inflight_body_bytes`](Limits::max_inflight_body_bytes) | 100 MiB (ten bodies of API Gateway's largest) | a request whose body would take the request bodies in flight past it gets 503 and its connection is closed, without its body being read |
 /// | [`shutdown_grace`](Limits::shutdown_grace) | 5 s | requests still running after Ctrl-C and this long are cut, and [`Stopped::requests_cut`](crate::Stopped::requests_cut) counts them |
 /// | [`MAX_HEADER_BYTES`](Limits::MAX_HEADER_BYTES) | 10,240 bytes, fixed | API Gateway's own limit: 431 |
+/// | [`MAX_BODY_BYTES`](chalice_core::adapter::MAX_BODY_BYTES) | 10 MiB, fixed | API Gateway's own limit: 413, without the body being read when its `Content-Length` says so |
+///
+/// A body is read only for a request that reaches the app: one that API Gateway would
+/// answer by itself (an unknown path or method, a preflight, an authorizer's or API key's
+/// refusal) is answered from its head, and so is one whose `Content-Type` the route refuses
+/// (415) when the app has no middleware to see it first.
 ///
 /// ```
 /// use std::time::Duration;
@@ -26,6 +33,7 @@ pub struct Limits {
     pub(crate) request_timeout: Duration,
     pub(crate) max_connections: usize,
     pub(crate) shutdown_grace: Duration,
+    pub(crate) max_inflight_body_bytes: usize,
 }
 
 impl Limits {
@@ -38,6 +46,9 @@ impl Limits {
     pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
     /// The default [`shutdown_grace`](Limits::shutdown_grace).
     pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+    /// The default [`max_inflight_body_bytes`](Limits::max_inflight_body_bytes): 100 MiB,
+    /// room for ten bodies of API Gateway's largest (10 MiB) at once.
+    pub const DEFAULT_MAX_INFLIGHT_BODY_BYTES: usize = 100 * 1024 * 1024;
     /// API Gateway's limit on a request's head: "total combined size of request line and
     /// header values", 10,240 bytes for REST and HTTP APIs alike. Not configurable: an app
     /// that passes locally must not fail on AWS.
@@ -52,6 +63,7 @@ impl Limits {
             request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
             max_connections: fitted_max_connections(open_file_limit()),
             shutdown_grace: Self::DEFAULT_SHUTDOWN_GRACE,
+            max_inflight_body_bytes: Self::DEFAULT_MAX_INFLIGHT_BODY_BYTES,
         }
     }
 
@@ -71,6 +83,18 @@ impl Limits {
     #[must_use]
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max.max(1);
+        self
+    }
+
+    /// How many bytes the bodies of all requests in flight may take together. A body
+    /// reserves its `Content-Length` before it is read (a chunked body, each chunk as it
+    /// comes); a request whose body does not fit gets 503 and its connection is closed,
+    /// rather than the server's memory growing with its clients. Bodies are read whole
+    /// before the view runs, so this bounds what they take; the reservation is returned
+    /// when the request is answered.
+    #[must_use]
+    pub fn max_inflight_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_inflight_body_bytes = bytes;
         self
     }
 

@@ -11,6 +11,7 @@ use chalice_core::adapter::Gateway;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::Semaphore;
 
+use crate::budget::BodyBudget;
 use crate::connection;
 use crate::function::LocalFunction;
 use crate::limits::Limits;
@@ -21,7 +22,8 @@ use crate::wire::Shared;
 /// The local server, bound and ready to serve.
 pub struct Server {
     listener: TcpListener,
-    state: Arc<State>,
+    gateway: Gateway,
+    function: LocalFunction,
     limits: Limits,
 }
 
@@ -36,7 +38,8 @@ impl Server {
         let function = LocalFunction::new(gateway.app().app_name());
         Ok(Server {
             listener,
-            state: Arc::new(State { gateway, function }),
+            gateway,
+            function,
             limits: Limits::new(),
         })
     }
@@ -44,9 +47,7 @@ impl Server {
     /// Sets the Lambda function local requests pretend to run in.
     #[must_use]
     pub fn function(mut self, function: LocalFunction) -> Self {
-        if let Some(state) = Arc::get_mut(&mut self.state) {
-            state.function = function;
-        }
+        self.function = function;
         self
     }
 
@@ -74,9 +75,15 @@ impl Server {
     pub async fn serve_until(self, shutdown: impl Future<Output = ()>) -> io::Result<Stopped> {
         let Server {
             listener,
-            state,
+            gateway,
+            function,
             limits,
         } = self;
+        let state = Arc::new(State {
+            gateway,
+            function,
+            bodies: BodyBudget::new(limits.max_inflight_body_bytes),
+        });
         let connections = Connections::new();
         let schedules = crate::functions::spawn_schedules(state.gateway.app());
         let mut shutdown = std::pin::pin!(shutdown);

@@ -1,4 +1,5 @@
-//! One request: read it, answer it through the gateway, log it.
+//! One request: decide on its head, read its body if the app will see it, answer it
+//! through the gateway, log it.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -9,11 +10,12 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use chalice_core::Response;
-use chalice_core::adapter::{Gateway, MAX_BODY_BYTES, payload_too_large};
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::{Frame, Incoming, SizeHint};
+use chalice_core::adapter::{Admission, Gateway, MAX_BODY_BYTES, payload_too_large};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body as _, Frame, Incoming, SizeHint};
 
 use crate::REQUEST_TARGET;
+use crate::budget::{BodyBudget, Reservation};
 use crate::framing::Refusal;
 use crate::function::LocalFunction;
 use crate::limits::Limits;
@@ -23,6 +25,8 @@ use crate::wire::Shared;
 pub(crate) struct State {
     pub(crate) gateway: Gateway,
     pub(crate) function: LocalFunction,
+    /// What the bodies of all requests in flight may take together.
+    pub(crate) bodies: Arc<BodyBudget>,
 }
 
 /// Answers one request and logs it: method, path, status, duration, as an `INFO` event of
@@ -47,23 +51,42 @@ pub(crate) async fn answer(
     let status = response.status().as_u16();
     if tracing::enabled!(target: REQUEST_TARGET, tracing::Level::INFO) {
         // Formatted once, here, and handed over as text: a format string would be formatted
-        // again by every layer that records it.
-        use std::fmt::Write as _;
-        let micros = started.elapsed().as_micros();
+        // again by every layer that records it. Written piece by piece: `write!` with its
+        // five arguments (and a u128 for the duration) cost more than the rest of the line's
+        // way to stderr.
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-        let mut line = String::with_capacity(method.as_str().len() + target.len() + 24);
-        let _ = write!(
-            line,
-            "{method} {target} {status} {}.{:03}ms",
-            micros / 1000,
-            micros % 1000
-        );
+        let mut line = String::with_capacity(method.as_str().len() + target.len() + 32);
+        line.push_str(method.as_str());
+        line.push(' ');
+        line.push_str(target);
+        line.push(' ');
+        push_decimal(&mut line, u64::from(status), 1);
+        line.push(' ');
+        push_decimal(&mut line, micros / 1000, 1);
+        line.push('.');
+        push_decimal(&mut line, micros % 1000, 3);
+        line.push_str("ms");
         tracing::info!(target: REQUEST_TARGET, message = line.as_str());
     }
     Ok(response.map(|body| Answer {
         body,
         _in_flight: in_flight,
     }))
+}
+
+/// Appends `n` in decimal, with at least `width` digits (zeros in front).
+fn push_decimal(line: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    while n > 0 || digits.len() - start < width {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    for &digit in &digits[start..] {
+        line.push(char::from(digit));
+    }
 }
 
 /// A response body that keeps its request counted in flight until hyper has taken all of
@@ -156,6 +179,8 @@ fn head_size<B>(request: &hyper::Request<B>) -> usize {
     line + request.headers().values().map(|v| v.len()).sum::<usize>()
 }
 
+/// Answers a request whose head passed the server's own checks: the gateway decides on the
+/// head, and the body is read only for a request that reaches the app.
 async fn respond(
     state: &State,
     peer: SocketAddr,
@@ -163,45 +188,144 @@ async fn respond(
     request: hyper::Request<Incoming>,
 ) -> hyper::Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
-    let declared = parts
-        .headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    // hyper knows the body's length exactly when the request declared it.
+    let declared = body.size_hint().exact();
     if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
         // Refuse without reading a byte of it; the unread body makes hyper close the
         // connection after this answer.
         return to_hyper(payload_too_large());
     }
-    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) if shared.body_timed_out() => {
-            return closing(own_answer(
-                http::StatusCode::REQUEST_TIMEOUT,
-                "Request Timeout",
-            ));
+    if parts
+        .uri
+        .path()
+        .starts_with(crate::functions::INVOKE_PREFIX)
+    {
+        // The app's other functions: the body is the event, read within the same budget.
+        let (body, _reservation) = match read_body(&state.bodies, shared, declared, body).await {
+            Ok(read) => read,
+            Err(refused) => return refused,
+        };
+        shared.start_answering();
+        let app = state.gateway.app();
+        if let Some(answer) =
+            crate::functions::invoke_endpoint(app, &parts.method, parts.uri.path(), &body).await
+        {
+            return answer;
         }
-        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-            return to_hyper(payload_too_large());
+        return to_hyper(chalice_core::adapter::missing_authentication_token());
+    }
+    let mut head = state.function.request(parts.method, parts.uri.path());
+    head.query = parts.uri.query().map(str::to_owned);
+    head.headers = parts.headers;
+    head.source_ip = peer.ip();
+    let admitted = match state.gateway.admit(head).await {
+        // API Gateway's own answer: the body, unread, is left to hyper, which closes the
+        // connection after the answer if any of it is still to come.
+        Admission::Answered(response) => return to_hyper(response),
+        Admission::Admitted(admitted) => admitted,
+    };
+    // Held until the app has answered: the body is the request's until then.
+    // A request without a body (most GETs) need not ask whether the app wants one.
+    let (body, _reservation) = if !body.is_end_stream() && admitted.needs_body() {
+        match read_body(&state.bodies, shared, declared, body).await {
+            Ok(read) => read,
+            Err(refused) => return refused,
         }
-        Err(error) => {
-            let message = format!("Could not read the request body: {error}");
-            return own_answer(http::StatusCode::BAD_REQUEST, &message);
-        }
+    } else {
+        (Bytes::new(), None)
     };
     shared.start_answering();
-    let app = state.gateway.app();
-    if let Some(answer) =
-        crate::functions::invoke_endpoint(app, &parts.method, parts.uri.path(), &body).await
-    {
-        return answer;
+    to_hyper(admitted.answer(body).await)
+}
+
+/// Reads a body whole, within API Gateway's limit (413) and the server's budget for bodies
+/// in flight (503). A body of `declared` length reserves all of it before its first byte is
+/// read, so that a request that does not fit is refused before its client sends it; a
+/// chunked one reserves what its buffer takes as it grows.
+async fn read_body(
+    budget: &Arc<BodyBudget>,
+    shared: &Shared,
+    declared: Option<u64>,
+    mut body: Incoming,
+) -> Result<(Bytes, Option<Reservation>), hyper::Response<Full<Bytes>>> {
+    if declared == Some(0) || body.is_end_stream() {
+        return Ok((Bytes::new(), None));
     }
-    let mut http_request = state.function.request(parts.method, parts.uri.path());
-    http_request.query = parts.uri.query().map(str::to_owned);
-    http_request.headers = parts.headers;
-    http_request.body = body;
-    http_request.source_ip = peer.ip();
-    to_hyper(state.gateway.handle(http_request).await)
+    // `declared` is at most MAX_BODY_BYTES here, so it fits a usize.
+    let expected = declared.map(|length| usize::try_from(length).unwrap_or(usize::MAX));
+    let Some(mut reservation) = budget.reserve(expected.unwrap_or(0)) else {
+        return Err(over_budget(budget));
+    };
+    // The first frame is kept as it came: a body that arrives in one piece is not copied.
+    let mut first: Option<Bytes> = None;
+    let mut joined: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let data = match frame {
+            Ok(frame) => match frame.into_data() {
+                Ok(data) => data,
+                // Trailers: not part of the body.
+                Err(_) => continue,
+            },
+            Err(_) if shared.body_timed_out() => {
+                return Err(closing(own_answer(
+                    http::StatusCode::REQUEST_TIMEOUT,
+                    "Request Timeout",
+                )));
+            }
+            Err(error) => {
+                let message = format!("Could not read the request body: {error}");
+                return Err(own_answer(http::StatusCode::BAD_REQUEST, &message));
+            }
+        };
+        let held = first.as_ref().map_or(0, Bytes::len) + joined.len();
+        let length = held + data.len();
+        if length > MAX_BODY_BYTES {
+            return Err(to_hyper(payload_too_large()));
+        }
+        if held == 0 {
+            // A declared body was reserved whole; a chunked one reserves what it holds.
+            if expected.is_none() && !reservation.grow_to(data.len()) {
+                return Err(over_budget(budget));
+            }
+            first = Some(data);
+            continue;
+        }
+        if length > joined.capacity() {
+            // A chunked body doubles its buffer, and reserves each growth before it is made.
+            let capacity =
+                expected.unwrap_or_else(|| length.max(2 * joined.capacity()).min(MAX_BODY_BYTES));
+            if expected.is_none() && !reservation.grow_to(capacity) {
+                return Err(over_budget(budget));
+            }
+            joined.reserve_exact(capacity - joined.len());
+        }
+        if let Some(first) = first.take() {
+            joined.extend_from_slice(&first);
+        }
+        joined.extend_from_slice(&data);
+    }
+    let body = match first {
+        Some(first) => first,
+        None => Bytes::from(joined),
+    };
+    Ok((body, Some(reservation)))
+}
+
+/// The answer to a request whose body does not fit the server's budget for bodies in
+/// flight: API Gateway's 503 shape, the connection closed after it (its body unread).
+fn over_budget(budget: &BodyBudget) -> hyper::Response<Full<Bytes>> {
+    let total = budget.total();
+    if budget.first_refusal() {
+        tracing::warn!(
+            target: "chalice::local",
+            "request bodies in flight would take more than {total} bytes: answering 503 until \
+             some are answered (raise the limit with --max-inflight-body-bytes)"
+        );
+    }
+    let message = format!(
+        "Service Unavailable: request bodies in flight would take more than the local server's {total} bytes"
+    );
+    closing(own_answer(http::StatusCode::SERVICE_UNAVAILABLE, &message))
 }
 
 /// An answer of the local server's own, shaped as API Gateway's: `{"message":"..."}`.
@@ -246,4 +370,27 @@ fn json_string(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_decimal;
+
+    #[test]
+    fn decimals_as_the_request_line_writes_them() {
+        let cases: &[(u64, usize, &str)] = &[
+            (0, 1, "0"),
+            (200, 1, "200"),
+            (7, 3, "007"),
+            (42, 3, "042"),
+            (999, 3, "999"),
+            (1234, 1, "1234"),
+            (u64::MAX, 1, "18446744073709551615"),
+        ];
+        for &(n, width, expected) in cases {
+            let mut line = String::new();
+            push_decimal(&mut line, n, width);
+            assert_eq!(line, expected, "{n} in {width}");
+        }
+    }
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chalice_core::adapter::Gateway;
-use chalice_core::{Chalice, Request, Route};
+use chalice_core::{AuthRequest, AuthResponse, Chalice, ChaliceError, Request, Route};
 use chalice_local::{Limits, Server, Stopped};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -92,6 +92,23 @@ async fn still_serving(addr: SocketAddr) {
 fn app() -> Chalice {
     let mut app = Chalice::new("probes");
     app.route("/", || "hello");
+    let auth = app.authorizer("token", |request: &AuthRequest| {
+        match request.token.as_str() {
+            "good" => Ok(AuthResponse::new("user").routes(["/guarded"])),
+            _ => Err(ChaliceError::unauthorized("unknown token")),
+        }
+    });
+    app.register(Route::new("/json", || "taken").methods(["POST"]));
+    app.register(
+        Route::new("/paid", || "paid")
+            .methods(["POST"])
+            .api_key_required(true),
+    );
+    app.register(
+        Route::new("/guarded", || "guarded")
+            .methods(["POST"])
+            .authorizer(&auth),
+    );
     app.register(
         Route::new("/echo", |r: &Request| r.raw_body().len().to_string())
             .methods(["POST"])
@@ -104,11 +121,14 @@ fn app() -> Chalice {
     app
 }
 
+/// The API key `/paid` accepts.
+const API_KEY: &str = "k-1";
+
 /// A running server with `limits`; stopped when the sender is dropped or fired.
 async fn start(limits: Limits) -> (SocketAddr, oneshot::Sender<()>, Serving) {
     let server = Server::bind(
         "127.0.0.1:0".parse().expect("addr"),
-        Gateway::new(Arc::new(app())),
+        Gateway::new(Arc::new(app())).api_keys([API_KEY]),
     )
     .await
     .expect("bind")
@@ -637,5 +657,238 @@ fn fd_limited_server() {
         // Until the parent kills this process.
         std::future::pending::<()>().await;
         drop(stop);
+    });
+}
+
+/// API Gateway's payload limit less one byte: the largest body a client may send.
+const LARGEST_BODY: usize = 10 * 1024 * 1024 - 1;
+
+/// Regression (issue 14, item 2): bodies were read whole before routing, so 50 clients
+/// each sending 10 MB − 1 byte to a path without a route pinned 520 MB. What API Gateway
+/// (or the app, on the content type alone) refuses is now answered from the head: each
+/// client here sends only its head, declaring the largest body, and gets its answer (and
+/// the connection closed) at once, where the server used to wait for the body until the
+/// request timeout (20 s here).
+#[test]
+fn requests_refused_on_their_head_are_answered_without_their_body() {
+    let forbidden = r#"{"message":"Forbidden"}"#;
+    let missing = r#"{"message":"Missing Authentication Token"}"#;
+    let unauthorized = r#"{"message":"Unauthorized"}"#;
+    let unsupported =
+        r#"{"Code":"UnsupportedMediaType","Message":"Unsupported media type: text/plain"}"#;
+    #[rustfmt::skip]
+    let cases: &[(&str, &str, &str, u16, &str)] = &[
+        ("unknown path", "POST /nowhere", "", 403, missing),
+        ("method the path lacks", "PUT /echo", "", 403, missing),
+        ("no API key", "POST /paid", "", 403, forbidden),
+        ("a wrong API key", "POST /paid", "X-Api-Key: k-2\r\n", 403, forbidden),
+        ("no token", "POST /guarded", "", 401, unauthorized),
+        ("a refused token", "POST /guarded", "Authorization: bad\r\n", 401, unauthorized),
+        ("a content type the route refuses", "POST /json", "Content-Type: text/plain\r\n", 415, unsupported),
+    ];
+    run(async {
+        let (addr, _stop, _) = start(Limits::new().request_timeout(Duration::from_secs(20))).await;
+        for &(name, line, headers, status, body) in cases {
+            let head = format!(
+                "{line} HTTP/1.1\r\nHost: x\r\n{headers}Content-Length: {LARGEST_BODY}\r\n\r\n"
+            );
+            let started = Instant::now();
+            let mut stream = TcpStream::connect(addr).await.expect("connect");
+            stream.write_all(head.as_bytes()).await.expect("write");
+            let outcome = read_until_closed(&mut stream, started, Duration::from_secs(3)).await;
+            assert_eq!(
+                (outcome.status, outcome.body()),
+                (Some(status), body),
+                "{name}: {outcome:?}"
+            );
+        }
+        // Admitted, the same heads wait for their body (and get 408 here, sent none).
+        for (line, headers) in [
+            ("POST /paid", "X-Api-Key: k-1\r\n"),
+            ("POST /guarded", "Authorization: good\r\n"),
+        ] {
+            let head = format!(
+                "{line} HTTP/1.1\r\nHost: x\r\n{headers}Content-Length: 5\r\nConnection: close\r\n\r\n12345"
+            );
+            let outcome = exchange(addr, head.as_bytes()).await;
+            assert_eq!(outcome.status, Some(200), "{line}: {outcome:?}");
+        }
+        still_serving(addr).await;
+    });
+}
+
+/// 50 clients at once each send 10 MB − 1 byte to a path without a route, as in the issue:
+/// each gets its 403 without the server taking its body, and the server goes on answering.
+/// (`scripts/probe-bodies` runs the same against a separate server and reports its RSS.)
+#[test]
+fn fifty_large_bodies_to_an_unknown_path_are_all_refused_at_once() {
+    // One body for all senders, made at run time (a static would put 10 MB in the binary).
+    let body: Arc<[u8]> = vec![b'x'; LARGEST_BODY].into();
+    run(async {
+        let (addr, _stop, _) = start(Limits::new().request_timeout(Duration::from_secs(20))).await;
+        let started = Instant::now();
+        let mut senders = Vec::new();
+        for _ in 0..50 {
+            let body = Arc::clone(&body);
+            senders.push(tokio::spawn(async move {
+                let mut stream = TcpStream::connect(addr).await.expect("connect");
+                let head = format!(
+                    "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: {LARGEST_BODY}\r\n\r\n"
+                );
+                stream.write_all(head.as_bytes()).await.expect("write");
+                // The server answers and closes without reading: the write fails part way.
+                let sent = stream.write_all(&body).await;
+                (
+                    sent.is_ok(),
+                    read_until_closed(&mut stream, started, Duration::from_secs(10)).await,
+                )
+            }));
+        }
+        let mut whole = 0;
+        for sender in senders {
+            let (sent_whole, outcome) = sender.await.expect("sender");
+            whole += usize::from(sent_whole);
+            assert_eq!(outcome.status, Some(403), "{outcome:?}");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "50 refusals took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(whole, 0, "the server took no client's whole body");
+        still_serving(addr).await;
+    });
+}
+
+/// Opens a connection, sends a head declaring `length` bytes of body with
+/// `Expect: 100-continue`, and waits for the server's `100 Continue`: the server has
+/// admitted the request and reserved its body. Returns the connection, body unsent.
+async fn reserved(addr: SocketAddr, length: usize) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut answer = [0u8; 64];
+    let n = stream.read(&mut answer).await.expect("100 Continue");
+    assert!(
+        answer[..n].starts_with(b"HTTP/1.1 100 Continue\r\n\r\n"),
+        "{:?}",
+        String::from_utf8_lossy(&answer[..n])
+    );
+    stream
+}
+
+/// Regression (issue 14, item 2): the memory bodies in flight take together is bounded
+/// (`Limits::max_inflight_body_bytes`). With it spent by three admitted bodies not yet
+/// sent, a body that would pass it gets 503 (declared: before it is sent; chunked: as soon
+/// as it would), while requests without a body, or refused on their head, are answered as
+/// ever; once the three are answered, their bytes are free again.
+#[test]
+fn bodies_past_the_in_flight_budget_get_503() {
+    const MIB: usize = 1024 * 1024;
+    let unavailable = r#"{"message":"Service Unavailable: request bodies in flight would take more than the local server's 3145728 bytes"}"#;
+    run(async {
+        let limits = Limits::new()
+            .request_timeout(Duration::from_secs(20))
+            .max_inflight_body_bytes(3 * MIB);
+        let (addr, _stop, _) = start(limits).await;
+        let mut holders = Vec::new();
+        for _ in 0..3 {
+            holders.push(reserved(addr, MIB).await);
+        }
+        let chunked = format!(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n{}\r\n",
+            "c".repeat(1024)
+        );
+        #[rustfmt::skip]
+        let cases: Vec<(&str, String, u16, &str)> = vec![
+            ("a declared byte", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n".into(), 503, unavailable),
+            ("a chunk", chunked, 503, unavailable),
+            ("no body", "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".into(), 200, "hello"),
+            (
+                "refused on its head",
+                format!("POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: {MIB}\r\n\r\n"),
+                403,
+                r#"{"message":"Missing Authentication Token"}"#,
+            ),
+        ];
+        for (name, request, status, body) in &cases {
+            let started = Instant::now();
+            let mut stream = TcpStream::connect(addr).await.expect("connect");
+            stream.write_all(request.as_bytes()).await.expect("write");
+            let outcome = read_until_closed(&mut stream, started, Duration::from_secs(3)).await;
+            assert_eq!(
+                (outcome.status, outcome.body()),
+                (Some(*status), *body),
+                "{name}: {outcome:?}"
+            );
+        }
+        let body = vec![b'b'; MIB];
+        for mut holder in holders {
+            holder.write_all(&body).await.expect("the body");
+            let outcome =
+                read_until_closed(&mut holder, Instant::now(), Duration::from_secs(5)).await;
+            assert_eq!((outcome.status, outcome.body()), (Some(200), "1048576"));
+        }
+        // All of the budget is free again: one body may take it whole, not a byte more.
+        for (length, status) in [(3 * MIB, 200), (3 * MIB, 200), (3 * MIB + 1, 503)] {
+            let mut request =
+                format!("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n")
+                    .into_bytes();
+            if status == 200 {
+                request.resize(request.len() + length, b'd');
+            }
+            let outcome = exchange(addr, &request).await;
+            assert_eq!(outcome.status, Some(status), "{length} bytes: {outcome:?}");
+        }
+        still_serving(addr).await;
+    });
+}
+
+/// Clients sending at once past the budget: each is answered, 200 with its body's length or
+/// 503, none waits, and the server answers normally afterwards.
+#[test]
+fn concurrent_senders_past_the_budget_are_answered_200_or_503() {
+    const MIB: usize = 1024 * 1024;
+    run(async {
+        let limits = Limits::new()
+            .request_timeout(Duration::from_secs(20))
+            .max_inflight_body_bytes(4 * MIB);
+        let (addr, _stop, _) = start(limits).await;
+        // Eight admitted bodies of 1 MiB each, whose clients wait before sending them: only
+        // four fit.
+        let mut senders = Vec::new();
+        let (go, ready) = tokio::sync::watch::channel(false);
+        for _ in 0..8 {
+            let mut ready = ready.clone();
+            senders.push(tokio::spawn(async move {
+                let mut stream = TcpStream::connect(addr).await.expect("connect");
+                let head = format!(
+                    "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: {MIB}\r\nConnection: close\r\n\r\n"
+                );
+                stream.write_all(head.as_bytes()).await.expect("write");
+                let _ = ready.wait_for(|go| *go).await;
+                let _ = stream.write_all(&vec![b'e'; MIB]).await;
+                read_until_closed(&mut stream, Instant::now(), Duration::from_secs(10)).await
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        go.send(true).expect("senders wait");
+        let mut statuses = Vec::new();
+        for sender in senders {
+            let outcome = sender.await.expect("sender");
+            if outcome.status == Some(200) {
+                assert_eq!(outcome.body(), "1048576");
+            }
+            statuses.push(outcome.status);
+        }
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [[Some(200); 4], [Some(503); 4]].concat(),
+            "four fit the budget, four do not"
+        );
+        still_serving(addr).await;
     });
 }

@@ -57,7 +57,9 @@ pub use crate::function::{
     EventSource, FunctionManifest, StartingPosition,
 };
 pub use crate::manifest::{Manifest, RouteManifest};
-pub use crate::wire::{HANDLER_ENV, INVOKE_ARG, MANIFEST_ARG, MANIFEST_VERSION};
+pub use crate::wire::{
+    EXIT_WITH_STDIN_ENV, HANDLER_ENV, INVOKE_ARG, MANIFEST_ARG, MANIFEST_VERSION,
+};
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.
 #[doc = include_str!("../README.md")]

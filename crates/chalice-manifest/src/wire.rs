@@ -28,3 +28,11 @@ pub const HANDLER_ENV: &str = "CHALICE_HANDLER";
 /// function's name follows, the event is read as JSON from stdin, and the function's answer
 /// is printed as JSON on stdout (`chalice invoke --local -n NAME < event.json`).
 pub const INVOKE_ARG: &str = "--invoke";
+
+/// The environment variable `chalice local` sets (to `1`) on the app it runs, whose stdin is
+/// then a pipe the CLI holds open: the app exits when the pipe closes.
+///
+/// The kernel closes it whenever the CLI ends, killed with SIGKILL included, so no app
+/// outlives the `chalice local` that started it. An app run by hand never looks at its
+/// stdin (closed from the start under a service manager or `< /dev/null`).
+pub const EXIT_WITH_STDIN_ENV: &str = "CHALICE_EXIT_WITH_STDIN";

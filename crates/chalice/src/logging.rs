@@ -175,6 +175,15 @@ where
 fn format_line(event: &Event<'_>) -> String {
     use std::fmt::Write as _;
     let meta = event.metadata();
+    if meta.target() == REQUEST_TARGET {
+        // The server's one line per request, formatted by the server already: written into
+        // the line as it is recorded, without the copy and the formatting the other lines
+        // take.
+        let mut line = Line(String::with_capacity(64));
+        event.record(&mut line);
+        line.0.push('\n');
+        return line.0;
+    }
     let mut fields = Fields::default();
     event.record(&mut fields);
     let level = match *meta.level() {
@@ -213,6 +222,29 @@ impl fmt::Display for RequestLogError {
             self.path.display(),
             self.source
         )
+    }
+}
+
+/// A request line's fields, written as they are recorded: its message (the line), then
+/// any other field as ` name=value`.
+struct Line(String);
+
+impl Visit for Line {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        use std::fmt::Write as _;
+        // Writing to a `String` cannot fail.
+        let _ = match field.name() {
+            "message" => self.0.write_str(value),
+            name => write!(self.0, " {name}={value}"),
+        };
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        use std::fmt::Write as _;
+        let _ = match field.name() {
+            "message" => write!(self.0, "{value:?}"),
+            name => write!(self.0, " {name}={value:?}"),
+        };
     }
 }
 

@@ -73,6 +73,10 @@ pub(crate) fn mode(
         ("--port", "CHALICE_PORT"),
         ("--request-timeout", "CHALICE_REQUEST_TIMEOUT"),
         ("--max-connections", "CHALICE_MAX_CONNECTIONS"),
+        (
+            "--max-inflight-body-bytes",
+            "CHALICE_MAX_INFLIGHT_BODY_BYTES",
+        ),
         ("--shutdown-grace", "CHALICE_SHUTDOWN_GRACE"),
         ("--request-log", "CHALICE_REQUEST_LOG"),
     ]
@@ -110,7 +114,7 @@ pub(crate) fn mode(
             .ok_or_else(|| UsageError(format!("{} needs a value", setting.flag)))?;
         setting.value = Some((setting.flag, value));
     }
-    let [host, port, timeout, connections, grace, request_log] = &settings;
+    let [host, port, timeout, connections, bodies, grace, request_log] = &settings;
     let ip = host
         .parse(parse_host, "an IP address such as 127.0.0.1")?
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
@@ -124,6 +128,9 @@ pub(crate) fn mode(
     let positive = |t: &str| t.parse::<usize>().ok().filter(|&n| n > 0);
     if let Some(max) = connections.parse(positive, "a number of connections, at least 1")? {
         limits = limits.max_connections(max);
+    }
+    if let Some(max) = bodies.parse(positive, "a number of bytes, at least 1")? {
+        limits = limits.max_inflight_body_bytes(max);
     }
     if let Some(grace) = grace.parse(seconds, "seconds, such as 5 or 0.5")? {
         limits = limits.shutdown_grace(grace);
@@ -178,6 +185,9 @@ pub(crate) fn usage(app_name: &str) -> String {
                                     connections and clients that stop reading [env: CHALICE_REQUEST_TIMEOUT] [default: {timeout}]\n  \
            --max-connections N      connections open at once; past it, 503 [env: CHALICE_MAX_CONNECTIONS]\n                           \
                                     [default: {connections}, or fewer under a low open-file limit]\n  \
+           --max-inflight-body-bytes N\n                           \
+                                    bytes all request bodies being read or served may take together;\n                           \
+                                    past it, 503 [env: CHALICE_MAX_INFLIGHT_BODY_BYTES] [default: {bodies}]\n  \
            --shutdown-grace SECS    on Ctrl-C, time requests in flight have to finish before they are cut\n                           \
                                     (then the exit status is 1) [env: CHALICE_SHUTDOWN_GRACE] [default: {grace}]\n  \
            --request-log WHERE      the one line per request: off, stderr, stdout or a file's path (appended)\n                           \
@@ -190,10 +200,12 @@ pub(crate) fn usage(app_name: &str) -> String {
            CHALICE_API_KEYS    comma-separated API keys that routes with api_key_required accept locally\n  \
            CHALICE_API_GATEWAY_STAGE  the API Gateway stage requests report locally [default: api]\n  \
            CHALICE_STAGE_VARIABLES    stage variables views see locally, a JSON object of strings [default: none]\n  \
-           CHALICE_HANDLER     on Lambda, the function this one serves (authorizer, event handler,\n                               pure function; unset: the API)\n",
+           CHALICE_HANDLER     on Lambda, the function this one serves (authorizer, event handler,\n                               pure function; unset: the API)\n  \
+           CHALICE_EXIT_WITH_STDIN=1  exit when stdin closes: set by chalice local, which holds the pipe\n",
         bin = std::env::args().next().unwrap_or_else(|| "app".to_owned()),
         timeout = Limits::DEFAULT_REQUEST_TIMEOUT.as_secs(),
         connections = Limits::DEFAULT_MAX_CONNECTIONS,
+        bodies = Limits::DEFAULT_MAX_INFLIGHT_BODY_BYTES,
         grace = Limits::DEFAULT_SHUTDOWN_GRACE.as_secs(),
     )
 }
@@ -305,12 +317,14 @@ mod tests {
                 &[
                     ("CHALICE_SHUTDOWN_GRACE", "0"),
                     ("CHALICE_REQUEST_TIMEOUT", "9"),
+                    ("CHALICE_MAX_INFLIGHT_BODY_BYTES", "1048576"),
                 ],
                 with(
                     "127.0.0.1:8000",
                     Limits::new()
                         .request_timeout(Duration::from_millis(500))
                         .max_connections(64)
+                        .max_inflight_body_bytes(1_048_576)
                         .shutdown_grace(Duration::ZERO),
                     RequestLog::Stderr,
                 ),
@@ -351,6 +365,23 @@ mod tests {
                     "invalid --max-connections '0': expected a number of connections, at least 1"
                         .into(),
                 )),
+            ),
+            (
+                &["--max-inflight-body-bytes", "20MB"],
+                &[],
+                Err(UsageError(
+                    "invalid --max-inflight-body-bytes '20MB': expected a number of bytes, at least 1"
+                        .into(),
+                )),
+            ),
+            (
+                &["--max-inflight-body-bytes=300000000"],
+                &[],
+                with(
+                    "127.0.0.1:8000",
+                    Limits::new().max_inflight_body_bytes(300_000_000),
+                    RequestLog::Stderr,
+                ),
             ),
             (
                 &["--request-log="],

@@ -99,6 +99,7 @@ fn local(app: Chalice, options: Local) -> i32 {
         report_usage_error(&error);
         return USAGE_ERROR;
     }
+    exit_when_stdin_closes();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -137,6 +138,32 @@ fn local(app: Chalice, options: Local) -> i32 {
             }
         }
     })
+}
+
+/// Ends the process when stdin closes, if `chalice local` asked for it by setting
+/// [`EXIT_WITH_STDIN_ENV`](chalice_manifest::EXIT_WITH_STDIN_ENV).
+///
+/// `chalice local` runs the app with its stdin a pipe that the CLI holds open. The kernel
+/// closes the pipe when the CLI ends in any way, SIGKILL included, and the read below
+/// returns: the app exits rather than keep the port with nobody left to stop it. Linux's
+/// `PR_SET_PDEATHSIG` would need no help from the app, but exists only on Linux and needs
+/// `unsafe` code; a pipe's end is portable. Requests in flight are cut: their client is the
+/// developer whose `chalice local` just ended.
+fn exit_when_stdin_closes() {
+    if std::env::var_os(chalice_manifest::EXIT_WITH_STDIN_ENV).is_none_or(|v| v != "1") {
+        return;
+    }
+    let watcher = std::thread::Builder::new()
+        .name("chalice-stdin".to_owned())
+        .spawn(|| {
+            // What comes through is ignored; `copy` retries reads that a signal interrupts.
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            tracing::info!(target: "chalice::local", "chalice local has ended: stopping");
+            std::process::exit(0);
+        });
+    if let Err(error) = watcher {
+        tracing::warn!(target: "chalice::local", "cannot watch stdin: {error}");
+    }
 }
 
 /// Runs the function `name` once on the event read from stdin (`chalice invoke --local`):

@@ -152,14 +152,16 @@ fn status(code: StatusCode) -> Response<Full<Bytes>> {
     response
 }
 
-/// Builds the example (a no-op when `cargo test` already did) and returns its path.
+/// Builds the example and returns its path. `cargo test --workspace` (the README's and CI's
+/// test command) has built it already, with the features the whole workspace unifies, and
+/// so does this build, which makes it a no-op there: `-p chalice` alone would resolve fewer
+/// features for tokio, hyper and their kin, and rebuild every one of them.
 fn example_binary() -> PathBuf {
     let output = std::process::Command::new(env!("CARGO"))
         .args([
             "build",
             "--quiet",
-            "-p",
-            "chalice",
+            "--workspace",
             "--example",
             "lambda-app",
             "--message-format=json",

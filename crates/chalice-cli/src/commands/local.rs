@@ -1,19 +1,32 @@
-//! `chalice local`: build the app, serve it, and on a source change rebuild and restart.
+//! `chalice local`: build the app, serve it, and on a change to its source or its
+//! configuration rebuild and restart it.
 //!
-//! A failed rebuild leaves the last good server answering: the compiler's messages are on
-//! the terminal, and the next save tries again.
+//! Every restart reads `.chalice/config.json` again (a changed environment variable applies
+//! at once) and checks the new build before it stops the running app: it runs the binary with
+//! `--manifest`, with the stage's environment, which is where an app reports the mistakes in
+//! its definition. A failed build, a definition or a configuration with mistakes are printed,
+//! and the last good app keeps answering until a save fixes them. What a save can't fix
+//! (the port taken, cargo missing) ends `chalice local` with the error.
+//!
+//! The app never outlives the CLI: it runs with its stdin a pipe that the CLI holds and
+//! [`EXIT_WITH_STDIN_ENV`] set, and exits when the pipe closes, which the kernel does however
+//! the CLI ends, SIGKILL included.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Component, Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{Context, anyhow};
+use chalice_config::{Config, ConfigErrors};
+use chalice_manifest::EXIT_WITH_STDIN_ENV;
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::cargo::Profile;
-use crate::config::StageConfig;
-use crate::error::BuildFailed;
+use crate::error::{BuildFailed, UsageError};
 use crate::output::Output;
 use crate::project::Project;
 
@@ -40,7 +53,9 @@ enum Signal {
 
 /// Builds and serves the app until Ctrl-C.
 pub fn local(project: &Project, args: &LocalOptions, output: Output) -> anyhow::Result<()> {
-    let stage = project.config.stage(&args.stage)?;
+    let addr = listen_addr(&args.host, args.port)?;
+    // Before anything is built: no save can free the port.
+    check_free(addr)?;
     let (signals, incoming) = mpsc::channel();
     let interrupted = signals.clone();
     ctrlc::set_handler(move || {
@@ -57,18 +72,16 @@ pub fn local(project: &Project, args: &LocalOptions, output: Output) -> anyhow::
         None
     };
 
-    let mut server = match project.build(Profile::Debug, None, output) {
-        Ok(binary) => Some(Server::start(&binary, args, &stage)?),
-        Err(error) if !args.autoreload || error.downcast_ref::<BuildFailed>().is_none() => {
-            return Err(error);
-        }
-        Err(_) => {
-            output.warn(
-                "the build failed: the server starts once a build succeeds (save a fix to rebuild)",
-            );
-            None
-        }
+    let mut session = Session {
+        project,
+        args,
+        addr,
+        output,
+        server: None,
+        warnings: Vec::new(),
     };
+    let started = session.start(None);
+    session.settle(started)?;
 
     loop {
         match incoming.recv_timeout(Duration::from_millis(250)) {
@@ -81,7 +94,7 @@ pub fn local(project: &Project, args: &LocalOptions, output: Output) -> anyhow::
                     match signal {
                         Signal::Changed(more) => changed.extend(more),
                         Signal::Interrupted => {
-                            stop(server.take());
+                            stop(session.server.take());
                             return Ok(());
                         }
                     }
@@ -98,26 +111,13 @@ pub fn local(project: &Project, args: &LocalOptions, output: Output) -> anyhow::
                             .to_string()
                     });
                 output.status("Changed", shown.unwrap_or_default());
-                match project.build(Profile::Debug, None, output) {
-                    Ok(binary) => {
-                        stop(server.take());
-                        let stage = project
-                            .config
-                            .stage(&args.stage)
-                            .unwrap_or_else(|_| stage.clone());
-                        server = Some(Server::start(&binary, args, &stage)?);
-                    }
-                    Err(error) if error.downcast_ref::<BuildFailed>().is_some() => {
-                        if server.is_some() {
-                            output.warn("the build failed: the last good build is still serving");
-                        }
-                    }
-                    Err(error) => return Err(error),
-                }
+                let config = Config::load(&project.dir);
+                let started = session.start(Some(config));
+                session.settle(started)?;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                if let Some(status) = server.as_mut().and_then(Server::exited) {
-                    server = None;
+                if let Some(status) = session.server.as_mut().and_then(Server::exited) {
+                    session.server = None;
                     if !args.autoreload {
                         std::process::exit(status.code().unwrap_or(1));
                     }
@@ -129,31 +129,219 @@ pub fn local(project: &Project, args: &LocalOptions, output: Output) -> anyhow::
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
-    stop(server.take());
+    stop(session.server.take());
     Ok(())
+}
+
+/// Why a (re)start did not happen.
+enum NotStarted {
+    /// A mistake a save can fix; the last good app, if any, keeps serving meanwhile.
+    Mistake {
+        /// What went wrong, for the warning that follows the error.
+        what: &'static str,
+        error: anyhow::Error,
+        /// Whether `error` has been printed already (cargo prints its own).
+        printed: bool,
+    },
+    /// Something a save can't fix: `chalice local` ends with it.
+    Fatal(anyhow::Error),
+}
+
+/// The running app, and what it takes to replace it.
+struct Session<'a> {
+    project: &'a Project,
+    args: &'a LocalOptions,
+    addr: SocketAddr,
+    output: Output,
+    server: Option<Server>,
+    /// The configuration's warnings last printed, so that each save does not repeat them.
+    warnings: Vec<String>,
+}
+
+impl Session<'_> {
+    /// Reads the configuration (`reread`: read again; `None`: the one the project was
+    /// opened with), builds the app and checks it; then replaces the running app with it.
+    /// Until the last step the running app is untouched.
+    fn start(&mut self, reread: Option<Result<Config, ConfigErrors>>) -> Result<(), NotStarted> {
+        let mistake = |what, error: anyhow::Error| NotStarted::Mistake {
+            what,
+            error,
+            printed: false,
+        };
+        let config_mistake = |error| mistake("the configuration has mistakes", error);
+        let reread = match reread {
+            None => None,
+            Some(Ok(config)) => Some(config),
+            Some(Err(errors)) => return Err(config_mistake(errors.into())),
+        };
+        let config = match &reread {
+            Some(config) => {
+                self.warn_once(config);
+                config
+            }
+            None => &self.project.config,
+        };
+        let stage = config
+            .stage(&self.args.stage)
+            .map_err(|errors| config_mistake(errors.into()))?;
+        let env = stage.api_handler().environment_variables;
+        let api_gateway_stage = stage.api_gateway_stage;
+
+        let binary = match self.project.build(Profile::Debug, None, self.output) {
+            Ok(binary) => binary,
+            Err(error) if error.downcast_ref::<BuildFailed>().is_some() => {
+                return Err(NotStarted::Mistake {
+                    what: "the build failed",
+                    error,
+                    printed: true,
+                });
+            }
+            Err(error) => return Err(NotStarted::Fatal(error)),
+        };
+        // The app checks its definition when it starts, and refuses to serve with a
+        // mistake; asked for its manifest, it does the same and ends. Asking first keeps
+        // the last good app serving.
+        if let Err(error) = self.project.manifest_with_env(&binary, &env, self.output) {
+            let what = if error.downcast_ref::<UsageError>().is_some() {
+                "the app's definition has mistakes"
+            } else {
+                "the new build does not start"
+            };
+            return Err(mistake(what, error));
+        }
+
+        stop(self.server.take());
+        check_free(self.addr).map_err(NotStarted::Fatal)?;
+        let server = Server::start(&binary, self.args, &env, &api_gateway_stage)
+            .map_err(NotStarted::Fatal)?;
+        self.server = Some(server);
+        Ok(())
+    }
+
+    /// After [`Session::start`]: says what went wrong, or ends `chalice local` with it when
+    /// there is nothing to wait for (a fatal error, or a mistake without autoreload).
+    fn settle(&mut self, started: Result<(), NotStarted>) -> anyhow::Result<()> {
+        let (what, error, printed) = match started {
+            Ok(()) => return Ok(()),
+            Err(NotStarted::Fatal(error)) => {
+                stop(self.server.take());
+                return Err(error);
+            }
+            Err(NotStarted::Mistake {
+                what,
+                error,
+                printed,
+            }) => (what, error, printed),
+        };
+        if !self.args.autoreload {
+            return Err(error);
+        }
+        if !printed {
+            self.output.error(&error);
+        }
+        if self.server.is_some() {
+            self.output
+                .warn(format!("{what}: the last good app is still serving"));
+        } else {
+            self.output
+                .warn(format!("{what}: the server starts once a save fixes it"));
+        }
+        Ok(())
+    }
+
+    /// Prints the configuration's warnings, unless they are the ones printed last.
+    fn warn_once(&mut self, config: &Config) {
+        let warnings: Vec<String> = config
+            .warnings()
+            .iter()
+            .map(|warning| format!("{}: {warning}", config.file().display()))
+            .collect();
+        if warnings != self.warnings {
+            for warning in &warnings {
+                self.output.warn(warning);
+            }
+            self.warnings = warnings;
+        }
+    }
+}
+
+/// The address the app will listen on, read as the app reads `--host`: an IP address, or
+/// `localhost`.
+fn listen_addr(host: &str, port: u16) -> Result<SocketAddr, UsageError> {
+    let ip = match host {
+        "localhost" => Some(IpAddr::from([127, 0, 0, 1])),
+        _ => host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .ok(),
+    };
+    ip.map(|ip| SocketAddr::new(ip, port)).ok_or_else(|| {
+        UsageError(format!(
+            "invalid --host '{host}': expected an IP address such as 127.0.0.1"
+        ))
+    })
+}
+
+/// Fails when the app could not listen on `addr`: the port is taken, privileged, or the
+/// address is not this machine's. Binds as the app does (`SO_REUSEADDR`, which std sets), and
+/// lets go at once. With port 0 the app picks a free port, so there is nothing to check.
+fn check_free(addr: SocketAddr) -> anyhow::Result<()> {
+    if addr.port() == 0 {
+        return Ok(());
+    }
+    match TcpListener::bind(addr) {
+        Ok(_) => Ok(()),
+        Err(error) => Err(anyhow!(match error.kind() {
+            std::io::ErrorKind::AddrInUse => format!(
+                "cannot listen on {addr}: port {} is already in use (is another `chalice local` \
+                 running?); choose another port with --port",
+                addr.port()
+            ),
+            std::io::ErrorKind::PermissionDenied => format!(
+                "cannot listen on {addr}: permission denied (ports below 1024 need privileges); \
+                 choose another port with --port"
+            ),
+            std::io::ErrorKind::AddrNotAvailable => format!(
+                "cannot listen on {addr}: this machine has no such address; use --host 127.0.0.1"
+            ),
+            _ => format!("cannot listen on {addr}: {error}"),
+        })),
+    }
 }
 
 /// The running app.
 struct Server {
+    /// Its stdin, the pipe that ends it when closed, is `child.stdin`: held until the
+    /// child is dropped.
     child: Child,
 }
 
 impl Server {
-    fn start(binary: &Path, args: &LocalOptions, stage: &StageConfig) -> anyhow::Result<Server> {
+    fn start(
+        binary: &Path,
+        args: &LocalOptions,
+        env: &BTreeMap<String, String>,
+        api_gateway_stage: &str,
+    ) -> anyhow::Result<Server> {
         let child = Command::new(binary)
             .args(["--host", &args.host, "--port", &args.port.to_string()])
-            .envs(&stage.api_handler().environment_variables)
+            .envs(env)
             // The stage's `requestContext` (`/<api_gateway_stage>/path`), as deployed.
-            .env("CHALICE_API_GATEWAY_STAGE", &stage.api_gateway_stage)
+            .env("CHALICE_API_GATEWAY_STAGE", api_gateway_stage)
             // A shell inside a Lambda emulator must not make the app serve the Runtime API.
             .env_remove("AWS_LAMBDA_RUNTIME_API")
+            .env(EXIT_WITH_STDIN_ENV, "1")
+            // std creates the pipe close-on-exec: the builds this CLI runs later do not
+            // inherit its end, so only this process holds it open.
+            .stdin(Stdio::piped())
             .spawn()
             .with_context(|| format!("cannot start {}", binary.display()))?;
         Ok(Server { child })
     }
 
     /// The exit status, if the app has stopped.
-    fn exited(&mut self) -> Option<std::process::ExitStatus> {
+    fn exited(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
     }
 }
@@ -165,31 +353,135 @@ fn stop(server: Option<Server>) {
     }
 }
 
-/// Watches the sources: `src/`, `Cargo.toml`, `build.rs` and `.chalice/` (not `target/`,
-/// where builds write, nor `Cargo.lock`, which builds touch).
+/// Watches what the app is built and configured from: `src/`, `Cargo.toml`, `build.rs` and
+/// `.chalice/`. The project's directory itself is watched, not `Cargo.toml` and `build.rs`
+/// alone: an editor that saves by writing a new file and renaming it over the old one would
+/// leave a watch on the old file, and every later save unseen. Not `target/`, where builds
+/// write, nor `Cargo.lock`, which builds touch, nor editors' swap and backup files.
 fn watch(dir: &Path, signals: mpsc::Sender<Signal>) -> anyhow::Result<notify::RecommendedWatcher> {
+    let root = dir
+        .canonicalize()
+        .with_context(|| format!("cannot read {}", dir.display()))?;
+    let relevant_root = root.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
-        if matches!(
+        if !matches!(
             event.kind,
             EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
         ) {
-            let _ = signals.send(Signal::Changed(event.paths));
+            return;
+        }
+        let paths: Vec<PathBuf> = event
+            .paths
+            .into_iter()
+            .filter(|path| is_source(&relevant_root, path))
+            .collect();
+        if !paths.is_empty() {
+            let _ = signals.send(Signal::Changed(paths));
         }
     })
     .context("cannot watch the project for changes")?;
-    for (path, mode) in [
-        ("src", RecursiveMode::Recursive),
-        ("Cargo.toml", RecursiveMode::NonRecursive),
-        ("build.rs", RecursiveMode::NonRecursive),
-        (".chalice", RecursiveMode::Recursive),
-    ] {
-        let path = dir.join(path);
-        if path.exists() {
+    watcher
+        .watch(&root, RecursiveMode::NonRecursive)
+        .with_context(|| format!("cannot watch {}", root.display()))?;
+    for dir in ["src", ".chalice"] {
+        let path = root.join(dir);
+        if path.is_dir() {
             watcher
-                .watch(&path, mode)
+                .watch(&path, RecursiveMode::Recursive)
                 .with_context(|| format!("cannot watch {}", path.display()))?;
         }
     }
     Ok(watcher)
+}
+
+/// Whether a change to `path` (in the project at `root`) can change the app or how it runs.
+fn is_source(root: &Path, path: &Path) -> bool {
+    let Ok(relative) = path.strip_prefix(root) else {
+        return false;
+    };
+    let parts: Vec<&OsStr> = relative
+        .components()
+        .filter_map(|part| match part {
+            Component::Normal(name) => Some(name),
+            _ => None,
+        })
+        .collect();
+    let Some(name) = parts.last().and_then(|name| name.to_str()) else {
+        return false;
+    };
+    // Swap, backup and temporary files: vim's `.x.swp`, `x~` and `4913`, emacs's `#x#` and
+    // `.#x`, JetBrains' `x___jb_tmp___`. The rename that ends a save names the real file.
+    let scratch = name.starts_with(['.', '#'])
+        || name.ends_with('~')
+        || name.ends_with("___")
+        || name == "4913";
+    match parts.first().and_then(|first| first.to_str()) {
+        Some("src") => !scratch,
+        // `chalice deploy` records what it deployed there: not the app's configuration.
+        Some(".chalice") => parts.get(1).is_some_and(|p| *p != "deployed") && !scratch,
+        Some("Cargo.toml" | "build.rs") => parts.len() == 1,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_that_restart_the_app() {
+        let root = Path::new("/p");
+        let cases = [
+            ("/p/src/lib.rs", true),
+            ("/p/src/routes/users.rs", true),
+            ("/p/src/new_module.rs", true),
+            ("/p/Cargo.toml", true),
+            ("/p/build.rs", true),
+            ("/p/.chalice/config.json", true),
+            ("/p/.chalice/policy-dev.json", true),
+            ("/p/.chalice/deployed/dev.json", false),
+            ("/p/.chalice", false),
+            ("/p/Cargo.lock", false),
+            ("/p/README.md", false),
+            ("/p/target/debug/app", false),
+            ("/p/.git/index", false),
+            ("/p/src/.lib.rs.swp", false),
+            ("/p/src/lib.rs~", false),
+            ("/p/src/4913", false),
+            ("/p/src/#lib.rs#", false),
+            ("/p/src/.#lib.rs", false),
+            ("/p/src/lib.rs___jb_tmp___", false),
+            ("/p/.chalice/.config.json.swp", false),
+            ("/p/tests/api.rs", false),
+            ("/elsewhere/src/lib.rs", false),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(is_source(root, Path::new(path)), expected, "{path}");
+        }
+    }
+
+    #[test]
+    fn hosts_are_read_as_the_app_reads_them() {
+        let cases: [(&str, Result<&str, &str>); 5] = [
+            ("127.0.0.1", Ok("127.0.0.1:8000")),
+            ("localhost", Ok("127.0.0.1:8000")),
+            ("::1", Ok("[::1]:8000")),
+            ("[::1]", Ok("[::1]:8000")),
+            (
+                "example.com",
+                Err("invalid --host 'example.com': expected an IP address such as 127.0.0.1"),
+            ),
+        ];
+        for (host, expected) in cases {
+            let got = listen_addr(host, 8000)
+                .map(|addr| addr.to_string())
+                .map_err(|error| error.to_string());
+            assert_eq!(
+                got,
+                expected.map(str::to_owned).map_err(str::to_owned),
+                "{host}"
+            );
+        }
+    }
 }

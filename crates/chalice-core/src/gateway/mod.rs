@@ -15,6 +15,8 @@
 //! ```
 //!
 //! - `mod.rs`: [`Gateway`], the flow above;
+//! - `admit.rs`: the part of it decided on the request's head alone ([`Gateway::admit`]),
+//!   so that the local server reads a body only for a request that reaches the app;
 //! - `http_request.rs`: [`HttpRequest`], what the adapter hands in;
 //! - `answers.rs`: API Gateway's own answers and limits;
 //! - `authorize.rs`: the local runs of the four kinds of authorizer, with `jwt.rs` (Cognito
@@ -22,6 +24,7 @@
 //! - `event.rs`: the `requestContext` and proxy event API Gateway would have sent;
 //! - `path.rs`: the request path as API Gateway passes it on (percent-encoded as sent).
 
+mod admit;
 mod answers;
 mod arn;
 mod authorize;
@@ -34,7 +37,6 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use http::Method;
 
 use crate::app::Chalice;
 use crate::headers::Headers;
@@ -42,12 +44,12 @@ use crate::params::{MultiDict, Params};
 use crate::request::Request;
 use crate::response::Response;
 use crate::route::RouteEntry;
-use crate::routing::RouteMatch;
 
+pub use self::admit::{Admission, Admitted};
 pub use self::answers::{MAX_BODY_BYTES, missing_authentication_token, payload_too_large};
 pub use self::http_request::HttpRequest;
 
-use self::answers::{gateway_error, missing_authentication_token_for, preflight, preflights};
+use self::answers::{gateway_error, preflights};
 use self::authorize::{AuthInput, authorize};
 use self::event::EmulatedEvent;
 
@@ -166,57 +168,32 @@ impl Gateway {
         &self.app
     }
 
-    /// Answers a request as API Gateway and then the app would.
-    pub async fn handle(&self, request: HttpRequest) -> Response {
-        let is_head = request.method == Method::HEAD;
-        let mut response = self.route(request).await;
-        if is_head {
-            // HEAD answers carry the length a GET would have, but no body (Chalice's local
-            // server sends one; HTTP forbids it).
-            let length = response.body.len().to_string();
-            response.headers.insert("content-length", length);
-            response.body = Bytes::new();
-        }
-        response
-    }
-
-    async fn route(&self, mut request: HttpRequest) -> Response {
+    /// Answers a request as API Gateway and then the app would: [`Gateway::admit`] on its
+    /// head, then [`Admitted::answer`] with its body.
+    pub async fn handle(&self, mut request: HttpRequest) -> Response {
         if request.body.len() > MAX_BODY_BYTES {
             return payload_too_large();
         }
-        // Routing, captures, `requestContext.path` and the authorizer's ARN all see the path
-        // as API Gateway passes it on: as sent, what a URL cannot carry raw encoded.
-        if let std::borrow::Cow::Owned(passed) = path::as_api_gateway_passes(&request.path) {
-            request.path = passed;
+        let body = std::mem::take(&mut request.body);
+        match self.admit(request).await {
+            Admission::Answered(response) => response,
+            Admission::Admitted(admitted) => admitted.answer(body).await,
         }
-        let Some((route, uri_params)) =
-            RouteMatch::by_path(&self.app, &request.path, &request.method)
-        else {
-            return missing_authentication_token_for(&request.headers);
-        };
-        let Some(entry) = route.entry else {
-            if request.method == Method::OPTIONS
-                && let Some(Some(headers)) = self.preflights.get(route.id.index())
-            {
-                return preflight(headers);
-            }
-            tracing::warn!(
-                target: "chalice::gateway",
-                "{} {} answered 403 Missing Authentication Token: the route {} has no {} view (it has {}). \
-                 API Gateway answers so for a method a path does not have; add the method to the route's `methods`.",
-                request.method,
-                request.path,
-                route.template(),
-                request.method,
-                route.allow()
-            );
-            return missing_authentication_token_for(&request.headers);
-        };
-        let authorizer_context = match self.guard(entry, &request).await {
-            Ok(context) => context,
-            Err(response) => return response,
-        };
-        let api_key = if entry.api_key_required == Some(true) {
+    }
+
+    /// Calls the app for an admitted request, with the event API Gateway would have sent.
+    async fn call_app(&self, admitted: Admitted<'_>, body: Bytes) -> Response {
+        let Admitted {
+            route,
+            uri_params,
+            authorizer_context,
+            head: request,
+            ..
+        } = admitted;
+        let api_key = if route
+            .entry
+            .is_some_and(|entry| entry.api_key_required == Some(true))
+        {
             let key = request.headers.get("x-api-key");
             key.and_then(|key| key.to_str().ok()).map(str::to_owned)
         } else {
@@ -237,7 +214,7 @@ impl Gateway {
             .query_params(request.query.as_deref().and_then(MultiDict::parse))
             .uri_params(uri_params)
             .stage_vars(self.stage_vars.clone())
-            .body(request.body)
+            .body(body)
             .emulated(Box::new(event))
             .state_of(&self.app);
         if let Some(lambda_context) = request.lambda_context {

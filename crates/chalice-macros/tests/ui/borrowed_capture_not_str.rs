@@ -1,8 +1,0 @@
-use chalice::route;
-
-#[route("/users/{name}")]
-fn user(name: &String) -> String {
-    name.clone()
-}
-
-fn main() {}

@@ -1,8 +1,0 @@
-use chalice::route;
-
-#[route("/", methods = [])]
-fn index() -> &'static str {
-    "hi"
-}
-
-fn main() {}

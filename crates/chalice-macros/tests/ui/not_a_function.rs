@@ -1,6 +1,0 @@
-use chalice::route;
-
-#[route("/")]
-struct Index;
-
-fn main() {}

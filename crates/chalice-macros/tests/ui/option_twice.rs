@@ -1,8 +1,0 @@
-use chalice::route;
-
-#[route("/", cors = true, cors = false)]
-fn index() -> &'static str {
-    "hi"
-}
-
-fn main() {}

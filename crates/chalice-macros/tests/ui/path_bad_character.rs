@@ -1,8 +1,0 @@
-use chalice::route;
-
-#[route("/users/*")]
-fn users() -> &'static str {
-    "[]"
-}
-
-fn main() {}
