@@ -210,11 +210,10 @@ impl Request {
         if !is_json {
             return Ok(None);
         }
-        match self
-            .inner
-            .json_body
-            .get_or_init(|| serde_json::from_slice(&self.inner.raw_body).map_err(|_| ()))
-        {
+        match self.inner.json_body.get_or_init(|| {
+            let text = self.body_text().ok_or(())?;
+            serde_json::from_str(text).map_err(|_| ())
+        }) {
             Ok(value) => Ok(Some(value)),
             Err(()) => Err(ChaliceError::bad_request("Error Parsing JSON")),
         }
@@ -240,12 +239,22 @@ impl Request {
     /// assert_eq!(error.message(), "Invalid JSON body: missing field `title` at line 1 column 2");
     /// ```
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ChaliceError> {
-        serde_json::from_slice(&self.inner.raw_body).map_err(|error| match error.classify() {
+        let Some(text) = self.body_text() else {
+            return Err(ChaliceError::bad_request("Error Parsing JSON"));
+        };
+        serde_json::from_str(text).map_err(|error| match error.classify() {
             serde_json::error::Category::Data => {
                 ChaliceError::bad_request(format!("Invalid JSON body: {error}"))
             }
             _ => ChaliceError::bad_request("Error Parsing JSON"),
         })
+    }
+
+    /// The body as text, if it is UTF-8: JSON parses from it without checking each string
+    /// again (parsing from bytes ran std's check once per string, a tenth of the cost of
+    /// reading a 1 KB JSON body).
+    fn body_text(&self) -> Option<&str> {
+        simdutf8::basic::from_utf8(&self.inner.raw_body).ok()
     }
 
     /// API Gateway's `requestContext` (an object).
@@ -621,6 +630,22 @@ mod tests {
         match content_type {
             Some(ct) => builder.header("Content-Type", ct).build(),
             None => builder.build(),
+        }
+    }
+
+    #[test]
+    fn bodies_that_are_not_utf8_are_not_json() {
+        // (body) each JSON but for one byte that is not UTF-8
+        let cases: &[&[u8]] = &[b"\"\xff\"", b"{\"a\":\"\xc3\"}", b"[1,\"\xed\xa0\x80\"]"];
+        for body in cases {
+            let request = Request::builder(Method::POST, "/")
+                .header("content-type", "application/json")
+                .body(*body)
+                .build();
+            let error = request.json_body().expect_err("not UTF-8");
+            assert_eq!(error.message(), "Error Parsing JSON", "{body:?}");
+            let error = request.json::<Value>().expect_err("not UTF-8");
+            assert_eq!(error.message(), "Error Parsing JSON", "{body:?}");
         }
     }
 

@@ -2,22 +2,15 @@
 //! local server (events of target [`REQUEST_TARGET`]), which can go elsewhere or nowhere.
 
 use std::fmt;
-use std::fs::OpenOptions;
-use std::io;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write as _};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
-use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::Layer as _;
-use tracing_subscriber::filter::Targets;
-use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::writer::{BoxMakeWriter, MakeWriterExt as _};
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::util::SubscriberInitExt;
+use tracing::span::{Attributes, Id, Record};
+use tracing::subscriber::Interest;
+use tracing::{Event, Level, Metadata, Subscriber};
 
 use chalice_local::REQUEST_TARGET;
 
@@ -52,28 +45,31 @@ impl RequestLog {
 ///
 /// `app.log` filters by its own level, so every level of target `chalice::app` passes here;
 /// other targets (hyper, the Lambda runtime) print `INFO` and up.
-pub(crate) fn install<W>(writer: W, requests: &RequestLog) -> Result<(), RequestLogError>
+pub(crate) fn install<W, O>(writer: W, requests: &RequestLog) -> Result<(), RequestLogError>
 where
-    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+    W: Fn() -> O + Send + Sync + 'static,
+    O: io::Write,
 {
     let subscriber = subscriber(writer, requests)?;
     // An error means a subscriber is already set: the user's choice wins.
-    let _ = subscriber.try_init();
+    let _ = tracing::subscriber::set_global_default(subscriber);
     Ok(())
 }
 
 /// The subscriber `install` installs.
-fn subscriber<W>(
-    writer: W,
-    requests: &RequestLog,
-) -> Result<impl Subscriber + Send + Sync + 'static, RequestLogError>
+///
+/// Our own, not `tracing-subscriber`'s `fmt` layer: the lines need a target filter and one
+/// format, no spans, and the layer's registry and formatting machinery cost every Lambda
+/// bootstrap about 40 KB.
+fn subscriber<W, O>(writer: W, requests: &RequestLog) -> Result<LineSubscriber<W>, RequestLogError>
 where
-    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+    W: Fn() -> O + Send + Sync + 'static,
+    O: io::Write,
 {
-    let (requests_writer, requests_level) = match requests {
-        RequestLog::Off => (BoxMakeWriter::new(io::sink), LevelFilter::OFF),
-        RequestLog::Stderr => (BoxMakeWriter::new(io::stderr), LevelFilter::INFO),
-        RequestLog::Stdout => (BoxMakeWriter::new(io::stdout), LevelFilter::INFO),
+    let requests = match requests {
+        RequestLog::Off => Requests::Off,
+        RequestLog::Stderr => Requests::Stderr,
+        RequestLog::Stdout => Requests::Stdout,
         RequestLog::File(path) => {
             let file = OpenOptions::new()
                 .create(true)
@@ -83,26 +79,132 @@ where
                     path: path.clone(),
                     source,
                 })?;
-            // `&File` writes: each line is one `write` to an append-only file, whole.
-            (BoxMakeWriter::new(Arc::new(file)), LevelFilter::INFO)
+            Requests::File(file)
         }
     };
-    // One layer and one filter, the writer chosen per event by its target: a second layer
-    // with a filter of its own would double the filtering every event pays. With the
-    // request log off, the filter turns the target off, so the server never even formats
-    // the line (`tracing::enabled!` is false).
-    let filter = Targets::new()
-        .with_default(Level::INFO)
-        .with_target("chalice::app", Level::TRACE)
-        .with_target(REQUEST_TARGET, requests_level);
-    let writer = writer
-        .with_filter(|meta: &tracing::Metadata<'_>| meta.target() != REQUEST_TARGET)
-        .or_else(requests_writer);
-    let layer = tracing_subscriber::fmt::layer()
-        .event_format(ChaliceFormat)
-        .with_writer(writer)
-        .with_filter(filter);
-    Ok(tracing_subscriber::registry().with(layer))
+    Ok(LineSubscriber { writer, requests })
+}
+
+/// Where the request lines go, once opened.
+enum Requests {
+    Off,
+    Stderr,
+    Stdout,
+    File(File),
+}
+
+/// Writes one line per event: every level of `chalice::app` (`app.log` filters by its own
+/// level), the request lines unless they are off, `INFO` and up of every other target.
+/// Spans are accepted and ignored: the lines never show them.
+struct LineSubscriber<W> {
+    /// The destination of every line but the request lines.
+    writer: W,
+    requests: Requests,
+}
+
+impl<W> LineSubscriber<W> {
+    /// The most verbose level let through for `target`. With the request log off, its
+    /// target is off, so the server never even formats the line (`tracing::enabled!` is
+    /// false).
+    fn level_for(&self, target: &str) -> LevelFilter {
+        if target.starts_with(REQUEST_TARGET) {
+            match self.requests {
+                Requests::Off => LevelFilter::OFF,
+                _ => LevelFilter::INFO,
+            }
+        } else if target.starts_with("chalice::app") {
+            LevelFilter::TRACE
+        } else {
+            LevelFilter::INFO
+        }
+    }
+}
+
+impl<W, O> Subscriber for LineSubscriber<W>
+where
+    W: Fn() -> O + Send + Sync + 'static,
+    O: io::Write,
+{
+    fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
+        // The filter reads nothing but the callsite's target and level: decided once.
+        if self.enabled(meta) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+
+    fn enabled(&self, meta: &Metadata<'_>) -> bool {
+        self.level_for(meta.target()) >= *meta.level()
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        Some(LevelFilter::TRACE)
+    }
+
+    fn new_span(&self, _span: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+
+    fn record(&self, _span: &Id, _values: &Record<'_>) {}
+
+    fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
+
+    fn event(&self, event: &Event<'_>) {
+        let meta = event.metadata();
+        let line = format_line(event);
+        // One `write` per line: an append-only file gets each line whole.
+        let _ = if meta.target().starts_with(REQUEST_TARGET) {
+            match &self.requests {
+                Requests::Off => Ok(()),
+                Requests::Stderr => io::stderr().write_all(line.as_bytes()),
+                Requests::Stdout => io::stdout().write_all(line.as_bytes()),
+                Requests::File(file) => (&*file).write_all(line.as_bytes()),
+            }
+        } else {
+            (self.writer)().write_all(line.as_bytes())
+        };
+    }
+
+    fn enter(&self, _span: &Id) {}
+
+    fn exit(&self, _span: &Id) {}
+}
+
+/// The line for `event`, its newline included.
+fn format_line(event: &Event<'_>) -> String {
+    use std::fmt::Write as _;
+    let meta = event.metadata();
+    if meta.target() == REQUEST_TARGET {
+        // The server's one line per request, formatted by the server already: written into
+        // the line as it is recorded, without the copy and the formatting the other lines
+        // take.
+        let mut line = Line(String::with_capacity(64));
+        event.record(&mut line);
+        line.0.push('\n');
+        return line.0;
+    }
+    let mut fields = Fields::default();
+    event.record(&mut fields);
+    let level = match *meta.level() {
+        Level::WARN => "WARNING",
+        ref level => level.as_str(),
+    };
+    let mut line = String::with_capacity(fields.message.len() + 32);
+    // Writing to a `String` cannot fail.
+    let _ = match (meta.target(), fields.logger) {
+        // Chalice's FORMAT_STRING: '%(name)s - %(levelname)s - %(message)s'.
+        ("chalice::app", Some(logger)) => {
+            writeln!(line, "{logger} - {level} - {}", fields.message)
+        }
+        // Our own lines read like cargo's: plain for news, `error: ...` for trouble.
+        (target, _) if target.starts_with("chalice::") => match *meta.level() {
+            Level::INFO => writeln!(line, "{}", fields.message),
+            _ => writeln!(line, "{}: {}", level.to_ascii_lowercase(), fields.message),
+        },
+        (target, _) => writeln!(line, "{level} {target}: {}", fields.message),
+    };
+    line
 }
 
 /// The request log's file cannot be opened.
@@ -123,73 +225,26 @@ impl fmt::Display for RequestLogError {
     }
 }
 
-/// The line format.
-struct ChaliceFormat;
+/// A request line's fields, written as they are recorded: its message (the line), then
+/// any other field as ` name=value`.
+struct Line(String);
 
-impl<S, N> FormatEvent<S, N> for ChaliceFormat
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
-{
-    fn format_event(
-        &self,
-        _ctx: &FmtContext<'_, S, N>,
-        mut writer: Writer<'_>,
-        event: &Event<'_>,
-    ) -> fmt::Result {
-        let meta = event.metadata();
-        if meta.target() == REQUEST_TARGET {
-            // The server's one line per request, formatted by the server already: written
-            // straight through, without the copy and the formatting the other lines take.
-            let mut line = Line {
-                writer: &mut writer,
-                result: Ok(()),
-            };
-            event.record(&mut line);
-            line.result?;
-            return writer.write_char('\n');
-        }
-        let mut fields = Fields::default();
-        event.record(&mut fields);
-        let level = match *meta.level() {
-            Level::WARN => "WARNING",
-            ref level => level.as_str(),
-        };
-        match (meta.target(), fields.logger) {
-            // Chalice's FORMAT_STRING: '%(name)s - %(levelname)s - %(message)s'.
-            ("chalice::app", Some(logger)) => {
-                writeln!(writer, "{logger} - {level} - {}", fields.message)
-            }
-            // Our own lines read like cargo's: plain for news, `error: ...` for trouble.
-            (target, _) if target.starts_with("chalice::") => match *meta.level() {
-                Level::INFO => writeln!(writer, "{}", fields.message),
-                _ => writeln!(writer, "{}: {}", level.to_ascii_lowercase(), fields.message),
-            },
-            (target, _) => writeln!(writer, "{level} {target}: {}", fields.message),
-        }
-    }
-}
-
-/// A request line's fields, written to the log as they are recorded: its message (the
-/// line), then any other field as ` name=value`.
-struct Line<'a, 'w> {
-    writer: &'a mut Writer<'w>,
-    result: fmt::Result,
-}
-
-impl Visit for Line<'_, '_> {
+impl Visit for Line {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.result = self.result.and_then(|()| match field.name() {
-            "message" => self.writer.write_str(value),
-            name => write!(self.writer, " {name}={value}"),
-        });
+        use std::fmt::Write as _;
+        // Writing to a `String` cannot fail.
+        let _ = match field.name() {
+            "message" => self.0.write_str(value),
+            name => write!(self.0, " {name}={value}"),
+        };
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.result = self.result.and_then(|()| match field.name() {
-            "message" => write!(self.writer, "{value:?}"),
-            name => write!(self.writer, " {name}={value:?}"),
-        });
+        use std::fmt::Write as _;
+        let _ = match field.name() {
+            "message" => write!(self.0, "{value:?}"),
+            name => write!(self.0, " {name}={value:?}"),
+        };
     }
 }
 
@@ -224,7 +279,7 @@ impl Visit for Fields {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
+    use std::sync::{Arc, Mutex};
 
     use super::*;
 
@@ -242,14 +297,13 @@ mod tests {
         }
     }
 
-    impl MakeWriter<'_> for Buffer {
-        type Writer = Buffer;
-        fn make_writer(&self) -> Buffer {
-            self.clone()
-        }
-    }
-
     impl Buffer {
+        /// The writer maker `subscriber` takes, writing here.
+        fn maker(&self) -> impl Fn() -> Buffer + Send + Sync + 'static {
+            let buffer = self.clone();
+            move || buffer.clone()
+        }
+
         fn text(&self) -> String {
             String::from_utf8_lossy(&self.0.lock().expect("buffer")).into_owned()
         }
@@ -280,7 +334,7 @@ mod tests {
         ];
         for (requests, enabled, in_file) in cases {
             let main = Buffer::default();
-            let subscriber = subscriber(main.clone(), requests).expect("subscriber");
+            let subscriber = subscriber(main.maker(), requests).expect("subscriber");
             let was_enabled = tracing::subscriber::with_default(subscriber, emit);
             assert_eq!(was_enabled, *enabled, "{requests:?}");
             assert_eq!(
@@ -297,10 +351,54 @@ mod tests {
         let _ = std::fs::remove_file(&file);
     }
 
+    /// Each line as Chalice and cargo print theirs, and the levels let through per target.
+    #[test]
+    fn lines_read_as_chalice_prints_them() {
+        // (what is logged, the line it prints; "" for a line filtered out)
+        let cases: &[(fn(), &str)] = &[
+            (
+                || tracing::info!(target: "chalice::app", logger = "app", "ready"),
+                "app - INFO - ready\n",
+            ),
+            (
+                || tracing::warn!(target: "chalice::app", logger = "app", "low on {}", "disk"),
+                "app - WARNING - low on disk\n",
+            ),
+            (
+                || tracing::trace!(target: "chalice::app", logger = "app.db", "query"),
+                "app.db - TRACE - query\n",
+            ),
+            (
+                || tracing::error!(target: "chalice::lambda", "the runtime is gone"),
+                "error: the runtime is gone\n",
+            ),
+            (
+                || tracing::info!(target: "chalice::local", "Serving on http://[::1]:8000"),
+                "Serving on http://[::1]:8000\n",
+            ),
+            (
+                || tracing::warn!(target: "hyper::proto", code = 7, "odd frame"),
+                "WARNING hyper::proto: odd frame code=7\n",
+            ),
+            (|| tracing::debug!(target: "hyper::proto", "parsed"), ""),
+            (|| tracing::debug!(target: "chalice::local", "accepted"), ""),
+            (
+                || tracing::info!(target: REQUEST_TARGET, "GET / 200 0.1ms"),
+                "",
+            ),
+        ];
+        for (log, line) in cases {
+            let main = Buffer::default();
+            let subscriber = subscriber(main.maker(), &RequestLog::Off).expect("subscriber");
+            tracing::subscriber::with_default(subscriber, log);
+            assert_eq!(main.text(), *line);
+        }
+    }
+
     #[test]
     fn a_request_log_that_cannot_be_opened_is_a_clear_error() {
         let path = PathBuf::from("/nonexistent-directory/requests.log");
-        let error = subscriber(Buffer::default(), &RequestLog::File(path))
+        let error = subscriber(Buffer::default().maker(), &RequestLog::File(path))
             .err()
             .expect("an error");
         assert_eq!(
