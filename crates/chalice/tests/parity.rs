@@ -2,8 +2,9 @@
 //! socket, a REST API (v1) event and an HTTP API (v2) event through the Lambda adapter. Each
 //! request must get the same status and body from all four (SPEC §5: one dispatch).
 
+mod common;
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::Engine as _;
 use chalice::test::Client;
@@ -12,7 +13,6 @@ use chalice::{
 };
 use chalice_core::adapter::RouteMatch;
 use serde_json::{Map, Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn app() -> Chalice {
     let mut app = Chalice::new("parity");
@@ -137,54 +137,22 @@ fn through_test_client(case: &Case) -> Answer {
 
 async fn through_local_server(case: &Case) -> Answer {
     let gateway = chalice_core::adapter::Gateway::new(Arc::new(app()));
-    let server = chalice_local::Server::bind("127.0.0.1:0".parse().expect("addr"), gateway)
-        .await
-        .expect("bind");
-    let addr = server.local_addr().expect("addr");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(server.serve_until(async {
-        let _ = stopped.await;
-    }));
     let target = if case.query.is_empty() {
         case.path.to_owned()
     } else {
         format!("{}?{}", case.path, case.query)
     };
-    let mut head = format!(
-        "{} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
-        case.method,
-        case.body.len()
-    );
+    let mut head = format!("{} {target} HTTP/1.1\r\nHost: x", case.method);
     for (name, value) in case.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        head.push_str(&format!("\r\n{name}: {value}"));
     }
-    head.push_str("\r\n");
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    stream.write_all(head.as_bytes()).await.expect("write");
-    stream.write_all(case.body).await.expect("write");
-    let mut raw = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw))
-        .await
-        .expect("timely")
-        .expect("read");
-    let _ = stop.send(());
-    task.await.expect("server task").expect("server");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head")
-        + 4;
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status");
-    let cors = head
-        .lines()
-        .find_map(|l| l.strip_prefix("access-control-allow-origin: "))
-        .map(str::to_owned);
-    (status, raw[split..].to_vec(), cors)
+    let answer = common::through_local_server(gateway, &head, case.body).await;
+    let cors = answer
+        .headers
+        .iter()
+        .find(|(name, _)| name == "access-control-allow-origin")
+        .map(|(_, value)| value.clone());
+    (answer.status, answer.body, cors)
 }
 
 fn lambda_headers(case: &Case) -> (Map<String, Value>, Map<String, Value>) {
