@@ -27,7 +27,7 @@ use crate::output::Output;
 use crate::project::Project;
 use crate::templates::functions::builtin_authorizers;
 use crate::templates::openapi::{Target, openapi};
-use crate::templates::policy::{api_policy, default_policy, policy_file};
+use crate::templates::policy::{api_policy, default_policy, stage_policy_file};
 use crate::validate::validate;
 
 /// Where the deployment package of a stage is written (ignored by git, as in Chalice).
@@ -79,10 +79,7 @@ pub fn deploy(
 ) -> anyhow::Result<DeployReport> {
     let stage = project.config.stage(&options.stage)?;
     let handler = stage.api_handler();
-    let role_policy = match (&handler.iam_policy_file, handler.manage_iam_role) {
-        (Some(file), true) => Some(policy_file(&project.dir, "iam_policy_file", file)?),
-        _ => None,
-    };
+    let role_policy = stage_policy_file(&project.dir, &stage)?;
     let api_policy = api_policy(&project.dir, &stage)?;
     let binary = project.build(Profile::Debug, None, output)?;
     let manifest = project.manifest(&binary, output)?;

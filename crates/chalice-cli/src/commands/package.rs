@@ -25,7 +25,7 @@ use crate::project::Project;
 use crate::templates::functions::builtin_authorizers;
 use crate::templates::merge::{merge, read_template};
 use crate::templates::policy::{
-    Policies, api_policy, default_policy, policy_file, with_event_sources,
+    Policies, api_policy, default_policy, stage_policy_file, with_event_sources,
 };
 use crate::templates::sam::sam_template;
 use crate::templates::terraform::terraform;
@@ -102,10 +102,7 @@ pub fn package(
 ) -> anyhow::Result<PackageReport> {
     let stage = project.config.stage(&options.stage)?;
     let handler = stage.api_handler();
-    let role_policy = match (&handler.iam_policy_file, handler.manage_iam_role) {
-        (Some(file), true) => Some(policy_file(&project.dir, "iam_policy_file", file)?),
-        _ => None,
-    };
+    let role_policy = stage_policy_file(&project.dir, &stage)?;
     let api_policy = api_policy(&project.dir, &stage)?;
     let user_template = match &options.format {
         PackageFormat::Cloudformation {

@@ -181,6 +181,17 @@ pub fn api_policy(project: &Path, config: &StageConfig) -> Result<Option<Value>,
     }
 }
 
+/// The stage's `iam_policy_file`, read, when the CLI manages the role and the stage names
+/// one; `None` means the role gets the default policy (or, with `manage_iam_role: false`, no
+/// policy from us at all).
+pub fn stage_policy_file(project: &Path, stage: &StageConfig) -> Result<Option<Value>, UsageError> {
+    let handler = stage.api_handler();
+    match (&handler.iam_policy_file, handler.manage_iam_role) {
+        (Some(file), true) => policy_file(project, "iam_policy_file", file).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// The policy document in `.chalice/<file>`, which `key` (`iam_policy_file` or
 /// `api_gateway_policy_file`) of the configuration names.
 pub fn policy_file(project: &Path, key: &str, file: &str) -> Result<Value, UsageError> {
