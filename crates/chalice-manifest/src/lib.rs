@@ -46,6 +46,7 @@ mod authorizer;
 mod cors;
 mod function;
 mod manifest;
+mod websocket;
 mod wire;
 
 pub use crate::authorizer::{
@@ -57,6 +58,11 @@ pub use crate::function::{
     EventSource, FunctionManifest, StartingPosition,
 };
 pub use crate::manifest::{Manifest, RouteManifest};
+pub use crate::websocket::{
+    CONNECT_HANDLER, CONNECT_ROUTE, DEFAULT_ROUTE, DEFAULT_ROUTE_SELECTION_EXPRESSION,
+    DISCONNECT_HANDLER, DISCONNECT_ROUTE, MESSAGE_HANDLER, WebsocketManifest,
+    WebsocketRouteManifest,
+};
 pub use crate::wire::{
     EXIT_WITH_STDIN_ENV, HANDLER_ENV, INVOKE_ARG, MANIFEST_ARG, MANIFEST_VERSION,
 };

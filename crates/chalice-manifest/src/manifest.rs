@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::authorizer::AuthorizerManifest;
 use crate::cors::CorsManifest;
 use crate::function::FunctionManifest;
+use crate::websocket::WebsocketManifest;
 use crate::wire::MANIFEST_VERSION;
 
 /// Everything the CLI needs to know about an app to package and deploy it.
@@ -40,6 +41,9 @@ pub struct Manifest {
     /// functions, in declaration order.
     #[serde(default)]
     pub functions: Vec<FunctionManifest>,
+    /// The app's WebSocket API, when it declares WebSocket handlers.
+    #[serde(default)]
+    pub websocket: Option<WebsocketManifest>,
 }
 
 impl Manifest {
@@ -54,6 +58,7 @@ impl Manifest {
             routes: Vec::new(),
             authorizers: Vec::new(),
             functions: Vec::new(),
+            websocket: None,
         }
     }
 
@@ -70,8 +75,8 @@ impl Manifest {
     }
 
     /// Every value [`HANDLER_ENV`](crate::HANDLER_ENV) may take for this app: the built-in
-    /// authorizers' names, then the functions', each the name of one Lambda function
-    /// besides the API handler's.
+    /// authorizers' names, then the functions', then the WebSocket handlers', each the name
+    /// of one Lambda function besides the API handler's.
     ///
     /// ```
     /// use chalice_manifest::{AuthorizerKind, AuthorizerManifest, EventSource, FunctionManifest, Manifest};
@@ -88,6 +93,11 @@ impl Manifest {
             .filter(|authorizer| matches!(authorizer.kind, crate::AuthorizerKind::Builtin { .. }))
             .map(|authorizer| authorizer.name.as_str())
             .chain(self.functions.iter().map(|function| function.name.as_str()))
+            .chain(
+                self.websocket
+                    .iter()
+                    .flat_map(|api| api.routes.iter().map(|route| route.handler.as_str())),
+            )
     }
 }
 
@@ -156,6 +166,7 @@ mod tests {
             {"path":"/","method":"GET","view_name":"index","content_types":["application/json"]}]}"#;
         let manifest: Manifest = serde_json::from_str(minimal).expect("readable");
         assert!(manifest.authorizers.is_empty() && manifest.functions.is_empty());
+        assert_eq!(manifest.websocket, None);
         assert_eq!(manifest.cors, None);
         let route = &manifest.routes[0];
         assert!(!route.api_key_required);
@@ -178,11 +189,11 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&manifest).ok().as_deref(),
             Some(concat!(
-                r#"{"manifest_version":2,"app_name":"a","binary_types":["image/png"],"cors":null,"#,
+                r#"{"manifest_version":3,"app_name":"a","binary_types":["image/png"],"cors":null,"#,
                 r#""routes":[{"path":"/","method":"GET","view_name":"index","#,
                 r#""content_types":["application/json"],"cors":null,"api_key_required":false,"#,
                 r#""authorizer":null,"authorization_scopes":[],"authorization_type":null,"#,
-                r#""authorizer_id":null}],"authorizers":[],"functions":[]}"#
+                r#""authorizer_id":null}],"authorizers":[],"functions":[],"websocket":null}"#
             ))
         );
     }

@@ -8,8 +8,10 @@
 ///
 /// Version 2 lists the app's event handlers and pure functions
 /// ([`Manifest::functions`](crate::Manifest::functions)): a CLI that knows only version 1
-/// would package such an app without them, so it is asked to update instead.
-pub const MANIFEST_VERSION: u32 = 2;
+/// would package such an app without them, so it is asked to update instead. Version 3
+/// adds the WebSocket API ([`Manifest::websocket`](crate::Manifest::websocket)), for the
+/// same reason.
+pub const MANIFEST_VERSION: u32 = 3;
 
 /// The argument that makes an app binary print its [manifest](crate::Manifest) as JSON on
 /// stdout and exit, instead of serving.

@@ -84,6 +84,7 @@ pub fn deploy(
     let binary = project.build(Profile::Debug, None, output)?;
     let manifest = project.manifest(&binary, output)?;
     validate(&manifest, &stage)?;
+    crate::validate::websocket_unsupported(&manifest, "chalice deploy")?;
     crate::validate::event_functions_unsupported(&manifest, "chalice deploy")?;
     let functions: Vec<FunctionConfig> = std::iter::once(handler)
         .chain(

@@ -115,6 +115,7 @@ pub fn package(
     let binary = project.build(Profile::Debug, None, output)?;
     let manifest = project.manifest(&binary, output)?;
     validate(&manifest, &stage)?;
+    crate::validate::websocket_unsupported(&manifest, "chalice package")?;
     let functions: Vec<FunctionConfig> = std::iter::once(handler)
         .chain(
             builtin_authorizers(&manifest)?
