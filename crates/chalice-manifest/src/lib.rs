@@ -65,6 +65,7 @@ pub use crate::websocket::{
 };
 pub use crate::wire::{
     EXIT_WITH_STDIN_ENV, HANDLER_ENV, INVOKE_ARG, MANIFEST_ARG, MANIFEST_VERSION,
+    WEBSOCKET_ENDPOINT_ENV,
 };
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.

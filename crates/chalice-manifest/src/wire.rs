@@ -38,3 +38,11 @@ pub const INVOKE_ARG: &str = "--invoke";
 /// outlives the `chalice local` that started it. An app run by hand never looks at its
 /// stdin (closed from the start under a service manager or `< /dev/null`).
 pub const EXIT_WITH_STDIN_ENV: &str = "CHALICE_EXIT_WITH_STDIN";
+
+/// The environment variable that tells an app where its WebSocket API's management
+/// endpoint (`@connections`) is, for `websocket_api()` calls made outside a WebSocket
+/// handler (from an HTTP view or an SQS worker, say), where no event names it:
+/// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` on AWS, set by the
+/// templates and the deployer on every function of an app with a WebSocket API; the local
+/// server's own address under `chalice local`.
+pub const WEBSOCKET_ENDPOINT_ENV: &str = "CHALICE_WEBSOCKET_ENDPOINT";
