@@ -92,10 +92,16 @@ pub fn websocket_unsupported(manifest: &Manifest, what: &str) -> Result<(), Usag
 /// The mistakes of the manifest alone.
 pub fn manifest_problems(manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
-    if manifest.routes.is_empty() {
+    let has_websocket = manifest
+        .websocket
+        .as_ref()
+        .is_some_and(|api| !api.routes.is_empty());
+    // Routes are what a REST API needs; an app of event or WebSocket handlers alone
+    // deploys without one.
+    if manifest.routes.is_empty() && manifest.functions.is_empty() && !has_websocket {
         problems.push(
-            "the app has no routes, so it has no REST API to describe or deploy: register one \
-             with app.route(\"/\", view)"
+            "the app has no routes, event handlers or WebSocket handlers, so it has nothing \
+             to describe or deploy: register a route with app.route(\"/\", view)"
                 .to_owned(),
         );
     }
@@ -194,7 +200,11 @@ mod tests {
         let cors = json!({"cors": {"allow_origin": "*", "allow_headers": ["X"]}});
         let other_cors = json!({"cors": {"allow_origin": "https://a", "allow_headers": ["X"]}});
         let cases: Vec<(Vec<Value>, Value, &str)> = vec![
-            (vec![], json!({}), "the app has no routes"),
+            (
+                vec![],
+                json!({}),
+                "the app has no routes, event handlers or WebSocket handlers",
+            ),
             (
                 vec![route("/a/", "GET", json!({}))],
                 json!({}),
@@ -308,6 +318,15 @@ mod tests {
         );
         let without = manifest(&[route("/a", "GET", json!({}))], json!({}));
         assert!(event_functions_unsupported(&without, "chalice deploy").is_ok());
+    }
+
+    #[test]
+    fn an_app_of_websocket_handlers_alone_needs_no_routes() {
+        let websocket = json!({"websocket": {
+            "route_selection_expression": "$request.body.action",
+            "routes": [{"route_key": "$default", "handler": "websocket_message"}]
+        }});
+        assert!(validate(&manifest(&[], websocket), &stage(r#"{"app_name": "a"}"#)).is_ok());
     }
 
     #[test]

@@ -123,6 +123,28 @@ const CASES: &[Case] = &[
         merge_template: None,
         documents: &[SamJson, SamYaml, Terraform],
     },
+    // A chat app: a page served by a route, and a WebSocket API with the three built-in
+    // routes and a custom one (`join`), each handler its own function, integration, route
+    // and permission; every function gets the management endpoint, the role may manage
+    // the API's connections. (Written to the shape `--manifest` prints, version 3.)
+    Case {
+        name: "chat",
+        manifest: "chat",
+        project: "default",
+        stage: "dev",
+        merge_template: None,
+        documents: &[SamJson, SamYaml, Terraform],
+    },
+    // WebSocket handlers alone: no REST API and no API handler; every stage setting (log
+    // groups, a custom stage name, a value Terraform must escape) on the handlers.
+    Case {
+        name: "websocket-only",
+        manifest: "websocket-only",
+        project: "full",
+        stage: "prod",
+        merge_template: None,
+        documents: &[SamJson, SamYaml, Terraform],
+    },
     // `--merge-template` in YAML with short tags, over a full template.
     Case {
         name: "todo-merged",
@@ -473,20 +495,30 @@ fn terraform_references_resolve_and_the_body_is_the_openapi_document() {
         let resources = config["resource"].as_object().expect("resources");
         let mut kinds: Vec<&str> = resources.keys().map(String::as_str).collect();
         kinds.sort_unstable();
-        for kind in [
-            "aws_api_gateway_deployment",
-            "aws_api_gateway_rest_api",
-            "aws_api_gateway_stage",
-            "aws_lambda_function",
-            "aws_lambda_permission",
-        ] {
+        let rest_api: &[&str] = if manifest(case.manifest).routes.is_empty() {
+            &[]
+        } else {
+            &[
+                "aws_api_gateway_deployment",
+                "aws_api_gateway_rest_api",
+                "aws_api_gateway_stage",
+            ]
+        };
+        for &kind in rest_api
+            .iter()
+            .chain(&["aws_lambda_function", "aws_lambda_permission"])
+        {
             assert!(
                 kinds.contains(&kind),
                 "{}: no {kind} in {kinds:?}",
                 case.name
             );
         }
-        let function = &resources["aws_lambda_function"]["api_handler"];
+        // Every function is the one bootstrap, the API handler's as the others'.
+        let (_, function) = resources["aws_lambda_function"]
+            .as_object()
+            .and_then(|functions| functions.iter().next())
+            .expect("a function");
         assert_eq!(function["filename"], "${path.module}/deployment.zip");
         assert_eq!(
             function["source_code_hash"],
@@ -547,6 +579,15 @@ fn terraform_references_resolve_and_the_body_is_the_openapi_document() {
             }
         }
 
+        if manifest(case.manifest).routes.is_empty() {
+            assert_eq!(
+                config.get("locals"),
+                None,
+                "{}: no REST API, no body",
+                case.name
+            );
+            continue;
+        }
         let document = rendered_body(&config)
             .unwrap_or_else(|e| panic!("{}: the rendered body is not JSON: {e}", case.name));
         let expected = openapi(
@@ -611,7 +652,11 @@ fn rendered_body(config: &Value) -> serde_json::Result<Value> {
 /// `DefinitionBody`, and the Terraform configurations' body as Terraform renders it.
 fn api_documents() -> Vec<(String, Value)> {
     let mut documents = Vec::new();
-    for case in CASES {
+    // An app without routes has no API document.
+    for case in CASES
+        .iter()
+        .filter(|c| !manifest(c.manifest).routes.is_empty())
+    {
         for (document, text) in render(case) {
             let value: Value = match document {
                 SamYaml => continue,
@@ -644,6 +689,7 @@ fn api_documents_are_valid_openapi_3() {
     let documents = api_documents();
     let expected: usize = CASES
         .iter()
+        .filter(|case| !manifest(case.manifest).routes.is_empty())
         .map(|case| case.documents.iter().filter(|&&d| d != SamYaml).count())
         .sum();
     assert_eq!(

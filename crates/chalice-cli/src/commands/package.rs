@@ -84,8 +84,10 @@ pub struct PackageReport {
     pub template: PathBuf,
     /// The Lambda functions it deploys.
     pub functions: Vec<String>,
-    /// How many (path, method) routes the REST API has.
+    /// How many (path, method) routes the REST API has (none: no REST API).
     pub routes: usize,
+    /// How many routes the WebSocket API has (none: no WebSocket API).
+    pub websocket_routes: usize,
     /// API Gateway's stage.
     pub api_gateway_stage: String,
     /// Lambda's architecture of the functions.
@@ -115,7 +117,6 @@ pub fn package(
     let binary = project.build(Profile::Debug, None, output)?;
     let manifest = project.manifest(&binary, output)?;
     validate(&manifest, &stage)?;
-    crate::validate::websocket_unsupported(&manifest, "chalice package")?;
     let functions: Vec<FunctionConfig> = std::iter::once(handler)
         .chain(
             builtin_authorizers(&manifest)?
@@ -127,6 +128,13 @@ pub fn package(
                 .functions
                 .iter()
                 .map(|function| stage.function(&function.name)),
+        )
+        .chain(
+            manifest
+                .websocket
+                .iter()
+                .flat_map(|api| &api.routes)
+                .map(|route| stage.function(&route.handler)),
         )
         .collect();
     let policies = Policies {
@@ -183,8 +191,17 @@ pub fn package(
         deployment_package: zip_path,
         deployment_package_bytes: zip_size,
         template: template_path,
-        functions: functions.into_iter().map(|f| f.name).collect(),
+        functions: functions
+            .into_iter()
+            .map(|f| f.name)
+            // Without routes there is no REST API, and no API handler.
+            .filter(|name| !manifest.routes.is_empty() || name != crate::config::API_HANDLER)
+            .collect(),
         routes: manifest.routes.len(),
+        websocket_routes: manifest
+            .websocket
+            .as_ref()
+            .map_or(0, |api| api.routes.len()),
         api_gateway_stage: stage.api_gateway_stage.clone(),
         lambda_architecture: stage.lambda_architecture.as_str(),
         rust_target: target,
@@ -198,15 +215,29 @@ pub fn package(
             report.lambda_architecture
         ),
     );
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let functions = report.functions.len();
+    let mut parts = vec![format!("{functions} function{}", plural(functions))];
+    if report.routes > 0 {
+        parts.push(format!(
+            "a REST API with {} route{}",
+            report.routes,
+            plural(report.routes)
+        ));
+    }
+    if report.websocket_routes > 0 {
+        parts.push(format!(
+            "a WebSocket API with {} route{}",
+            report.websocket_routes,
+            plural(report.websocket_routes)
+        ));
+    }
     output.status(
         "Wrote",
         format!(
-            "{} ({what}: {functions} function{}, a REST API with {} route{}, stage {:?})",
+            "{} ({what}: {}, stage {:?})",
             report.template.display(),
-            if functions == 1 { "" } else { "s" },
-            report.routes,
-            if report.routes == 1 { "" } else { "s" },
+            parts.join(", "),
             report.api_gateway_stage
         ),
     );

@@ -36,7 +36,7 @@ pub const API_HANDLER_TF: &str = "api_handler";
 
 /// The logical ids the SAM template uses for things that are not authorizers (and the
 /// resources SAM itself derives from `RestAPI`), which an authorizer's ids must not take.
-const RESERVED_CFN_IDS: [&str; 5] = [
+pub(crate) const RESERVED_CFN_IDS: [&str; 5] = [
     "DefaultRole",
     API_HANDLER_CFN,
     "RestAPI",

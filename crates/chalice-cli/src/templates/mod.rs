@@ -13,6 +13,7 @@
 //! - [`sam`]: the SAM / CloudFormation template, written as JSON or [`yaml`], with the
 //!   user's template [`merge`]d in;
 //! - [`terraform`]: the Terraform configuration;
+//! - [`websocket`]: the WebSocket API, in both;
 //! - [`functions`] (the Lambda functions and their names in each template), [`policy`] (the
 //!   IAM documents) and [`literal`] (text that templating languages must not interpret),
 //!   which all of them use.
@@ -24,4 +25,5 @@ pub mod openapi;
 pub mod policy;
 pub mod sam;
 pub mod terraform;
+pub mod websocket;
 pub mod yaml;

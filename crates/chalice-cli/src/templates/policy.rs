@@ -132,6 +132,60 @@ pub fn with_event_sources(mut policy: Value, manifest: &Manifest) -> Value {
     policy
 }
 
+/// `policy` with leave to post to, close and read the connections of the app's WebSocket
+/// API (`execute-api:ManageConnections` on `connections`, that API's
+/// `arn:...:execute-api:{region}:{account}:{api-id}/*` as each template or the deployer
+/// spells it), when the app has one; `policy` unchanged otherwise.
+///
+/// Added to the stage's `iam_policy_file` too: that file can't name an API whose id exists
+/// only once it is deployed, and without this `websocket_api().send` fails with 403.
+///
+/// ```
+/// use chalice_cli::templates::policy::with_websocket_connections;
+/// use chalice_manifest::{Manifest, WebsocketManifest, WebsocketRouteManifest};
+/// use serde_json::json;
+///
+/// let mut manifest = Manifest::new("chat");
+/// let policy = json!({"Version": "2012-10-17", "Statement": []});
+/// let arn = json!("arn:aws:execute-api:us-east-1:123456789012:abc123/*");
+/// assert_eq!(with_websocket_connections(policy.clone(), &manifest, &arn), policy);
+/// let mut api = WebsocketManifest::default();
+/// api.routes.push(WebsocketRouteManifest::new("$default", "websocket_message"));
+/// manifest.websocket = Some(api);
+/// let policy = with_websocket_connections(policy, &manifest, &arn);
+/// assert_eq!(policy["Statement"][0]["Action"], json!(["execute-api:ManageConnections"]));
+/// assert_eq!(policy["Statement"][0]["Resource"], arn);
+/// ```
+pub fn with_websocket_connections(
+    mut policy: Value,
+    manifest: &Manifest,
+    connections: &Value,
+) -> Value {
+    if manifest
+        .websocket
+        .as_ref()
+        .is_none_or(|api| api.routes.is_empty())
+    {
+        return policy;
+    }
+    let statement = json!({
+        "Effect": "Allow",
+        "Action": ["execute-api:ManageConnections"],
+        "Resource": connections,
+    });
+    match policy.get_mut("Statement") {
+        Some(Value::Array(list)) => list.push(statement),
+        // A policy file may hold its one statement as an object.
+        Some(single) => *single = json!([single.take(), statement]),
+        None => {
+            if let Value::Object(fields) = &mut policy {
+                fields.insert("Statement".to_owned(), json!([statement]));
+            }
+        }
+    }
+    policy
+}
+
 /// The resource policy of a `PRIVATE` API: calls from the stage's VPC endpoints only
 /// (Chalice's `_get_default_private_api_policy`). `None` for other endpoint types, which
 /// need none. The stage's `api_gateway_policy_file` replaces it.

@@ -21,7 +21,8 @@ use crate::templates::functions::{
 };
 use crate::templates::literal;
 use crate::templates::openapi::{OPENAPI_VERSION, Target, openapi};
-use crate::templates::policy::{Policies, lambda_trust_policy};
+use crate::templates::policy::{Policies, lambda_trust_policy, with_websocket_connections};
+use crate::templates::websocket::{self, websocket_functions};
 
 /// The SAM template for `manifest` under `config`, with the deployment package at
 /// `code_uri` (relative to the template) and `policies` for the managed role and the API.
@@ -48,13 +49,18 @@ pub fn sam_template(
     };
     let mut resources = Map::new();
     if handler.manage_iam_role {
+        let role_policy = with_websocket_connections(
+            policies.role.clone(),
+            manifest,
+            &websocket::sam_connections_arn(),
+        );
         resources.insert(
             "DefaultRole".into(),
             json!({
                 "Type": "AWS::IAM::Role",
                 "Properties": {
                     "AssumeRolePolicyDocument": lambda_trust_policy(),
-                    "Policies": [{"PolicyDocument": policies.role, "PolicyName": "DefaultRolePolicy"}],
+                    "Policies": [{"PolicyDocument": role_policy, "PolicyName": "DefaultRolePolicy"}],
                 },
             }),
         );
@@ -66,13 +72,76 @@ pub fn sam_template(
             "Properties": function_properties(settings, architecture, code_uri, &role, authorizer),
         })
     };
-    resources.insert(API_HANDLER_CFN.into(), function(&handler, None));
-    if let Some(days) = handler.log_retention_in_days {
+    // The API handler and the REST API exist only for an app with routes (an app of event
+    // or WebSocket handlers alone has neither, as in Chalice).
+    let rest_api = !manifest.routes.is_empty();
+    if rest_api {
+        resources.insert(API_HANDLER_CFN.into(), function(&handler, None));
+    }
+    if let Some(days) = handler.log_retention_in_days.filter(|_| rest_api) {
         resources.insert(
             format!("ApiHandler{LOG_GROUP_SUFFIX}"),
             log_group(API_HANDLER_CFN, days),
         );
     }
+    let mut outputs = Map::new();
+    if rest_api {
+        rest_api_resources(manifest, config, policies, &mut resources, &mut outputs)?;
+    }
+    for authorizer in &authorizers {
+        let id = &authorizer.cfn_id;
+        let settings = config.function(authorizer.name);
+        resources.insert(id.clone(), function(&settings, Some(authorizer.name)));
+        if let Some(days) = settings.log_retention_in_days {
+            resources.insert(format!("{id}{LOG_GROUP_SUFFIX}"), log_group(id, days));
+        }
+        resources.insert(
+            format!("{id}{INVOKE_PERMISSION_SUFFIX}"),
+            invoke_permission(&json!({"Fn::GetAtt": [id, "Arn"]})),
+        );
+    }
+    let events = event_functions(manifest, &authorizers)?;
+    for event_function in &events {
+        let id = &event_function.cfn_id;
+        let settings = config.function(event_function.name);
+        let mut resource = function(&settings, Some(event_function.name));
+        if let Some(event) = sam_event(event_function)? {
+            resource["Properties"]["Events"] = json!({ event_function.event_cfn_id(): event });
+        }
+        resources.insert(id.clone(), resource);
+        if let Some(days) = settings.log_retention_in_days {
+            resources.insert(format!("{id}{LOG_GROUP_SUFFIX}"), log_group(id, days));
+        }
+    }
+    if let Some(api) = &manifest.websocket {
+        let handlers = websocket_functions(manifest, &authorizers, &events)?;
+        for handler in &handlers {
+            let id = &handler.cfn_id;
+            let settings = config.function(handler.name);
+            resources.insert(id.clone(), function(&settings, Some(handler.name)));
+            if let Some(days) = settings.log_retention_in_days {
+                resources.insert(format!("{id}{LOG_GROUP_SUFFIX}"), log_group(id, days));
+            }
+        }
+        websocket::sam_resources(api, &handlers, config, &mut resources, &mut outputs);
+    }
+    Ok(json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": resources,
+        "Outputs": outputs,
+    }))
+}
+
+/// The REST API, its handler's invoke permission, and Chalice's outputs for them.
+fn rest_api_resources(
+    manifest: &Manifest,
+    config: &StageConfig,
+    policies: &Policies,
+    resources: &mut Map<String, Value>,
+    outputs: &mut Map<String, Value>,
+) -> Result<(), UsageError> {
+    let handler = config.api_handler();
     let mut api = json!({
         "Type": "AWS::Serverless::Api",
         "Properties": {
@@ -95,49 +164,24 @@ pub fn sam_template(
         format!("{API_HANDLER_CFN}{INVOKE_PERMISSION_SUFFIX}"),
         invoke_permission(&json!({"Ref": API_HANDLER_CFN})),
     );
-    for authorizer in &authorizers {
-        let id = &authorizer.cfn_id;
-        let settings = config.function(authorizer.name);
-        resources.insert(id.clone(), function(&settings, Some(authorizer.name)));
-        if let Some(days) = settings.log_retention_in_days {
-            resources.insert(format!("{id}{LOG_GROUP_SUFFIX}"), log_group(id, days));
-        }
-        resources.insert(
-            format!("{id}{INVOKE_PERMISSION_SUFFIX}"),
-            invoke_permission(&json!({"Fn::GetAtt": [id, "Arn"]})),
-        );
-    }
-    for event_function in event_functions(manifest, &authorizers)? {
-        let id = &event_function.cfn_id;
-        let settings = config.function(event_function.name);
-        let mut resource = function(&settings, Some(event_function.name));
-        if let Some(event) = sam_event(&event_function)? {
-            resource["Properties"]["Events"] = json!({ event_function.event_cfn_id(): event });
-        }
-        resources.insert(id.clone(), resource);
-        if let Some(days) = settings.log_retention_in_days {
-            resources.insert(format!("{id}{LOG_GROUP_SUFFIX}"), log_group(id, days));
-        }
-    }
-    Ok(json!({
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Transform": "AWS::Serverless-2016-10-31",
-        "Resources": resources,
-        // Chalice's output names, which its users' scripts read.
-        "Outputs": {
-            "RestAPIId": {"Value": {"Ref": "RestAPI"}},
-            "APIHandlerName": {"Value": {"Ref": API_HANDLER_CFN}},
-            "APIHandlerArn": {"Value": {"Fn::GetAtt": [API_HANDLER_CFN, "Arn"]}},
-            "EndpointURL": {
-                "Value": {
-                    "Fn::Sub": format!(
-                        "https://${{RestAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{}/",
-                        literal::fn_sub(&config.api_gateway_stage)
-                    )
-                }
-            },
-        },
-    }))
+    // Chalice's output names, which its users' scripts read.
+    outputs.insert("RestAPIId".into(), json!({"Value": {"Ref": "RestAPI"}}));
+    outputs.insert(
+        "APIHandlerName".into(),
+        json!({"Value": {"Ref": API_HANDLER_CFN}}),
+    );
+    outputs.insert(
+        "APIHandlerArn".into(),
+        json!({"Value": {"Fn::GetAtt": [API_HANDLER_CFN, "Arn"]}}),
+    );
+    outputs.insert(
+        "EndpointURL".into(),
+        json!({"Value": {"Fn::Sub": format!(
+            "https://${{RestAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{}/",
+            literal::fn_sub(&config.api_gateway_stage)
+        )}}),
+    );
+    Ok(())
 }
 
 /// The ARN of an SNS topic, SQS queue or Kinesis stream given by name, in the stack's
@@ -410,6 +454,70 @@ mod tests {
             ),
             "{error}"
         );
+    }
+
+    #[test]
+    fn every_function_of_a_websocket_app_can_reach_its_connections() {
+        let config = Config::parse(".chalice/config.json".into(), r#"{"app_name": "a"}"#)
+            .and_then(|config| config.stage("dev"))
+            .expect("a valid config");
+        let policies = Policies {
+            role: crate::templates::policy::default_policy(&[config.api_handler()]),
+            api: None,
+        };
+        let mut api = chalice_manifest::WebsocketManifest::default();
+        api.routes
+            .push(chalice_manifest::WebsocketRouteManifest::new(
+                "$default",
+                "on_message",
+            ));
+        // (with routes, the functions' ids; without, neither handler nor REST API)
+        let cases: &[(bool, &[&str])] = &[
+            (true, &["APIHandler", "Worker", "OnMessage"]),
+            (false, &["Worker", "OnMessage"]),
+        ];
+        for (with_routes, functions) in cases {
+            let mut manifest = Manifest::new("a");
+            if *with_routes {
+                manifest
+                    .routes
+                    .push(RouteManifest::new("/", "GET", "index"));
+            }
+            manifest
+                .functions
+                .push(chalice_manifest::FunctionManifest::new(
+                    "worker",
+                    EventSource::sqs_queue("jobs"),
+                ));
+            manifest.websocket = Some(api.clone());
+            let template = sam_template(&manifest, &config, "./deployment.zip", &policies)
+                .expect("a template");
+            let resources = template["Resources"].as_object().expect("resources");
+            let found: Vec<&str> = resources
+                .iter()
+                .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+                .map(|(id, _)| id.as_str())
+                .collect();
+            assert_eq!(found, *functions);
+            for id in *functions {
+                assert_eq!(
+                    resources[*id]["Properties"]["Environment"]["Variables"]["CHALICE_WEBSOCKET_ENDPOINT"]
+                        ["Fn::Sub"],
+                    "https://${WebsocketAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api",
+                    "{id}"
+                );
+            }
+            assert_eq!(resources.contains_key("RestAPI"), *with_routes);
+            let statements = &resources["DefaultRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+                ["Statement"];
+            assert_eq!(
+                statements.as_array().and_then(|s| s.last()),
+                Some(
+                    &json!({"Effect": "Allow", "Action": ["execute-api:ManageConnections"],
+                    "Resource": {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebsocketAPI}/*"}})
+                )
+            );
+        }
     }
 
     #[test]

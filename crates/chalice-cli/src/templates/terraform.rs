@@ -18,7 +18,9 @@
 
 use serde_json::{Map, Value, json};
 
-use chalice_manifest::{DEFAULT_EVENT_BUS, EventSource, HANDLER_ENV, Manifest};
+use chalice_manifest::{
+    DEFAULT_EVENT_BUS, EventSource, HANDLER_ENV, Manifest, WEBSOCKET_ENDPOINT_ENV,
+};
 
 use crate::config::{API_HANDLER, FunctionConfig, StageConfig};
 use crate::error::UsageError;
@@ -27,7 +29,12 @@ use crate::templates::functions::{
 };
 use crate::templates::literal;
 use crate::templates::openapi::{Target, openapi};
-use crate::templates::policy::{Policies, lambda_trust_policy};
+use crate::templates::policy::{Policies, lambda_trust_policy, with_websocket_connections};
+use crate::templates::websocket::{self, websocket_functions};
+
+/// Stands for the WebSocket API's connections in the role's policy until the policy is
+/// Terraform text; then the reference takes its place.
+const CONNECTIONS_PLACEHOLDER: &str = "chalice:websocket-api-connections";
 
 /// Lambda's limit on function names, and IAM's on role names.
 const NAME_LIMIT: usize = 64;
@@ -77,8 +84,15 @@ pub fn terraform(
         c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
     })?;
     let authorizers = builtin_authorizers(manifest)?;
-    let document = openapi(manifest, policies.api.as_ref(), Target::Terraform)?;
-    let body = serde_json::to_string(&document).expect("a JSON value always serializes");
+    // The API handler and the REST API exist only for an app with routes (an app of event
+    // or WebSocket handlers alone has neither, as in Chalice).
+    let rest_api = !manifest.routes.is_empty();
+    let body = if rest_api {
+        let document = openapi(manifest, policies.api.as_ref(), Target::Terraform)?;
+        Some(serde_json::to_string(&document).expect("a JSON value always serializes"))
+    } else {
+        None
+    };
 
     let mut resources = Map::new();
     let mut add = |kind: &str, name: &str, resource: Value| {
@@ -104,8 +118,14 @@ pub fn terraform(
             json!({
                 "name": "DefaultRolePolicy",
                 "role": "${aws_iam_role.default_role.id}",
-                // IAM policy variables (`${aws:username}`) stay IAM's: escaped.
-                "policy": to_json_literal(&policies.role),
+                // IAM policy variables (`${aws:username}`) stay IAM's: escaped; the
+                // WebSocket API's ARN is the one reference.
+                "policy": to_json_literal(&with_websocket_connections(
+                    policies.role.clone(),
+                    manifest,
+                    &json!(CONNECTIONS_PLACEHOLDER),
+                ))
+                .replace(CONNECTIONS_PLACEHOLDER, &websocket::tf_connections_arn()),
             }),
         );
         "${aws_iam_role.default_role.arn}".to_owned()
@@ -120,12 +140,15 @@ pub fn terraform(
         }
     };
 
-    let mut functions = vec![(
-        API_HANDLER_TF.to_owned(),
-        base_name.clone(),
-        config.function(API_HANDLER),
-        None,
-    )];
+    let mut functions = Vec::new();
+    if rest_api {
+        functions.push((
+            API_HANDLER_TF.to_owned(),
+            base_name.clone(),
+            config.function(API_HANDLER),
+            None,
+        ));
+    }
     for authorizer in &authorizers {
         let function_name = format!("{base_name}-{}", authorizer.name);
         functions.push((
@@ -144,6 +167,15 @@ pub fn terraform(
             format!("{base_name}-{}", event_function.name),
             config.function(event_function.name),
             Some(event_function.name),
+        ));
+    }
+    let websocket_functions = websocket_functions(manifest, &authorizers, &event_functions)?;
+    for handler in &websocket_functions {
+        functions.push((
+            handler.tf_name.clone(),
+            format!("{base_name}-{}", handler.name),
+            config.function(handler.name),
+            Some(handler.name),
         ));
     }
     let architecture = config.lambda_architecture.as_str();
@@ -175,6 +207,10 @@ pub fn terraform(
         }
         if !depends_on.is_empty() {
             function["depends_on"] = json!(depends_on);
+        }
+        if manifest.websocket.is_some() {
+            function["environment"]["variables"][WEBSOCKET_ENDPOINT_ENV] =
+                json!(websocket::tf_endpoint(config));
         }
         add("aws_lambda_function", tf_name, function);
         if i >= api_functions {
@@ -210,7 +246,7 @@ pub fn terraform(
             notification,
         );
     }
-    let data = if event_functions.is_empty() {
+    let data = if event_functions.is_empty() && manifest.websocket.is_none() {
         Value::Null
     } else {
         json!({
@@ -220,53 +256,77 @@ pub fn terraform(
         })
     };
 
-    let mut rest_api = json!({
-        "name": literal(&config.app_name),
-        "body": "${local.chalice_api_openapi}",
-        // Set in the body too; repeated so Terraform does not see a difference to undo
-        // (Chalice's comment on the same lines).
-        "binary_media_types": literals(&manifest.binary_types),
-        "endpoint_configuration": {"types": [config.api_gateway_endpoint_type.as_str()]},
-    });
-    if let Some(size) = config.minimum_compression_size {
-        // A string since the AWS provider 5 (its upgrade guide).
-        rest_api["minimum_compression_size"] = json!(size.to_string());
-    }
-    add("aws_api_gateway_rest_api", "rest_api", rest_api);
-    add(
-        "aws_api_gateway_deployment",
-        "rest_api",
-        json!({
+    let mut outputs = Map::new();
+    if rest_api {
+        let mut api = json!({
+            "name": literal(&config.app_name),
+            "body": "${local.chalice_api_openapi}",
+            // Set in the body too; repeated so Terraform does not see a difference to undo
+            // (Chalice's comment on the same lines).
+            "binary_media_types": literals(&manifest.binary_types),
+            "endpoint_configuration": {"types": [config.api_gateway_endpoint_type.as_str()]},
+        });
+        if let Some(size) = config.minimum_compression_size {
+            // A string since the AWS provider 5 (its upgrade guide).
+            api["minimum_compression_size"] = json!(size.to_string());
+        }
+        add("aws_api_gateway_rest_api", "rest_api", api);
+        add(
+            "aws_api_gateway_deployment",
+            "rest_api",
+            json!({
+                "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
+                // A new deployment whenever the API's definition changes.
+                "triggers": {"redeployment": "${sha1(local.chalice_api_openapi)}"},
+                "lifecycle": {"create_before_destroy": true},
+            }),
+        );
+        let mut stage = json!({
+            "stage_name": literal(&config.api_gateway_stage),
             "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
-            // A new deployment whenever the API's definition changes.
-            "triggers": {"redeployment": "${sha1(local.chalice_api_openapi)}"},
-            "lifecycle": {"create_before_destroy": true},
-        }),
-    );
-    let mut stage = json!({
-        "stage_name": literal(&config.api_gateway_stage),
-        "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
-        "deployment_id": "${aws_api_gateway_deployment.rest_api.id}",
-    });
-    if handler.xray {
-        stage["xray_tracing_enabled"] = json!(true);
+            "deployment_id": "${aws_api_gateway_deployment.rest_api.id}",
+        });
+        if handler.xray {
+            stage["xray_tracing_enabled"] = json!(true);
+        }
+        add("aws_api_gateway_stage", "rest_api", stage);
+        outputs.insert(
+            "EndpointURL".into(),
+            json!({"value": "${aws_api_gateway_stage.rest_api.invoke_url}/"}),
+        );
+        outputs.insert(
+            "RestAPIId".into(),
+            json!({"value": "${aws_api_gateway_rest_api.rest_api.id}"}),
+        );
+        outputs.insert(
+            "APIHandlerName".into(),
+            json!({"value": "${aws_lambda_function.api_handler.function_name}"}),
+        );
+        outputs.insert(
+            "APIHandlerArn".into(),
+            json!({"value": "${aws_lambda_function.api_handler.arn}"}),
+        );
     }
-    add("aws_api_gateway_stage", "rest_api", stage);
+    if let Some(api) = &manifest.websocket {
+        let (websocket, websocket_outputs) =
+            websocket::terraform_resources(api, &websocket_functions, config);
+        for (kind, name, resource) in websocket {
+            add(kind, &name, resource);
+        }
+        outputs.extend(websocket_outputs);
+    }
 
     let mut configuration = json!({
         "terraform": {
             "required_version": ">= 1.0",
             "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.0, < 7.0"}},
         },
-        "locals": {"chalice_api_openapi": body},
-        "resource": resources,
-        "output": {
-            "EndpointURL": {"value": "${aws_api_gateway_stage.rest_api.invoke_url}/"},
-            "RestAPIId": {"value": "${aws_api_gateway_rest_api.rest_api.id}"},
-            "APIHandlerName": {"value": "${aws_lambda_function.api_handler.function_name}"},
-            "APIHandlerArn": {"value": "${aws_lambda_function.api_handler.arn}"},
-        },
     });
+    if let Some(body) = body {
+        configuration["locals"] = json!({"chalice_api_openapi": body});
+    }
+    configuration["resource"] = Value::Object(resources);
+    configuration["output"] = Value::Object(outputs);
     if !data.is_null() {
         configuration["data"] = data;
     }
