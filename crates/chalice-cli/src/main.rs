@@ -73,8 +73,8 @@ enum Command {
     Deploy(DeployArgs),
     /// Delete everything a deploy of the stage created, then its state file.
     Delete(DeleteArgs),
-    /// Print the URL of the stage's deployed API.
-    Url(StageArgs),
+    /// Print the URL of the stage's deployed API (--websocket: its WebSocket API's wss:// URL).
+    Url(UrlArgs),
     /// Print the log lines of a deployed function.
     Logs(LogsArgs),
     /// Invoke a deployed function (or, with --local, the app's own binary) with a payload from
@@ -131,6 +131,16 @@ struct StageArgs {
     /// The stage.
     #[arg(long, default_value = "dev")]
     stage: String,
+}
+
+#[derive(Debug, Args)]
+struct UrlArgs {
+    /// The stage.
+    #[arg(long, default_value = "dev")]
+    stage: String,
+    /// Print the WebSocket API's wss:// URL instead of the REST API's.
+    #[arg(long)]
+    websocket: bool,
 }
 
 #[derive(Debug, Args)]
@@ -393,10 +403,15 @@ fn run(cli: Cli, output: Output) -> anyhow::Result<()> {
                 ));
                 print_text(&text)
             } else {
-                match &report.url {
-                    Some(url) => print_text(&format!("Rest API URL: {url}\n")),
-                    None => Ok(()),
+                // Chalice's lines.
+                let mut text = String::new();
+                if let Some(url) = &report.url {
+                    text.push_str(&format!("Rest API URL: {url}\n"));
                 }
+                if let Some(url) = &report.websocket_url {
+                    text.push_str(&format!("Websocket API URL: {url}\n"));
+                }
+                print_text(&text)
             }
         }
         Command::Delete(args) => {
@@ -411,7 +426,7 @@ fn run(cli: Cli, output: Output) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Url(args) => {
-            let url = url::url(&project()?, &args.stage)?;
+            let url = url::url(&project()?, &args.stage, args.websocket)?;
             print_text(&format!("{url}\n"))
         }
         Command::Logs(args) => {

@@ -22,12 +22,15 @@ use crate::deploy::plan::plan;
 use crate::deploy::refresh::refresh;
 use crate::deploy::runtime;
 use crate::deploy::state::DeployedState;
+use crate::deploy::websocket;
 use crate::error::UsageError;
 use crate::output::Output;
 use crate::project::Project;
 use crate::templates::functions::builtin_authorizers;
 use crate::templates::openapi::{Target, openapi};
-use crate::templates::policy::{api_policy, default_policy, stage_policy_file};
+use crate::templates::policy::{
+    api_policy, default_policy, stage_policy_file, with_websocket_connections,
+};
 use crate::validate::validate;
 
 /// Where the deployment package of a stage is written (ignored by git, as in Chalice).
@@ -57,6 +60,8 @@ pub struct DeployReport {
     pub dry_run: bool,
     /// The API's URL, once deployed.
     pub url: Option<String>,
+    /// The WebSocket API's `wss://` URL, once deployed.
+    pub websocket_url: Option<String>,
     /// The plan's steps for people, one line each.
     #[serde(skip)]
     pub plan: String,
@@ -84,7 +89,6 @@ pub fn deploy(
     let binary = project.build(Profile::Debug, None, output)?;
     let manifest = project.manifest(&binary, output)?;
     validate(&manifest, &stage)?;
-    crate::validate::websocket_unsupported(&manifest, "chalice deploy")?;
     crate::validate::event_functions_unsupported(&manifest, "chalice deploy")?;
     let functions: Vec<FunctionConfig> = std::iter::once(handler)
         .chain(
@@ -112,7 +116,20 @@ pub fn deploy(
         functions: &functions,
         code: Code::of(&zip),
         api_document: document,
-        policy: role_policy.unwrap_or_else(|| default_policy(&functions)),
+        // The WebSocket API's handlers share the role: their settings count too, and the
+        // role may manage the API's connections (its ARN filled in once it exists).
+        policy: with_websocket_connections(
+            role_policy.unwrap_or_else(|| {
+                let all: Vec<FunctionConfig> = functions
+                    .iter()
+                    .cloned()
+                    .chain(websocket::function_configs(&manifest, &stage))
+                    .collect();
+                default_policy(&all)
+            }),
+            &manifest,
+            &Value::String(websocket::CONNECTIONS_PLACEHOLDER.to_owned()),
+        ),
     };
     let graph = Graph::build(&inputs)?;
     execute(project, &stage, &graph, &zip, options, output)
@@ -142,6 +159,7 @@ fn execute(
             up_to_date: plan.is_empty(),
             dry_run: options.dry_run,
             url: state.api_url().map(str::to_owned),
+            websocket_url: state.websocket_url().map(str::to_owned),
             plan: plan.to_string(),
             steps: serde_json::to_value(&plan.steps).expect("steps serialize"),
             calls: Vec::new(),
@@ -183,6 +201,7 @@ fn execute(
             format!("{} stage {} ({calls})", stage.app_name, stage.stage),
         );
         report.url = executor.state.api_url().map(str::to_owned);
+        report.websocket_url = executor.state.websocket_url().map(str::to_owned);
         report.changing_calls = calls.changing();
         report.calls = calls.names;
         report.resources =

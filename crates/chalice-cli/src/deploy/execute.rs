@@ -70,14 +70,17 @@ impl Executor<'_> {
             Step::UpdateRolePolicy(role) => {
                 self.output
                     .status("Updating", format!("the policy of role {}", role.role_name));
-                self.put_role_policy(role).await?;
+                let policy_hash = self.put_role_policy(role).await?;
                 if let Some(mut record) = self.state.role(&role.key).cloned() {
-                    record.policy_hash = role.policy_hash();
+                    record.policy_hash = policy_hash;
                     self.state.put(Record::IamRole(record));
                 }
                 Ok(())
             }
-            Step::CreateFunction(function) => self.create_function(function).await,
+            Step::CreateFunction(function) => {
+                let function = self.resolved(function)?;
+                self.create_function(&function).await
+            }
             Step::UpdateFunctionCode {
                 key,
                 function_name,
@@ -96,6 +99,7 @@ impl Executor<'_> {
                 Ok(())
             }
             Step::UpdateFunctionConfiguration(function) => {
+                let function = &self.resolved(function)?;
                 self.output.status(
                     "Updating",
                     format!("function configuration {}", function.function_name),
@@ -145,6 +149,12 @@ impl Executor<'_> {
                     self.state.forget(key);
                 }
                 Ok(())
+            }
+            Step::CreateWebsocketApi(api) => self.create_websocket_api(api).await,
+            Step::UpdateWebsocketApi(api) => self.update_websocket_api(api).await,
+            Step::SyncWebsocketRoutes(routes) => self.sync_websocket_routes(routes).await,
+            Step::DeleteWebsocketApi { key, api_id } => {
+                self.delete_websocket_api(key, api_id).await
             }
             Step::AddInvokePermission { api, function } => {
                 self.add_invoke_permission(api, function).await
@@ -207,7 +217,7 @@ impl Executor<'_> {
     }
 
     /// Whether `tags` mark a resource of this app's stage.
-    fn ours(&self, tags: Option<&HashMap<String, String>>) -> bool {
+    pub(super) fn ours(&self, tags: Option<&HashMap<String, String>>) -> bool {
         let suffix = format!(":stage={}:app={}", self.stage, self.app_name);
         tags.and_then(|tags| tags.get(CHALICE_TAG))
             .is_some_and(|value| value.ends_with(&suffix))
@@ -258,7 +268,7 @@ impl Executor<'_> {
             policy_hash: String::new(),
         }));
         self.state.save(self.project_dir, self.stage)?;
-        self.put_role_policy(role).await?;
+        let policy_hash = self.put_role_policy(role).await?;
         self.state.put(Record::IamRole(RoleRecord {
             name: role.key.clone(),
             role_name: role.role_name.clone(),
@@ -267,7 +277,7 @@ impl Executor<'_> {
                 .role(&role.key)
                 .map(|r| r.role_arn.clone())
                 .unwrap_or_default(),
-            policy_hash: role.policy_hash(),
+            policy_hash,
         }));
         Ok(())
     }
@@ -305,7 +315,18 @@ impl Executor<'_> {
         Ok(role.arn().to_owned())
     }
 
-    async fn put_role_policy(&self, role: &RoleSpec) -> anyhow::Result<()> {
+    /// Puts the role's policy (the WebSocket API's ARN filled in) and answers its hash.
+    async fn put_role_policy(&self, role: &RoleSpec) -> anyhow::Result<String> {
+        let resolved = super::websocket::resolve_role(role, &self.state);
+        let role = resolved.as_ref().unwrap_or(role);
+        anyhow::ensure!(
+            !role
+                .policy
+                .to_string()
+                .contains(super::websocket::CONNECTIONS_PLACEHOLDER),
+            "the plan puts the policy of role {} before its WebSocket API exists",
+            role.role_name
+        );
         self.aws
             .iam
             .put_role_policy()
@@ -320,7 +341,23 @@ impl Executor<'_> {
                     &error,
                 )
             })?;
-        Ok(())
+        Ok(role.policy_hash())
+    }
+
+    /// `function` with the WebSocket API's host in its environment, which the plan puts
+    /// before its functions.
+    fn resolved(&self, function: &FunctionSpec) -> anyhow::Result<FunctionSpec> {
+        let resolved = super::websocket::resolve_function(function, &self.state)
+            .unwrap_or_else(|| function.clone());
+        anyhow::ensure!(
+            !resolved
+                .environment
+                .values()
+                .any(|value| value.contains(super::websocket::HOST_PLACEHOLDER)),
+            "the plan creates function {} before its WebSocket API",
+            function.function_name
+        );
+        Ok(resolved)
     }
 
     async fn delete_role(&self, role_name: &str) -> anyhow::Result<()> {
@@ -942,6 +979,12 @@ impl Executor<'_> {
                 }
                 self.state.put(Record::HttpApi(api));
             }
+            Some(Record::WebsocketApi(mut api)) => {
+                if !api.invoke_permissions.iter().any(|f| f == function) {
+                    api.invoke_permissions.push(function.to_owned());
+                }
+                self.state.put(Record::WebsocketApi(api));
+            }
             _ => {}
         }
         Ok(())
@@ -952,6 +995,7 @@ impl Executor<'_> {
         match self.state.get(key) {
             Some(Record::RestApi(api)) => Ok(api.rest_api_id.clone()),
             Some(Record::HttpApi(api)) => Ok(api.api_id.clone()),
+            Some(Record::WebsocketApi(api)) => Ok(api.websocket_api_id.clone()),
             _ => anyhow::bail!("the plan creates no API {key} before using it"),
         }
     }
@@ -1285,7 +1329,7 @@ fn to_i32(value: u32) -> i32 {
 }
 
 /// A delete that finds nothing to delete succeeded.
-fn tolerate_missing<T, E, R>(
+pub(super) fn tolerate_missing<T, E, R>(
     result: Result<T, aws_sdk_lambda::error::SdkError<E, R>>,
     doing: &str,
 ) -> anyhow::Result<()>

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use base64::Engine;
-use chalice_manifest::{HANDLER_ENV, Manifest};
+use chalice_manifest::{HANDLER_ENV, Manifest, WEBSOCKET_ENDPOINT_ENV};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -24,6 +24,8 @@ use crate::config::{ApiGatewayType, FunctionConfig, StageConfig};
 use crate::error::UsageError;
 use crate::templates::functions::{HANDLER, RUNTIME};
 use crate::templates::policy::lambda_trust_policy;
+
+use super::websocket;
 
 /// The state-file key of the functions' role.
 pub(crate) const ROLE_KEY: &str = "default-role";
@@ -79,6 +81,8 @@ pub(crate) enum Resource {
     Function(FunctionSpec),
     RestApi(RestApiSpec),
     HttpApi(HttpApiSpec),
+    WebsocketApi(super::websocket::WebsocketApiSpec),
+    WebsocketRoutes(super::websocket::WebsocketRoutesSpec),
 }
 
 impl Resource {
@@ -89,6 +93,8 @@ impl Resource {
             Resource::Function(function) => &function.key,
             Resource::RestApi(api) => &api.key,
             Resource::HttpApi(api) => &api.key,
+            Resource::WebsocketApi(api) => &api.key,
+            Resource::WebsocketRoutes(routes) => &routes.key,
         }
     }
 }
@@ -258,11 +264,19 @@ impl Graph {
             .filter(|function| function.name == API_HANDLER_KEY)
             .ok_or_else(|| UsageError("the API handler's settings are missing".to_owned()))?;
         let mut resources = Vec::new();
+        // The WebSocket API first: the role's policy and every function's environment name it.
+        resources.extend(websocket::api_resource(
+            inputs.manifest,
+            stage,
+            &handler.tags,
+        ));
+        let websocket_configs = websocket::function_configs(inputs.manifest, stage);
         // One role for the stage's functions, when any of them wants it managed (each may
         // name its own with `manage_iam_role: false` and `iam_role_arn`).
         if inputs
             .functions
             .iter()
+            .chain(&websocket_configs)
             .any(|function| function.manage_iam_role)
         {
             resources.push(Resource::Role(RoleSpec {
@@ -289,6 +303,12 @@ impl Graph {
             if config.name != API_HANDLER_KEY {
                 environment.insert(HANDLER_ENV.to_owned(), config.name.clone());
             }
+            if websocket::wanted(inputs.manifest) {
+                environment.insert(
+                    WEBSOCKET_ENDPOINT_ENV.to_owned(),
+                    websocket::endpoint(stage),
+                );
+            }
             Ok::<_, UsageError>(FunctionSpec {
                 key: config.name.clone(),
                 function_name,
@@ -309,7 +329,10 @@ impl Graph {
                 code: inputs.code.clone(),
             })
         };
-        resources.push(Resource::Function(function(handler, base_name.clone())?));
+        // The API handler exists only for an app with routes (as in Chalice).
+        if !inputs.manifest.routes.is_empty() {
+            resources.push(Resource::Function(function(handler, base_name.clone())?));
+        }
         let mut invokes = BTreeMap::from([(API_HANDLER_KEY.to_owned(), base_name.clone())]);
         for authorizer in &inputs.functions[1..] {
             let function_name = format!("{base_name}-{}", authorizer.name);
@@ -323,6 +346,20 @@ impl Graph {
             }
             invokes.insert(authorizer.name.clone(), function_name.clone());
             resources.push(Resource::Function(function(authorizer, function_name)?));
+        }
+        let mut websocket_functions = BTreeMap::new();
+        for config in &websocket_configs {
+            let function_name = format!("{base_name}-{}", config.name);
+            if !valid_function_name(&function_name) {
+                return Err(UsageError(format!(
+                    "WebSocket handler {:?}: its function would be named {function_name:?}, \
+                     which Lambda refuses (letters, digits, - and _ only, at most 64 \
+                     characters); rename the handler",
+                    config.name
+                )));
+            }
+            websocket_functions.insert(config.name.clone(), function_name.clone());
+            resources.push(Resource::Function(function(config, function_name)?));
         }
         if !inputs.manifest.routes.is_empty() && stage.api_gateway_type == ApiGatewayType::Http {
             resources.push(Resource::HttpApi(http_api(inputs, invokes)?));
@@ -340,6 +377,11 @@ impl Graph {
                 invokes,
             }));
         }
+        resources.extend(websocket::routes_resource(
+            inputs.manifest,
+            stage,
+            &websocket_functions,
+        ));
         Ok(Graph {
             app_name: stage.app_name.clone(),
             stage: stage.stage.clone(),

@@ -28,6 +28,7 @@ pub(crate) mod progress;
 pub(crate) mod refresh;
 pub(crate) mod state;
 pub(crate) mod time;
+pub(crate) mod websocket;
 
 use anyhow::Context;
 

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::graph::{Code, FunctionSpec, Graph, HttpApiSpec, Resource, RestApiSpec, RoleSpec};
 use super::state::{DeployedState, Record};
+use super::websocket::{WebsocketApiSpec, WebsocketRoutesSpec};
 use crate::output::size;
 
 /// One step of a plan.
@@ -52,6 +53,15 @@ pub(crate) enum Step {
     DeleteRestApi { key: String, rest_api_id: String },
     /// `DeleteApi` (HTTP).
     DeleteHttpApi { key: String, api_id: String },
+    /// `CreateApi` (WebSocket), recorded before its functions so they can name it.
+    CreateWebsocketApi(WebsocketApiSpec),
+    /// `UpdateApi` (WebSocket): its name or route selection expression changed.
+    UpdateWebsocketApi(WebsocketApiSpec),
+    /// The WebSocket API's integrations, routes and self-deploying stage brought to the
+    /// spec by difference (see [`super::websocket`]).
+    SyncWebsocketRoutes(WebsocketRoutesSpec),
+    /// `DeleteApi` (WebSocket).
+    DeleteWebsocketApi { key: String, api_id: String },
     /// `DeleteFunction`.
     DeleteFunction { key: String, function_name: String },
     /// `DeleteRolePolicy` for each inline policy, then `DeleteRole`.
@@ -111,6 +121,17 @@ impl fmt::Display for Step {
             ),
             Step::UpdateHttpApi(api) => write!(f, "~ update HTTP API {}", api.name),
             Step::DeleteHttpApi { api_id, .. } => write!(f, "- delete HTTP API {api_id}"),
+            Step::CreateWebsocketApi(api) => write!(f, "+ create WebSocket API {}", api.name),
+            Step::UpdateWebsocketApi(api) => write!(f, "~ update WebSocket API {}", api.name),
+            Step::SyncWebsocketRoutes(routes) => write!(
+                f,
+                "~ bring the WebSocket API's routes to {} (stage {})",
+                routes.routes.keys().cloned().collect::<Vec<_>>().join(", "),
+                routes.stage
+            ),
+            Step::DeleteWebsocketApi { api_id, .. } => {
+                write!(f, "- delete WebSocket API {api_id}")
+            }
             Step::AddInvokePermission { function, .. } => {
                 write!(f, "+ allow API Gateway to invoke function {function}")
             }
@@ -185,6 +206,8 @@ pub(crate) fn plan(graph: &Graph, state: &DeployedState) -> Plan {
     let state = &kept;
     let mut created_functions = Vec::new();
     for resource in &graph.resources {
+        // What the state knows of the WebSocket API filled in, so hashes compare values.
+        let resource = &*super::websocket::resolve(resource, state);
         match resource {
             Resource::Role(role) => plan_role(role, state, &mut steps),
             Resource::Function(function) => {
@@ -194,6 +217,10 @@ pub(crate) fn plan(graph: &Graph, state: &DeployedState) -> Plan {
             }
             Resource::RestApi(api) => plan_rest_api(api, state, &created_functions, &mut steps),
             Resource::HttpApi(api) => plan_http_api(api, state, &created_functions, &mut steps),
+            Resource::WebsocketApi(api) => super::websocket::plan_api(api, state, &mut steps),
+            Resource::WebsocketRoutes(routes) => {
+                super::websocket::plan_routes(routes, state, &created_functions, &mut steps);
+            }
         }
     }
     steps.extend(removals);
@@ -215,7 +242,8 @@ fn still_wanted(graph: &Graph, record: &Record) -> bool {
             function.function_name == function_name(recorded)
         }
         (Some(Resource::RestApi(_)), Record::RestApi(_))
-        | (Some(Resource::HttpApi(_)), Record::HttpApi(_)) => true,
+        | (Some(Resource::HttpApi(_)), Record::HttpApi(_))
+        | (Some(Resource::WebsocketApi(_)), Record::WebsocketApi(_)) => true,
         _ => false,
     }
 }
@@ -238,6 +266,10 @@ pub(crate) fn delete_step(record: &Record) -> Step {
         Record::HttpApi(api) => Step::DeleteHttpApi {
             key: api.name.clone(),
             api_id: api.api_id.clone(),
+        },
+        Record::WebsocketApi(api) => Step::DeleteWebsocketApi {
+            key: api.name.clone(),
+            api_id: api.websocket_api_id.clone(),
         },
     }
 }

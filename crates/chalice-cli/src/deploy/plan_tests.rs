@@ -109,6 +109,31 @@ fn deployed(graph: &Graph) -> DeployedState {
                 api_hash: api.api_hash(),
                 invoke_permissions: api.invokes.keys().cloned().collect(),
             }),
+            Resource::WebsocketApi(api) => {
+                Record::WebsocketApi(super::websocket::WebsocketApiRecord {
+                    name: api.key.clone(),
+                    websocket_api_id: "ws1".to_owned(),
+                    websocket_api_url: String::new(),
+                    region: "us-east-1".to_owned(),
+                    stage: String::new(),
+                    api_hash: api.api_hash(),
+                    routes_hash: String::new(),
+                    invoke_permissions: Vec::new(),
+                })
+            }
+            Resource::WebsocketRoutes(routes) => {
+                let Some(Record::WebsocketApi(mut api)) = state.get(&routes.api).cloned() else {
+                    panic!("the routes come after their API");
+                };
+                api.stage = routes.stage.clone();
+                api.websocket_api_url = format!(
+                    "wss://ws1.execute-api.us-east-1.amazonaws.com/{}/",
+                    routes.stage
+                );
+                api.routes_hash = routes.routes_hash();
+                api.invoke_permissions = routes.invokes.keys().cloned().collect();
+                Record::WebsocketApi(api)
+            }
         });
     }
     state

@@ -62,6 +62,14 @@ pub(crate) async fn refresh(aws: &Aws, state: &DeployedState) -> anyhow::Result<
                     fresh.forget(&api.name);
                 }
             }
+            Record::WebsocketApi(api) => {
+                let id = &api.websocket_api_id;
+                let result = aws.apigatewayv2.get_api().api_id(id).send().await;
+                if let Err(error) = result {
+                    gone_or_fail(&Failure::of(&error), &format!("reading WebSocket API {id}"))?;
+                    fresh.forget(&api.name);
+                }
+            }
             Record::RestApi(api) => {
                 let result = aws
                     .apigateway

@@ -57,6 +57,8 @@ pub(crate) enum Record {
     RestApi(RestApiRecord),
     /// The HTTP API (`http_api`; ours, Chalice deploys REST APIs only).
     HttpApi(HttpApiRecord),
+    /// The WebSocket API (`websocket_api`), its routes and stage.
+    WebsocketApi(super::websocket::WebsocketApiRecord),
 }
 
 impl Record {
@@ -67,6 +69,7 @@ impl Record {
             Record::LambdaFunction(function) => &function.name,
             Record::RestApi(api) => &api.name,
             Record::HttpApi(api) => &api.name,
+            Record::WebsocketApi(api) => &api.name,
         }
     }
 
@@ -77,6 +80,7 @@ impl Record {
             Record::LambdaFunction(_) => "lambda_function",
             Record::RestApi(_) => "rest_api",
             Record::HttpApi(_) => "http_api",
+            Record::WebsocketApi(_) => "websocket_api",
         }
     }
 }
@@ -248,6 +252,28 @@ impl DeployedState {
         }
     }
 
+    /// The WebSocket API record named `name`.
+    pub(crate) fn websocket_api(
+        &self,
+        name: &str,
+    ) -> Option<&super::websocket::WebsocketApiRecord> {
+        match self.get(name) {
+            Some(Record::WebsocketApi(api)) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The `wss://` URL of the app's WebSocket API, once deployed to its stage.
+    pub(crate) fn websocket_url(&self) -> Option<&str> {
+        self.resources
+            .iter()
+            .find_map(|record| match record {
+                Record::WebsocketApi(api) => Some(api.websocket_api_url.as_str()),
+                _ => None,
+            })
+            .filter(|url| !url.is_empty())
+    }
+
     /// The URL of the app's API (REST or HTTP), once deployed to its stage.
     pub(crate) fn api_url(&self) -> Option<&str> {
         self.resources
@@ -266,6 +292,7 @@ impl DeployedState {
             match record {
                 Record::RestApi(api) => api.invoke_permissions.retain(|f| f != key),
                 Record::HttpApi(api) => api.invoke_permissions.retain(|f| f != key),
+                Record::WebsocketApi(api) => api.invoke_permissions.retain(|f| f != key),
                 _ => {}
             }
         }

@@ -1,0 +1,516 @@
+//! `chalice deploy` of an app with a WebSocket API, end to end: the real `chalice` binary
+//! against moto's server (from PyPI, on 127.0.0.1). A chat app (a page route, `$connect`,
+//! `$default`, `$disconnect`) is deployed: the API, its routes, integrations, stage and
+//! permissions exist, every function knows the management endpoint and the role may
+//! manage the API's connections; `url --websocket` prints the `wss://` URL; a redeploy
+//! makes no changing call; a route added, one removed and one given another handler change
+//! exactly those (the untouched route keeps its id: no delete-and-recreate as in Chalice);
+//! `delete` removes it all.
+//!
+//! The app declares its WebSocket handlers through the manifest it prints: until the
+//! runtime's `on_ws_*` declarations (issue 13's core part, another branch) are on main, its
+//! `main` adds the manifest's `websocket` section from `websocket.json` beside its
+//! `Cargo.toml`, in the shape the manifest contract (`chalice_manifest::WebsocketManifest`)
+//! defines. What is under test is the CLI's side: package, plan and AWS calls.
+//!
+//! A separate file from `deploy.rs` (the REST API's journey), so each builds its own app.
+
+// Shared with deploy.rs, which uses all of it (Lambda results queued for `invoke`).
+#[allow(dead_code)]
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use aws_config::BehaviorVersion;
+use serde_json::{Value, json};
+
+use support::moto::{Moto, Recorded};
+use support::project::{Artifacts, WorkDir, chalice, new_project};
+
+const REGION: &str = "us-east-1";
+
+/// `chalice` pointed at moto, with no credentials or profile from the machine it runs on.
+fn aws_chalice(project: &Path, moto: &Moto) -> Command {
+    let mut command = chalice(project);
+    let nowhere = project.join("no-such-aws-file");
+    command
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION)
+        .env("AWS_CONFIG_FILE", &nowhere)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &nowhere)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_DEFAULT_REGION");
+    command
+}
+
+/// Runs `chalice args` and answers its stdout; fails the test, with its stderr, otherwise.
+fn run(project: &Path, moto: &Moto, args: &[&str]) -> (String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = aws_chalice(project, moto)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("chalice runs");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    );
+    assert!(
+        status.success(),
+        "chalice {args:?} failed:\n{stderr}\n{stdout}"
+    );
+    (stdout, stderr)
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+/// The actions of a deploy's plan, as `--json` prints them.
+fn actions(result: &Value) -> Vec<String> {
+    result["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|step| step["action"].as_str().expect("an action").to_owned())
+        .collect()
+}
+
+/// The changing requests moto received, as `METHOD /path` or the operation's name, with
+/// the ids in the paths of apigatewayv2 calls replaced by `*`.
+fn changes(recorded: &[Recorded]) -> Vec<String> {
+    let mut changes: Vec<String> = recorded
+        .iter()
+        .filter(|request| request.changes())
+        .map(|request| {
+            let operation = request.operation();
+            match operation.split_once(" /v2/apis") {
+                Some((method, path)) => {
+                    let parts: Vec<&str> = path
+                        .split('/')
+                        .enumerate()
+                        .map(|(i, part)| if i % 2 == 0 { part } else { "*" })
+                        .collect();
+                    format!("{method} /v2/apis{}", parts.join("/"))
+                }
+                None if operation.contains("/functions/") => {
+                    // Lambda's REST paths: keep the verb and the last word.
+                    let (method, path) = operation.split_once(' ').unwrap_or((&operation, ""));
+                    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+                    format!("{method} lambda {last}")
+                }
+                None => operation,
+            }
+        })
+        .collect();
+    changes.sort();
+    changes
+}
+
+/// The app's WebSocket section (route key → handler), where its `main` reads it.
+fn declare(project: &Path, routes: &[(&str, &str)]) {
+    let routes: Vec<Value> = routes
+        .iter()
+        .map(|(key, handler)| json!({"route_key": key, "handler": handler}))
+        .collect();
+    let section = json!({"route_selection_expression": "$request.body.action", "routes": routes});
+    std::fs::write(project.join("websocket.json"), section.to_string()).expect("write");
+}
+
+const MAIN: &str = r#"//! The chat app: its page, and (in its manifest) its WebSocket handlers.
+
+fn main() {
+    let app = APP::app();
+    if std::env::args().any(|arg| arg == "--manifest") {
+        let mut manifest = serde_json::to_value(app.manifest()).expect("a manifest");
+        let section = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/websocket.json"))
+            .expect("websocket.json");
+        manifest["manifest_version"] = 3.into();
+        manifest["websocket"] = serde_json::from_str(&section).expect("JSON");
+        println!("{manifest}");
+        return;
+    }
+    chalice::run(app);
+}
+"#;
+
+/// AWS clients of the test's own, pointed at moto.
+struct Aws {
+    runtime: tokio::runtime::Runtime,
+    iam: aws_sdk_iam::Client,
+    lambda: aws_sdk_lambda::Client,
+    v2: aws_sdk_apigatewayv2::Client,
+}
+
+impl Aws {
+    fn new(moto: &Moto) -> Aws {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let config = runtime.block_on(
+            aws_config::defaults(BehaviorVersion::latest())
+                .endpoint_url(&moto.endpoint)
+                .region(aws_config::Region::new(REGION))
+                .credentials_provider(aws_sdk_lambda::config::Credentials::new(
+                    "testing", "testing", None, None, "test",
+                ))
+                .http_client(aws_smithy_http_client::Builder::new().build_http())
+                .load(),
+        );
+        Aws {
+            runtime,
+            iam: aws_sdk_iam::Client::new(&config),
+            lambda: aws_sdk_lambda::Client::new(&config),
+            v2: aws_sdk_apigatewayv2::Client::new(&config),
+        }
+    }
+
+    /// (route key, route id, the URI of the integration it targets), sorted.
+    fn routes(&self, api: &str) -> Vec<(String, String, String)> {
+        let integrations = self
+            .runtime
+            .block_on(self.v2.get_integrations().api_id(api).send())
+            .expect("GetIntegrations");
+        let uri_of = |target: &str| {
+            let id = target.strip_prefix("integrations/").unwrap_or(target);
+            integrations
+                .items()
+                .iter()
+                .find(|i| i.integration_id() == Some(id))
+                .and_then(|i| i.integration_uri())
+                .unwrap_or("<no integration>")
+                .to_owned()
+        };
+        let routes = self
+            .runtime
+            .block_on(self.v2.get_routes().api_id(api).send())
+            .expect("GetRoutes");
+        let mut found: Vec<(String, String, String)> = routes
+            .items()
+            .iter()
+            .map(|route| {
+                (
+                    route.route_key().unwrap_or_default().to_owned(),
+                    route.route_id().unwrap_or_default().to_owned(),
+                    uri_of(route.target().unwrap_or_default()),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    fn integration_count(&self, api: &str) -> usize {
+        self.runtime
+            .block_on(self.v2.get_integrations().api_id(api).send())
+            .expect("GetIntegrations")
+            .items()
+            .len()
+    }
+
+    fn environment(&self, function: &str) -> Value {
+        let configuration = self
+            .runtime
+            .block_on(
+                self.lambda
+                    .get_function_configuration()
+                    .function_name(function)
+                    .send(),
+            )
+            .unwrap_or_else(|e| panic!("function {function}: {e:?}"));
+        json!(
+            configuration
+                .environment()
+                .and_then(|e| e.variables())
+                .cloned()
+                .unwrap_or_default()
+        )
+    }
+
+    fn function_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .runtime
+            .block_on(self.lambda.list_functions().send())
+            .expect("ListFunctions")
+            .functions()
+            .iter()
+            .filter_map(|f| f.function_name().map(str::to_owned))
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn api_ids(&self) -> Vec<String> {
+        self.runtime
+            .block_on(self.v2.get_apis().send())
+            .expect("GetApis")
+            .items()
+            .iter()
+            .filter_map(|api| api.api_id().map(str::to_owned))
+            .collect()
+    }
+}
+
+#[test]
+fn websocket_api_deploy_against_moto() {
+    let name = format!("ws{}", std::process::id());
+    let _artifacts = Artifacts(name.clone());
+    let work = WorkDir::new("deploy-websocket");
+    let Some(moto) = Moto::start(&work) else {
+        return;
+    };
+    let aws = Aws::new(&moto);
+    let project = new_project(&work, &name);
+    std::fs::write(project.join("src/main.rs"), MAIN.replace("APP", &name)).expect("main.rs");
+    declare(
+        &project,
+        &[
+            ("$connect", "websocket_connect"),
+            ("$default", "websocket_message"),
+            ("$disconnect", "websocket_disconnect"),
+        ],
+    );
+    let base = format!("{name}-dev");
+    let function = |handler: &str| format!("{base}-{handler}");
+
+    // The plan: the API before the role and the functions (they name it), its routes after.
+    let (dry, _) = run(&project, &moto, &["deploy", "--dry-run", "--json"]);
+    assert_eq!(
+        actions(&json(&dry)),
+        [
+            "create_websocket_api",
+            "create_role",
+            "create_function",
+            "create_function",
+            "create_function",
+            "create_function",
+            "create_rest_api",
+            "add_invoke_permission",
+            "deploy_rest_api",
+            "sync_websocket_routes",
+            "add_invoke_permission",
+            "add_invoke_permission",
+            "add_invoke_permission",
+        ]
+    );
+
+    let (deployed, stderr) = run(&project, &moto, &["deploy", "--json"]);
+    let result = json(&deployed);
+    assert!(
+        stderr.contains(&format!("Creating WebSocket API {base}-websocket-api")),
+        "{stderr}"
+    );
+    let state =
+        json(&std::fs::read_to_string(project.join(".chalice/deployed/dev.json")).expect("state"));
+    let record = state["resources"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .find(|r| r["resource_type"] == "websocket_api")
+        .expect("a websocket_api record")
+        .clone();
+    assert_eq!(record["name"], "websocket_api");
+    let api = record["websocket_api_id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    let wss = format!("wss://{api}.execute-api.{REGION}.amazonaws.com/api/");
+    assert_eq!(record["websocket_api_url"], wss.as_str());
+    assert_eq!(result["websocket_url"], wss.as_str());
+
+    // The API, its routes (each to its handler's function), its self-deploying stage.
+    let got = aws
+        .runtime
+        .block_on(aws.v2.get_api().api_id(&api).send())
+        .expect("GetApi");
+    assert_eq!(got.protocol_type().map(|p| p.as_str()), Some("WEBSOCKET"));
+    assert_eq!(
+        got.route_selection_expression(),
+        Some("$request.body.action")
+    );
+    let arn = |handler: &str| {
+        format!(
+            "arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/arn:aws:lambda:{REGION}:123456789012:function:{}/invocations",
+            function(handler)
+        )
+    };
+    let routes = aws.routes(&api);
+    let keys_and_uris = |routes: &[(String, String, String)]| -> Vec<(String, String)> {
+        routes
+            .iter()
+            .map(|(key, _, uri)| (key.clone(), uri.clone()))
+            .collect()
+    };
+    assert_eq!(
+        keys_and_uris(&routes),
+        [
+            ("$connect".to_owned(), arn("websocket_connect")),
+            ("$default".to_owned(), arn("websocket_message")),
+            ("$disconnect".to_owned(), arn("websocket_disconnect")),
+        ]
+    );
+    let stage = aws
+        .runtime
+        .block_on(aws.v2.get_stage().api_id(&api).stage_name("api").send())
+        .expect("GetStage");
+    assert_eq!(stage.auto_deploy(), Some(true));
+
+    // Every function can reach the API's connections: the endpoint, and the role's leave.
+    let endpoint = format!("https://{api}.execute-api.{REGION}.amazonaws.com/api");
+    for (function, handler) in [
+        (base.clone(), None),
+        (function("websocket_connect"), Some("websocket_connect")),
+        (function("websocket_message"), Some("websocket_message")),
+        (
+            function("websocket_disconnect"),
+            Some("websocket_disconnect"),
+        ),
+    ] {
+        let environment = aws.environment(&function);
+        assert_eq!(
+            environment["CHALICE_WEBSOCKET_ENDPOINT"], endpoint,
+            "{function}"
+        );
+        assert_eq!(
+            environment.get("CHALICE_HANDLER").and_then(Value::as_str),
+            handler,
+            "{function}"
+        );
+    }
+    let policy = aws
+        .runtime
+        .block_on(
+            aws.iam
+                .get_role_policy()
+                .role_name(&base)
+                .policy_name(&base)
+                .send(),
+        )
+        .expect("the role's policy");
+    let document =
+        percent_encoding::percent_decode_str(policy.policy_document()).decode_utf8_lossy();
+    let document = json(&document);
+    let statements = document["Statement"].as_array().expect("statements");
+    assert!(
+        statements.contains(&json!({
+            "Effect": "Allow",
+            "Action": ["execute-api:ManageConnections"],
+            "Resource": format!("arn:aws:execute-api:{REGION}:123456789012:{api}/*"),
+        })),
+        "{document}"
+    );
+    let permission = aws
+        .runtime
+        .block_on(
+            aws.lambda
+                .get_policy()
+                .function_name(function("websocket_message"))
+                .send(),
+        )
+        .expect("GetPolicy");
+    assert!(
+        permission.policy().is_some_and(|p| p.contains(&format!(
+            "arn:aws:execute-api:{REGION}:123456789012:{api}/*"
+        )) && p.contains("apigateway.amazonaws.com")),
+        "{permission:?}"
+    );
+
+    // `url` prints the REST API's, `url --websocket` the WebSocket API's.
+    let (rest, _) = run(&project, &moto, &["url"]);
+    assert_eq!(rest.trim(), result["url"].as_str().expect("a REST URL"));
+    let (url, _) = run(&project, &moto, &["url", "--websocket"]);
+    assert_eq!(url, format!("{wss}\n"));
+
+    // Nothing changed: nothing is called that changes anything.
+    moto.start_recording();
+    let (again, _) = run(&project, &moto, &["deploy", "--json"]);
+    assert_eq!(changes(&moto.stop_recording()), Vec::<String>::new());
+    assert_eq!(json(&again)["up_to_date"], true);
+
+    // A route added (`join`), one removed (`$disconnect`), one given another handler
+    // (`$default`): exactly those change; `$connect` keeps its route and integration.
+    declare(
+        &project,
+        &[
+            ("$connect", "websocket_connect"),
+            ("$default", "chat_message"),
+            ("join", "join_room"),
+        ],
+    );
+    moto.start_recording();
+    let (changed, _) = run(&project, &moto, &["deploy", "--json"]);
+    let calls = changes(&moto.stop_recording());
+    assert_eq!(
+        actions(&json(&changed)),
+        [
+            "create_function",
+            "create_function",
+            "sync_websocket_routes",
+            "add_invoke_permission",
+            "add_invoke_permission",
+            "delete_function",
+            "delete_function",
+        ]
+    );
+    let v2: Vec<&str> = calls
+        .iter()
+        .filter(|c| c.contains("/v2/apis"))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        v2,
+        [
+            "DELETE /v2/apis/*/integrations/*",
+            "DELETE /v2/apis/*/integrations/*",
+            "DELETE /v2/apis/*/routes/*",
+            "PATCH /v2/apis/*/routes/*",
+            "POST /v2/apis/*/integrations",
+            "POST /v2/apis/*/integrations",
+            "POST /v2/apis/*/routes",
+        ],
+        "{calls:?}"
+    );
+    let after = aws.routes(&api);
+    assert_eq!(
+        keys_and_uris(&after),
+        [
+            ("$connect".to_owned(), arn("websocket_connect")),
+            ("$default".to_owned(), arn("chat_message")),
+            ("join".to_owned(), arn("join_room")),
+        ]
+    );
+    assert_eq!(after[0].1, routes[0].1, "$connect kept its route");
+    assert_eq!(
+        after[1].1, routes[1].1,
+        "$default was re-pointed, not recreated"
+    );
+    assert_eq!(aws.integration_count(&api), 3, "no integration left behind");
+    assert_eq!(
+        aws.function_names(),
+        [
+            base.clone(),
+            function("chat_message"),
+            function("join_room"),
+            function("websocket_connect"),
+        ]
+    );
+
+    // `delete` removes the API with the rest.
+    let (_, stderr) = run(&project, &moto, &["delete"]);
+    assert!(
+        stderr.contains(&format!("Deleting WebSocket API {api}")),
+        "{stderr}"
+    );
+    assert_eq!(aws.api_ids(), Vec::<String>::new());
+    assert_eq!(aws.function_names(), Vec::<String>::new());
+    assert!(!project.join(".chalice/deployed/dev.json").exists());
+}
