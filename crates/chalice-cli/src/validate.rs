@@ -73,22 +73,6 @@ pub fn event_functions_unsupported(manifest: &Manifest, what: &str) -> Result<()
     )))
 }
 
-/// Why `what` (`chalice deploy`, `chalice package`) can't take the app yet: it declares
-/// WebSocket handlers, which neither writes so far. Refusing beats a template or a
-/// deployment silently without its WebSocket API.
-pub fn websocket_unsupported(manifest: &Manifest, what: &str) -> Result<(), UsageError> {
-    match &manifest.websocket {
-        Some(api) if !api.routes.is_empty() => {
-            let handlers: Vec<&str> = api.routes.iter().map(|r| r.handler.as_str()).collect();
-            Err(UsageError(format!(
-                "the app has WebSocket handlers ({}), which {what} can't create yet",
-                handlers.join(", ")
-            )))
-        }
-        _ => Ok(()),
-    }
-}
-
 /// The mistakes of the manifest alone.
 pub fn manifest_problems(manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
