@@ -331,3 +331,66 @@ fn local_refuses_what_no_save_can_fix_before_building() {
         );
     }
 }
+
+/// `url` prints what the state file records, REST or (with `--websocket`) WebSocket, and
+/// names the flag when the other one is there.
+#[test]
+fn url_prints_the_recorded_api_or_names_the_one_there_is() {
+    let dir = project_with_config("url", r#"{"app_name": "a"}"#);
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let rest = r#"{"name": "rest_api", "resource_type": "rest_api", "rest_api_id": "abc",
+        "rest_api_url": "https://abc.execute-api.us-east-1.amazonaws.com/api/"}"#;
+    let websocket = r#"{"name": "websocket_api", "resource_type": "websocket_api",
+        "websocket_api_id": "def",
+        "websocket_api_url": "wss://def.execute-api.us-east-1.amazonaws.com/api/"}"#;
+    let state = dir.join(".chalice/deployed/dev.json");
+    let cases: &[(&[&str], &[&str], Option<i32>, String)] = &[
+        (
+            &[rest, websocket],
+            &[],
+            Some(0),
+            "https://abc.execute-api.us-east-1.amazonaws.com/api/\n".to_owned(),
+        ),
+        (
+            &[rest, websocket],
+            &["--websocket"],
+            Some(0),
+            "wss://def.execute-api.us-east-1.amazonaws.com/api/\n".to_owned(),
+        ),
+        (
+            &[websocket],
+            &[],
+            Some(2),
+            "error: stage dev has no REST API, only a WebSocket API: `chalice url --websocket \
+             --stage dev` prints its wss:// URL\n"
+                .to_owned(),
+        ),
+        (
+            &[rest],
+            &["--websocket"],
+            Some(2),
+            format!(
+                "error: stage dev has no deployed WebSocket API ({} records none): the app \
+                 declares no WebSocket handler, or its deploy did not finish; deploy it with \
+                 `chalice deploy --stage dev`\n",
+                state.display()
+            ),
+        ),
+    ];
+    std::fs::create_dir_all(state.parent().expect("a folder")).expect("create");
+    for (records, args, status, expected) in cases {
+        std::fs::write(
+            &state,
+            format!(
+                r#"{{"resources": [{}], "schema_version": "2.0", "backend": "api"}}"#,
+                records.join(",")
+            ),
+        )
+        .expect("write the state");
+        let (code, stdout, stderr) =
+            chalice(&[&["--project-dir", &dir_arg, "url"][..], args].concat());
+        assert_eq!(code, *status, "{records:?} {args:?}: {stderr}");
+        let printed = if *status == Some(0) { stdout } else { stderr };
+        assert_eq!(printed, *expected, "{records:?} {args:?}");
+    }
+}
