@@ -57,6 +57,11 @@ pub use chalice_core::{
     RateUnit, S3Event, S3Record, Schedule, ScheduleExpression, SnsEvent, SnsMessageAttribute,
     SnsRecord, SqsEvent, SqsMessageAttribute, SqsQueue, SqsRecord, StartingPosition, plain_json,
 };
+/// WebSocket APIs: handlers' event, sending to connections from anywhere.
+pub use chalice_core::{
+    ConnectionInfo, OnWsRoute, WebsocketApi, WebsocketDisconnected, WebsocketError, WebsocketEvent,
+    WebsocketEventType, WebsocketMessage, websocket_api,
+};
 pub use chalice_macros::route;
 
 /// Testing an app without a server: Chalice's `chalice.test`.
