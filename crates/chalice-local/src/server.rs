@@ -82,7 +82,6 @@ impl Server {
         let bodies = BodyBudget::new(limits.max_inflight_body_bytes);
         let websockets = crate::websocket::Websockets::new(
             gateway.app(),
-            gateway.app().manifest().websocket,
             gateway.stage_name(),
             limits.max_connections,
             &bodies,

@@ -52,7 +52,13 @@ pub(crate) async fn answer(
             Some(websockets) if crate::websocket::is_upgrade(&request) => {
                 crate::websocket::upgrade(websockets, peer, &shared, request).await
             }
-            _ => respond(&state, peer, &shared, request).await,
+            // The app's code reaches this server's WebSocket connections.
+            Some(websockets) => {
+                websockets
+                    .with_backend(respond(&state, peer, &shared, request))
+                    .await
+            }
+            None => respond(&state, peer, &shared, request).await,
         },
     };
     let status = response.status().as_u16();

@@ -73,8 +73,15 @@ pub(crate) fn answer(
         http::Method::GET => registry
             .info(&id)
             .map(|info| {
+                // GetConnection's answer.
+                let info = info.describe();
+                let json = serde_json::json!({
+                    "ConnectedAt": info.connected_at,
+                    "Identity": {"SourceIp": info.source_ip, "UserAgent": info.user_agent},
+                    "LastActiveAt": info.last_active_at,
+                });
                 let mut answer = own_answer(StatusCode::OK, "");
-                *answer.body_mut() = Full::new(Bytes::from(info.to_json().to_string()));
+                *answer.body_mut() = Full::new(Bytes::from(json.to_string()));
                 answer
             })
             .unwrap_or_else(gone),

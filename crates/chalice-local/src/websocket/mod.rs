@@ -23,7 +23,7 @@
 //! registry, and from other programs through the management endpoint
 //! ([`CONNECTIONS_PREFIX`]), the local `@connections`.
 
-mod event;
+mod backend;
 mod management;
 mod registry;
 mod session;
@@ -33,7 +33,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use chalice_core::Chalice;
-use chalice_manifest::{CONNECT_ROUTE, DEFAULT_ROUTE, DISCONNECT_ROUTE, WebsocketManifest};
+use chalice_core::adapter::WebsocketBackend;
 use http_body_util::Full;
 use hyper::body::Incoming;
 
@@ -60,9 +60,8 @@ pub const CONNECTIONS_PREFIX: &str = "/_chalice/ws/@connections/";
 pub(crate) struct Websockets {
     app: Arc<Chalice>,
     registry: Arc<Registry>,
-    selection: event::RouteSelection,
-    /// Each route key and its handler's name.
-    routes: Vec<(String, String)>,
+    /// What `websocket_api()` reaches while the server runs the app's code.
+    backend: Arc<dyn WebsocketBackend>,
     stage: String,
     /// The most connections open at once.
     max_connections: usize,
@@ -70,67 +69,54 @@ pub(crate) struct Websockets {
 }
 
 impl Websockets {
-    /// The WebSocket API of `app`, if it has one.
+    /// The WebSocket API of `app` on `stage`, if it has one.
     pub(crate) fn new(
         app: &Arc<Chalice>,
-        manifest: Option<WebsocketManifest>,
         stage: &str,
         max_connections: usize,
         bodies: &Arc<BodyBudget>,
     ) -> Option<Self> {
-        let manifest = manifest?;
-        let selection = event::RouteSelection::new(&manifest.route_selection_expression);
-        if !selection.is_supported() {
-            tracing::warn!(
-                target: "chalice::local",
-                "the route selection expression {:?} is not one the local server follows \
-                 ($request.body.PATH): every message goes to $default",
-                manifest.route_selection_expression
-            );
+        if !app.has_websocket() {
+            return None;
         }
+        let registry: Arc<Registry> = Arc::default();
+        let backend: Arc<dyn WebsocketBackend> =
+            Arc::new(backend::LocalBackend::new(Arc::clone(&registry)));
+        // For code no request covers (tasks a view spawned, schedules): the process's. The
+        // first server of a process wins; each server's own requests and handlers run with
+        // their own backend (`with_backend`), so that servers in one process (tests) never
+        // reach each other's connections.
+        let _ = chalice_core::adapter::install_websocket_backend(Arc::clone(&backend));
         Some(Websockets {
             app: Arc::clone(app),
-            registry: Arc::default(),
-            selection,
-            routes: manifest
-                .routes
-                .into_iter()
-                .map(|route| (route.route_key, route.handler))
-                .collect(),
+            registry,
+            backend,
             stage: stage.to_owned(),
             max_connections,
             bodies: Arc::clone(bodies),
         })
     }
 
-    /// The connections, for the app's `websocket_api()` and the management endpoint.
+    /// The connections, for the management endpoint and the server's shutdown.
     pub(crate) fn registry(&self) -> &Arc<Registry> {
         &self.registry
     }
 
-    /// The handler of `route_key`, if the app has one.
-    fn handler(&self, route_key: &str) -> Option<&str> {
-        self.routes
-            .iter()
-            .find(|(key, _)| key == route_key)
-            .map(|(_, handler)| handler.as_str())
+    /// `future` with this server's connections behind `websocket_api()`.
+    pub(crate) fn with_backend<F: std::future::Future>(
+        &self,
+        future: F,
+    ) -> impl std::future::Future<Output = F::Output> {
+        chalice_core::adapter::with_websocket_backend(Arc::clone(&self.backend), future)
     }
 
-    /// The route a message takes: the one its route selection expression names when the
-    /// app has it, else `$default` when the app has that.
-    fn route_of(&self, body: &event::Body<'_>) -> Option<(&str, &str)> {
-        let selected = self.selection.select(body);
-        let builtin = |key: &str| key == CONNECT_ROUTE || key == DISCONNECT_ROUTE;
-        let chosen = selected
-            .as_deref()
-            .filter(|key| !builtin(key))
-            .and_then(|key| self.routes.iter().find(|(k, _)| k == key))
-            .or_else(|| self.routes.iter().find(|(k, _)| k == DEFAULT_ROUTE));
-        chosen.map(|(key, handler)| (key.as_str(), handler.as_str()))
-    }
-
-    /// The function a handler pretends to run in.
-    fn function(&self, handler: &str) -> LocalFunction {
+    /// The function the handler of `route_key` pretends to run in.
+    fn function(&self, route_key: &str) -> LocalFunction {
+        let handler = self
+            .app
+            .websocket_routes()
+            .find(|(key, _)| *key == route_key)
+            .map_or(route_key, |(_, name)| name);
         LocalFunction::new(format!("{}-{handler}", self.app.app_name()))
     }
 }

@@ -54,16 +54,14 @@ pub(crate) struct ConnectionInfo {
 }
 
 impl ConnectionInfo {
-    /// API Gateway's JSON for it (`GetConnection`'s response).
-    pub(crate) fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "ConnectedAt": iso8601(self.connected_at_ms),
-            "Identity": {
-                "SourceIp": self.source_ip.to_string(),
-                "UserAgent": self.user_agent,
-            },
-            "LastActiveAt": iso8601(self.last_active_at_ms),
-        })
+    /// As the core describes a connection: times written as API Gateway writes them.
+    pub(crate) fn describe(self) -> chalice_core::ConnectionInfo {
+        chalice_core::ConnectionInfo::new(
+            self.connected_at_ms,
+            self.last_active_at_ms,
+            self.source_ip.to_string(),
+            self.user_agent,
+        )
     }
 }
 
@@ -248,34 +246,6 @@ pub(crate) fn now_ms() -> u64 {
     u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// `2024-02-09T18:11:43.419Z` for a time in milliseconds since the epoch.
-pub(crate) fn iso8601(ms: u64) -> String {
-    let (year, month, day, seconds) = civil(ms / 1000);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        seconds / 3600,
-        seconds / 60 % 60,
-        seconds % 60,
-        ms % 1000
-    )
-}
-
-/// The date (year, month, day) and the second of the day of `secs` since the epoch, in
-/// UTC (Howard Hinnant's `civil_from_days`).
-pub(crate) fn civil(secs: u64) -> (i64, u32, u32, u64) {
-    let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
-    let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, secs % 86_400)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,19 +260,6 @@ mod tests {
         }
         let unique: std::collections::HashSet<&String> = ids.iter().collect();
         assert_eq!(unique.len(), ids.len());
-    }
-
-    #[test]
-    fn times_as_api_gateway_writes_them() {
-        let cases: &[(u64, &str)] = &[
-            (0, "1970-01-01T00:00:00.000Z"),
-            (1_707_502_303_419, "2024-02-09T18:11:43.419Z"),
-            (951_782_400_000, "2000-02-29T00:00:00.000Z"),
-            (4_102_444_799_999, "2099-12-31T23:59:59.999Z"),
-        ];
-        for &(ms, expected) in cases {
-            assert_eq!(iso8601(ms), expected, "{ms}");
-        }
     }
 
     #[test]

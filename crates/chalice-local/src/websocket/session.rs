@@ -8,7 +8,8 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use bytes::Bytes;
-use chalice_core::InvokeError;
+use chalice_core::adapter::{WebsocketConnection, websocket_gateway_message};
+use chalice_core::{Headers, MultiDict, WebsocketEvent, WebsocketMessage, WebsocketResponse};
 use futures_util::{SinkExt as _, StreamExt as _};
 use http_body_util::Full;
 use hyper::body::Incoming;
@@ -21,7 +22,6 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-use super::event::{Body, Connection};
 use super::registry::{Outgoing, Registered, now_ms};
 use super::{Websockets, own_answer};
 use crate::wire::Shared;
@@ -63,45 +63,48 @@ pub(super) async fn upgrade(
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned)
     };
-    let connection = Connection {
-        id: registry.new_id(),
-        domain_name: text(http::header::HOST).unwrap_or_else(|| "localhost".to_owned()),
-        stage: websockets.stage.clone(),
-        source_ip: peer.ip(),
-        user_agent: text(http::header::USER_AGENT),
-        connected_at_ms: now_ms(),
-    };
-    if let Some(handler) = websockets.handler(chalice_manifest::CONNECT_ROUTE) {
-        let function = websockets.function(handler);
-        let context = function.context();
-        let event =
-            connection.connect_event(&context.aws_request_id, headers, request.uri().query());
-        let answer = websockets.app.invoke(handler, &event, context).await;
-        if let Some(status) = refusal(&answer) {
-            tracing::info!(
-                target: crate::REQUEST_TARGET,
-                "WebSocket {} refused by {handler} ({status})",
-                connection.id
-            );
-            let message = match status {
-                403 => "Forbidden",
-                401 => "Unauthorized",
-                _ => "Internal server error",
-            };
-            let status = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::FORBIDDEN);
-            return own_answer(status, message);
-        }
+    let mut connection = WebsocketConnection::new(
+        registry.new_id(),
+        text(http::header::HOST).unwrap_or_else(|| "localhost".to_owned()),
+        websockets.stage.clone(),
+        now_ms(),
+    )
+    .source_ip(peer.ip().to_string());
+    if let Some(agent) = text(http::header::USER_AGENT) {
+        connection = connection.user_agent(agent);
+    }
+    let query = request.uri().query().and_then(MultiDict::parse);
+    let headers = Headers::from(request.headers().clone());
+    let (response, _) = websockets
+        .call(&connection, chalice_manifest::CONNECT_ROUTE, |request_id| {
+            connection.connect_event(headers, query, request_id, now_ms())
+        })
+        .await;
+    if !response.is_success() {
+        let status = response.status_code;
+        tracing::info!(
+            target: crate::REQUEST_TARGET,
+            "WebSocket {} refused by $connect ({status})",
+            connection.connection_id
+        );
+        let message = match status {
+            403 => "Forbidden",
+            401 => "Unauthorized",
+            _ => "Internal server error",
+        };
+        let status = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::FORBIDDEN);
+        return own_answer(status, message);
     }
     let registered = registry.register(
-        connection.id.clone(),
-        connection.source_ip,
+        connection.connection_id.clone(),
+        peer.ip(),
         connection.user_agent.clone(),
     );
     // From here the connection is no longer HTTP: its socket layer stops looking for
     // requests in its bytes and stops timing the client's silence (the session does).
     shared.upgrade();
     let on_upgrade = hyper::upgrade::on(&mut request);
-    let id = connection.id.clone();
+    let id = connection.connection_id.clone();
     let websockets = Arc::clone(websockets);
     tokio::spawn(async move {
         let socket = match on_upgrade.await {
@@ -187,17 +190,34 @@ fn handshake(request: &hyper::Request<Incoming>) -> Result<String, hyper::Respon
     }
 }
 
-/// The status a `$connect` handler's answer refuses the connection with, if it does: its
-/// error's, or a `statusCode` outside 2xx in what it returned.
-fn refusal(answer: &Result<serde_json::Value, InvokeError>) -> Option<u16> {
-    match answer {
-        Ok(value) => value
-            .get("statusCode")
-            .and_then(serde_json::Value::as_u64)
-            .and_then(|status| u16::try_from(status).ok())
-            .filter(|status| !(200..300).contains(status)),
-        Err(InvokeError::Failed { error, .. }) => Some(error.status_code()),
-        Err(_) => Some(500),
+impl Websockets {
+    /// Runs the handler of `route_key` on the event `event` builds with a fresh request id,
+    /// with this server's connections behind `websocket_api()`, and logs it as the server
+    /// logs requests: its answer, and the request id.
+    async fn call(
+        &self,
+        connection: &WebsocketConnection,
+        route_key: &str,
+        event: impl FnOnce(&str) -> WebsocketEvent,
+    ) -> (WebsocketResponse, String) {
+        let started = Instant::now();
+        let context = self.function(route_key).context();
+        let request_id = context.aws_request_id.clone();
+        let mut event = event(&request_id);
+        event.context = context;
+        let response = self.with_backend(self.app.handle_websocket(event)).await;
+        if tracing::enabled!(target: crate::REQUEST_TARGET, tracing::Level::INFO) {
+            let micros = started.elapsed().as_micros();
+            tracing::info!(
+                target: crate::REQUEST_TARGET,
+                "WEBSOCKET {route_key} {} {} {}.{:03}ms",
+                connection.connection_id,
+                response.status_code,
+                micros / 1000,
+                micros % 1000
+            );
+        }
+        (response, request_id)
     }
 }
 
@@ -212,7 +232,7 @@ async fn run(
     websockets: &Websockets,
     socket: Option<Socket>,
     registered: Registered,
-    connection: Connection,
+    connection: WebsocketConnection,
 ) {
     let Registered {
         id,
@@ -237,16 +257,25 @@ async fn run(
                 sender: &sender,
                 last_active_ms: &last_active_ms,
             };
-            let ended = reader.read(source, &closing).await;
+            let read = reader.read(source, &closing).await;
             websockets.registry.remove(&id);
             drop(sender);
             // The writer sends what is queued (a close frame last), then stops; a client
             // that does not take it is not waited for long.
             let abort = writer.abort_handle();
-            if tokio::time::timeout(CLOSE_WAIT, writer).await.is_err() {
-                abort.abort();
-            }
-            ended
+            let written = match tokio::time::timeout(CLOSE_WAIT, writer).await {
+                Ok(Ok(written)) => written,
+                _ => {
+                    abort.abort();
+                    None
+                }
+            };
+            // The client's close frame says how it ended; else the one this side sent
+            // (the app's close, a slow client's), whose answer the client may not send.
+            read.or(written).unwrap_or(Ended {
+                code: 1006,
+                reason: "the connection was lost without a close frame".to_owned(),
+            })
         }
     };
     websockets.registry.remove(&id);
@@ -256,23 +285,28 @@ async fn run(
         ended.code,
         ended.reason
     );
-    if let Some(handler) = websockets.handler(chalice_manifest::DISCONNECT_ROUTE) {
-        let function = websockets.function(handler);
-        let context = function.context();
-        let event = connection.disconnect_event(&context.aws_request_id, ended.code, &ended.reason);
-        // A failure is logged by the app; nobody is left to tell.
-        let _ = websockets.app.invoke(handler, &event, context).await;
-    }
+    // A failure is logged by the app; nobody is left to tell.
+    let _ = websockets
+        .call(
+            &connection,
+            chalice_manifest::DISCONNECT_ROUTE,
+            |request_id| {
+                connection.disconnect_event(ended.code, &ended.reason, request_id, now_ms())
+            },
+        )
+        .await;
 }
 
 /// Drains the connection's queue to the socket until a close frame, an error, or the end
-/// of the queue; then tells the reader no more will be written.
+/// of the queue; then tells the reader no more will be written. The close frame it sent,
+/// if it did.
 async fn write(
     mut sink: futures_util::stream::SplitSink<Socket, Message>,
     mut queue: mpsc::UnboundedReceiver<Outgoing>,
     queued: Arc<std::sync::atomic::AtomicUsize>,
     closing: Arc<Notify>,
-) {
+) -> Option<Ended> {
+    let mut sent_close = None;
     while let Some(outgoing) = queue.recv().await {
         match outgoing {
             Outgoing::Message(message) => {
@@ -284,28 +318,34 @@ async fn write(
                 }
             }
             Outgoing::Close(frame) => {
+                sent_close = Some(Ended {
+                    code: frame.code.into(),
+                    reason: frame.reason.to_string(),
+                });
                 let _ = sink.send(Message::Close(Some(frame))).await;
                 break;
             }
         }
     }
     closing.notify_one();
+    sent_close
 }
 
 struct Reader<'a> {
     websockets: &'a Websockets,
-    connection: &'a Connection,
+    connection: &'a WebsocketConnection,
     sender: &'a mpsc::UnboundedSender<Outgoing>,
     last_active_ms: &'a std::sync::atomic::AtomicU64,
 }
 
 impl Reader<'_> {
-    /// Reads messages until the connection closes; how it ended.
+    /// Reads messages until the connection closes; how it ended, when it knows: the
+    /// client's close frame, or the reason this side closed it.
     async fn read(
         &self,
         mut source: futures_util::stream::SplitStream<Socket>,
         closing: &Notify,
-    ) -> Ended {
+    ) -> Option<Ended> {
         let mut ended: Option<Ended> = None;
         // Set once this side has sent its close frame: the client's is awaited until then.
         let mut deadline: Option<Instant> = None;
@@ -354,11 +394,12 @@ impl Reader<'_> {
             match message {
                 Message::Text(text) => {
                     self.touch();
-                    self.on_message(Body::Text(text.as_str())).await;
+                    self.on_message(WebsocketMessage::Text(text.as_str().to_owned()))
+                        .await;
                 }
                 Message::Binary(bytes) => {
                     self.touch();
-                    self.on_message(Body::Binary(&bytes)).await;
+                    self.on_message(WebsocketMessage::Binary(bytes)).await;
                 }
                 Message::Close(frame) => {
                     // tungstenite answers it; the stream ends once the answer is sent.
@@ -376,10 +417,7 @@ impl Reader<'_> {
                 Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
             }
         }
-        ended.unwrap_or(Ended {
-            code: 1006,
-            reason: "the connection was lost without a close frame".to_owned(),
-        })
+        ended
     }
 
     fn touch(&self) {
@@ -400,33 +438,25 @@ impl Reader<'_> {
 
     /// Hands one message to the handler of its route, and tells the client when there is
     /// none or it failed, as API Gateway does.
-    async fn on_message(&self, body: Body<'_>) {
+    async fn on_message(&self, message: WebsocketMessage) {
         let websockets = self.websockets;
-        let connection = self.connection;
-        let Some((route_key, handler)) = websockets.route_of(&body) else {
-            self.reply("Forbidden", &new_request_id(websockets));
+        let Some(route_key) = websockets.app.select_websocket_route(&message) else {
+            self.reply("Forbidden", &websockets.registry.new_id());
             return;
-        };
-        let function = websockets.function(handler);
-        let context = function.context();
-        let request_id = context.aws_request_id.clone();
-        let len = match body {
-            Body::Text(text) => text.len(),
-            Body::Binary(bytes) => bytes.len(),
         };
         // The message and its event are held while the handler runs: within the budget
         // every request body in flight shares.
-        let Some(_reservation) = websockets.bodies.reserve(2 * len) else {
-            self.reply("Service Unavailable", &request_id);
+        let Some(_reservation) = websockets.bodies.reserve(2 * message.as_bytes().len()) else {
+            self.reply("Service Unavailable", &websockets.registry.new_id());
             return;
         };
-        let event = connection.message_event(&request_id, route_key, &body);
-        if websockets
-            .app
-            .invoke(handler, &event, context)
-            .await
-            .is_err()
-        {
+        let connection = self.connection;
+        let (response, request_id) = websockets
+            .call(connection, route_key, |request_id| {
+                connection.message_event(route_key, message, request_id, now_ms())
+            })
+            .await;
+        if !response.is_success() {
             // The app logged the error.
             self.reply("Internal server error", &request_id);
         }
@@ -434,19 +464,8 @@ impl Reader<'_> {
 
     /// API Gateway's own message to the client about its message.
     fn reply(&self, message: &str, request_id: &str) {
-        let text = serde_json::json!({
-            "message": message,
-            "connectionId": self.connection.id,
-            "requestId": request_id,
-        })
-        .to_string();
-        let _ = self
-            .websockets
-            .registry
-            .send(&self.connection.id, Message::text(text));
+        let id = &self.connection.connection_id;
+        let text = websocket_gateway_message(message, id, request_id);
+        let _ = self.websockets.registry.send(id, Message::text(text));
     }
-}
-
-fn new_request_id(websockets: &Websockets) -> String {
-    websockets.registry.new_id()
 }
