@@ -82,11 +82,6 @@ pub(super) async fn upgrade(
         .await;
     if !response.is_success() {
         let status = response.status_code;
-        tracing::info!(
-            target: crate::REQUEST_TARGET,
-            "WebSocket {} refused by $connect ({status})",
-            connection.connection_id
-        );
         let message = match status {
             403 => "Forbidden",
             401 => "Unauthorized",
@@ -128,7 +123,6 @@ pub(super) async fn upgrade(
         };
         run(&websockets, socket, registered, connection).await;
     });
-    tracing::info!(target: crate::REQUEST_TARGET, "WebSocket {id} connected");
     let mut response = hyper::Response::new(Full::new(Bytes::new()));
     *response.status_mut() = http::StatusCode::SWITCHING_PROTOCOLS;
     let headers = response.headers_mut();
@@ -279,9 +273,10 @@ async fn run(
         }
     };
     websockets.registry.remove(&id);
-    tracing::info!(
-        target: crate::REQUEST_TARGET,
-        "WebSocket {id} disconnected ({} {})",
+    // The request log has the $disconnect line; why is for those who look closer.
+    tracing::debug!(
+        target: "chalice::local",
+        "WebSocket {id} closed: {} {}",
         ended.code,
         ended.reason
     );
