@@ -39,6 +39,7 @@ mod events;
 mod logging;
 mod mode;
 mod run;
+mod websocket;
 
 pub use crate::run::run;
 pub use chalice_core::{
@@ -70,6 +71,10 @@ pub mod test {
         Client, HttpClient, InvokeResponse, LambdaClient, TestInvocation, TestRequest, TestResponse,
     };
     pub use crate::events::{DynamoDbChange, EventGenerator};
+    pub use crate::websocket::{
+        TestClose, TestConnect, TestMessage, TestWebsocket, TestWebsocketResponse, WebsocketClient,
+        WebsocketRefused,
+    };
 }
 
 /// Support for code `#[route]` generates. Not a public API.
