@@ -23,3 +23,7 @@ pub use crate::gateway::{
 pub use crate::headers::HeaderSource;
 pub use crate::panic::install_hook as install_panic_hook;
 pub use crate::routing::RouteMatch;
+pub use crate::websocket::{
+    BackendFuture, WebsocketBackend, WebsocketConnection, WithSlot, install_websocket_backend,
+    websocket_gateway_message, with_websocket_backend,
+};

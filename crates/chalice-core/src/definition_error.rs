@@ -193,6 +193,35 @@ pub enum DefinitionErrorKind {
     /// Event middleware was registered for `EventType::Http`: HTTP middleware take the
     /// request, and are registered with `middleware`.
     HttpEventMiddleware,
+    /// A second handler for a built-in WebSocket route (`on_ws_connect`, `on_ws_message`,
+    /// `on_ws_disconnect`): an app has at most one of each.
+    #[non_exhaustive]
+    DuplicateWebsocketHandler {
+        /// The declaration (`on_ws_connect`, ...).
+        decorator: &'static str,
+    },
+    /// A custom WebSocket route key declared twice.
+    #[non_exhaustive]
+    DuplicateWebsocketRoute {
+        /// The route key.
+        route_key: String,
+    },
+    /// A custom WebSocket route key API Gateway would refuse.
+    #[non_exhaustive]
+    InvalidWebsocketRoute {
+        /// The route key.
+        route_key: String,
+        /// Why.
+        reason: String,
+    },
+    /// A route selection expression the app cannot route by.
+    #[non_exhaustive]
+    InvalidRouteSelectionExpression {
+        /// The expression.
+        expression: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl fmt::Display for DefinitionErrorKind {
@@ -357,6 +386,23 @@ impl fmt::Display for DefinitionErrorKind {
             HttpEventMiddleware => f.write_str(
                 "Event middleware can't be registered for EventType::Http: HTTP middleware take \
                  the Request, register it with middleware(EventType::Http, ...)",
+            ),
+            // Chalice's wording (chalice/app.py, _attach_websocket_handler).
+            DuplicateWebsocketHandler { decorator } => write!(
+                f,
+                "Duplicate websocket handler: '{decorator}'. There can only be one handler for \
+                 each websocket decorator."
+            ),
+            DuplicateWebsocketRoute { route_key } => write!(
+                f,
+                "Duplicate websocket route key: '{route_key}'. Each route key has one handler."
+            ),
+            InvalidWebsocketRoute { route_key, reason } => {
+                write!(f, "Invalid websocket route key {route_key:?}: {reason}")
+            }
+            InvalidRouteSelectionExpression { expression, reason } => write!(
+                f,
+                "Invalid websocket route selection expression {expression:?}: {reason}"
             ),
         }
     }

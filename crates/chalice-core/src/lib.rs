@@ -71,6 +71,7 @@ mod router;
 mod routing;
 mod state;
 mod view;
+mod websocket;
 
 pub mod adapter;
 
@@ -118,12 +119,17 @@ pub use crate::state::State;
 pub use crate::view::View;
 #[doc(hidden)]
 pub use crate::view::{ErasedView, markers};
+pub use crate::websocket::{
+    ConnectionInfo, OnWsRoute, WebsocketApi, WebsocketDisconnected, WebsocketError, WebsocketEvent,
+    WebsocketEventType, WebsocketMessage, WebsocketResponse, websocket_api,
+};
 
 pub use bytes::Bytes;
 /// The wire contract with the CLI, which [`Chalice::manifest`] speaks.
 pub use chalice_manifest::{
     AuthorizerKind, AuthorizerManifest, CorsManifest, EventSource, FunctionManifest, HANDLER_ENV,
     INVOKE_ARG, MANIFEST_ARG, MANIFEST_VERSION, Manifest, RouteManifest, StartingPosition,
+    WEBSOCKET_ENDPOINT_ENV, WebsocketManifest, WebsocketRouteManifest,
 };
 pub use chalice_path::PathError;
 pub use http::Method;

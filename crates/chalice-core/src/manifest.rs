@@ -49,6 +49,7 @@ impl Chalice {
             .iter()
             .map(|decl| decl.manifest())
             .collect();
+        manifest.websocket = self.functions.websockets.manifest();
         manifest
     }
 }

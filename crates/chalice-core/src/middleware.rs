@@ -45,6 +45,9 @@ pub enum EventType {
     DynamoDb,
     /// Pure functions' invocations (`lambda_function`).
     PureLambda,
+    /// WebSocket events (`on_ws_connect`, `on_ws_message`, custom routes,
+    /// `on_ws_disconnect`).
+    Websocket,
 }
 
 impl EventType {
@@ -61,6 +64,7 @@ impl EventType {
             EventType::Kinesis => "kinesis",
             EventType::DynamoDb => "dynamodb",
             EventType::PureLambda => "pure_lambda",
+            EventType::Websocket => "websocket",
         }
     }
 

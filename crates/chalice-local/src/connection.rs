@@ -63,7 +63,8 @@ where
             request,
         )
     });
-    builder.serve_connection(io, service)
+    // With upgrades: a WebSocket handshake hands the socket over to its session.
+    builder.serve_connection(io, service).with_upgrades()
 }
 
 /// A connection that can be asked to finish: close once its request in flight is answered.
@@ -71,11 +72,11 @@ pub(crate) trait Finish {
     fn finish(self: Pin<&mut Self>);
 }
 
-impl<I, S, B> Finish for http1::Connection<I, S>
+impl<I, S, B> Finish for http1::UpgradeableConnection<I, S>
 where
     S: HttpService<Incoming, ResBody = B>,
     S::Error: Into<Box<dyn Error + Send + Sync>>,
-    I: hyper::rt::Read + hyper::rt::Write + Unpin,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
     B: Body + 'static,
     B::Error: Into<Box<dyn Error + Send + Sync>>,
 {

@@ -36,6 +36,7 @@ impl Harness {
                 gateway,
                 function,
                 bodies: BodyBudget::new(Limits::new().max_inflight_body_bytes),
+                websockets: None,
             }),
             builder,
         }

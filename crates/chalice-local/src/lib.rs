@@ -56,6 +56,7 @@ mod limits;
 mod server;
 mod service;
 mod shutdown;
+mod websocket;
 mod wire;
 
 #[cfg(feature = "fuzzing")]
@@ -68,6 +69,7 @@ pub use crate::functions::{INVOKE_PREFIX, spawn_schedules};
 pub use crate::limits::Limits;
 pub use crate::server::{BindError, Server};
 pub use crate::shutdown::Stopped;
+pub use crate::websocket::{CONNECTIONS_PREFIX, WEBSOCKET_PATH};
 
 /// The `tracing` target of the server's one line per request (`GET /users/bob 200 0.182ms`,
 /// an `INFO` event): filter on it to send those lines elsewhere or nowhere.

@@ -79,10 +79,26 @@ impl Server {
             function,
             limits,
         } = self;
+        let bodies = BodyBudget::new(limits.max_inflight_body_bytes);
+        let websockets = crate::websocket::Websockets::new(
+            gateway.app(),
+            gateway.stage_name(),
+            limits.max_connections,
+            &bodies,
+        )
+        .map(Arc::new);
+        if let (Some(_), Ok(addr)) = (&websockets, listener.local_addr()) {
+            tracing::info!(
+                target: "chalice::local",
+                "WebSocket API on ws://{addr}/ (management endpoint: http://{addr}{})",
+                crate::websocket::CONNECTIONS_PREFIX
+            );
+        }
         let state = Arc::new(State {
             gateway,
             function,
-            bodies: BodyBudget::new(limits.max_inflight_body_bytes),
+            bodies,
+            websockets,
         });
         let connections = Connections::new();
         let schedules = crate::functions::spawn_schedules(state.gateway.app());
@@ -172,6 +188,12 @@ impl Server {
             });
         }
         drop(listener);
+        if let Some(websockets) = &state.websockets {
+            websockets.registry().close_all(
+                tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Away,
+                "Going away: the server is stopping",
+            );
+        }
         for schedule in schedules {
             schedule.abort();
         }

@@ -27,6 +27,8 @@ pub(crate) struct State {
     pub(crate) function: LocalFunction,
     /// What the bodies of all requests in flight may take together.
     pub(crate) bodies: Arc<BodyBudget>,
+    /// The app's WebSocket API, if it has one.
+    pub(crate) websockets: Option<Arc<crate::websocket::Websockets>>,
 }
 
 /// Answers one request and logs it: method, path, status, duration, as an `INFO` event of
@@ -46,7 +48,18 @@ pub(crate) async fn answer(
     let in_flight = InFlight(Arc::clone(&shared));
     let response = match refusal(&shared, head, &request) {
         Some(refused) => refused,
-        None => respond(&state, peer, &shared, request).await,
+        None => match &state.websockets {
+            Some(websockets) if crate::websocket::is_upgrade(&request) => {
+                crate::websocket::upgrade(websockets, peer, &shared, request).await
+            }
+            // The app's code reaches this server's WebSocket connections.
+            Some(websockets) => {
+                websockets
+                    .with_backend(respond(&state, peer, &shared, request))
+                    .await
+            }
+            None => respond(&state, peer, &shared, request).await,
+        },
     };
     let status = response.status().as_u16();
     if tracing::enabled!(target: REQUEST_TARGET, tracing::Level::INFO) {
@@ -195,10 +208,9 @@ async fn respond(
         // connection after this answer.
         return to_hyper(payload_too_large());
     }
-    if parts
-        .uri
-        .path()
-        .starts_with(crate::functions::INVOKE_PREFIX)
+    let path = parts.uri.path();
+    if path.starts_with(crate::functions::INVOKE_PREFIX)
+        || path.starts_with(crate::websocket::CONNECTIONS_PREFIX)
     {
         // The app's other functions: the body is the event, read within the same budget.
         let (body, _reservation) = match read_body(&state.bodies, shared, declared, body).await {
@@ -209,6 +221,12 @@ async fn respond(
         let app = state.gateway.app();
         if let Some(answer) =
             crate::functions::invoke_endpoint(app, &parts.method, parts.uri.path(), &body).await
+        {
+            return answer;
+        }
+        let websockets = state.websockets.as_deref();
+        if let Some(answer) =
+            crate::websocket::management_answer(websockets, &parts.method, parts.uri.path(), body)
         {
             return answer;
         }

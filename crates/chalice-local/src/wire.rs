@@ -40,6 +40,8 @@ pub(crate) struct Shared {
     refusal: AtomicU8,
     /// The request's body did not arrive in time.
     body_timed_out: AtomicBool,
+    /// The connection was upgraded to a WebSocket: no more requests in its bytes.
+    upgraded: AtomicBool,
 }
 
 /// No request is being served.
@@ -84,6 +86,12 @@ impl Shared {
             0 => Some(Refusal::BareLf),
             _ => Some(Refusal::Framing),
         }
+    }
+
+    /// The connection is a WebSocket from now on: its bytes are frames, not requests, and
+    /// its session times the client's silence itself.
+    pub(crate) fn upgrade(&self) {
+        self.upgraded.store(true, Ordering::Relaxed);
     }
 
     /// Whether the current request's body timed out.
@@ -178,7 +186,7 @@ impl<I: AsyncRead + AsyncWrite + Unpin> AsyncRead for Wire<I> {
         match Pin::new(&mut this.io).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
                 let read = &buf.filled()[before..];
-                if !read.is_empty() {
+                if !read.is_empty() && !this.shared.upgraded.load(Ordering::Relaxed) {
                     this.framing.feed(read);
                     if this.framing.generation() != this.read_generation {
                         this.read_deadline = None;
@@ -194,7 +202,7 @@ impl<I: AsyncRead + AsyncWrite + Unpin> AsyncRead for Wire<I> {
             }
             Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
             Poll::Pending => {
-                if this.shared.answering() {
+                if this.shared.answering() || this.shared.upgraded.load(Ordering::Relaxed) {
                     // hyper only watches for the client hanging up while the app works.
                     this.read_deadline = None;
                     return Poll::Pending;

@@ -6,14 +6,15 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use chalice_core::adapter::{Gateway, HttpRequest};
-use chalice_core::{Chalice, ChaliceError, Headers, InvokeError, Method, Params};
+use chalice_core::adapter::{Gateway, HttpRequest, with_websocket_backend};
+use chalice_core::{Chalice, ChaliceError, Headers, InvokeError, LambdaContext, Method, Params};
 use chalice_local::LocalFunction;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::events::EventGenerator;
+use crate::websocket::{MemoryBackend, WebsocketClient};
 
 /// A test client for an app (Chalice's `chalice.test.Client`).
 ///
@@ -58,6 +59,9 @@ pub struct Client {
     gateway: Gateway,
     function: LocalFunction,
     runtime: OnceLock<tokio::runtime::Runtime>,
+    /// The app's WebSocket connections, which `websocket_api()` reaches from any handler.
+    websockets: Arc<MemoryBackend>,
+    stage: Arc<str>,
 }
 
 impl Client {
@@ -75,10 +79,13 @@ impl Client {
         // A panicking view's error names where it panicked, as on the local server.
         chalice_core::adapter::install_panic_hook();
         let function = LocalFunction::new(format!("{}-dev", app.app_name()));
+        let app = Arc::new(app);
         Client {
-            gateway: Gateway::new(Arc::new(app)),
+            websockets: MemoryBackend::new(&app),
+            gateway: Gateway::new(app),
             function,
             runtime: OnceLock::new(),
+            stage: "api".into(),
         }
     }
 
@@ -120,6 +127,7 @@ impl Client {
     pub fn stage(self, stage: &str) -> Self {
         Client {
             gateway: self.gateway.stage(stage),
+            stage: stage.into(),
             ..self
         }
     }
@@ -179,12 +187,65 @@ impl Client {
         LambdaClient { client: self }
     }
 
+    /// Opens WebSocket connections to the app, in-process: each runs the app's `$connect`
+    /// handler, sends messages routed as API Gateway routes them, receives what the app
+    /// sends it (with `websocket_api()`, from any handler or view: a WebSocket handler, an
+    /// HTTP view, an event handler this client runs), and closes.
+    ///
+    /// ```
+    /// use chalice::test::Client;
+    /// use chalice::{Chalice, ChaliceError, Request, WebsocketEvent, WebsocketMessage, websocket_api};
+    ///
+    /// let mut app = Chalice::new("chat");
+    /// app.on_ws_connect(|event: WebsocketEvent| -> Result<(), ChaliceError> {
+    ///     match event.query_params.as_ref().and_then(|q| q.get("name")) {
+    ///         Some(_) => Ok(()),
+    ///         None => Err(ChaliceError::forbidden("say who you are")),
+    ///     }
+    /// });
+    /// // An HTTP view that pushes to a connection.
+    /// async fn poke(request: Request) -> Result<&'static str, ChaliceError> {
+    ///     websocket_api().send(request.query_param("id").unwrap_or_default(), "poke").await?;
+    ///     Ok("sent")
+    /// }
+    /// app.route("/poke", poke);
+    ///
+    /// let client = Client::new(app);
+    /// let refused = client.websocket().connect().send().unwrap_err();
+    /// assert_eq!(refused.status_code(), 403);
+    ///
+    /// let mut ws = client.websocket().connect().query("name", "ann").send().expect("accepted");
+    /// let poke = client.http().get("/poke").query("id", ws.connection_id()).send();
+    /// assert_eq!(poke.text(), "sent");
+    /// assert_eq!(ws.receive(), Some(WebsocketMessage::from("poke")));
+    /// ```
+    pub fn websocket(&self) -> WebsocketClient<'_> {
+        WebsocketClient { client: self }
+    }
+
+    pub(crate) fn websockets(&self) -> Arc<MemoryBackend> {
+        Arc::clone(&self.websockets)
+    }
+
+    pub(crate) fn app(&self) -> &Arc<Chalice> {
+        self.gateway.app()
+    }
+
+    pub(crate) fn stage_name(&self) -> &str {
+        &self.stage
+    }
+
+    /// The Lambda context of an invocation of the app's function `name`.
+    pub(crate) fn function_context(&self, name: &str) -> LambdaContext {
+        LocalFunction::new(format!("{}-dev-{name}", self.app().app_name())).context()
+    }
+
     /// Builds events of each source, in the shapes AWS sends (Chalice's `client.events`).
     pub fn events(&self) -> EventGenerator {
         EventGenerator
     }
 
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
         if tokio::runtime::Handle::try_current().is_ok() {
             panic!(
                 "TestRequest::send() blocks, which a tokio runtime forbids: in an async test, `.await` the request instead"
@@ -324,7 +385,9 @@ impl<'a> IntoFuture for TestRequest<'a> {
         Box::pin(async move {
             let method = self.request.method.clone();
             let path = self.request.path.clone();
-            let mut response = self.client.gateway.handle(self.request).await;
+            let backend = self.client.websockets();
+            let mut response =
+                with_websocket_backend(backend, self.client.gateway.handle(self.request)).await;
             let unhandled = (response.unhandled_error().is_some())
                 .then(|| response.take_error())
                 .flatten()
@@ -532,9 +595,12 @@ impl<'a> IntoFuture for TestInvocation<'a> {
         Box::pin(async move {
             let app = self.client.gateway.app();
             let function = LocalFunction::new(format!("{}-dev-{}", app.app_name(), self.name));
-            let payload = app
-                .invoke(&self.name, &self.payload, function.context())
-                .await?;
+            let backend = self.client.websockets();
+            let payload = with_websocket_backend(
+                backend,
+                app.invoke(&self.name, &self.payload, function.context()),
+            )
+            .await?;
             Ok(InvokeResponse { payload })
         })
     }

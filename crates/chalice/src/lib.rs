@@ -39,6 +39,7 @@ mod events;
 mod logging;
 mod mode;
 mod run;
+mod websocket;
 
 pub use crate::run::run;
 pub use chalice_core::{
@@ -57,6 +58,11 @@ pub use chalice_core::{
     RateUnit, S3Event, S3Record, Schedule, ScheduleExpression, SnsEvent, SnsMessageAttribute,
     SnsRecord, SqsEvent, SqsMessageAttribute, SqsQueue, SqsRecord, StartingPosition, plain_json,
 };
+/// WebSocket APIs: handlers' event, sending to connections from anywhere.
+pub use chalice_core::{
+    ConnectionInfo, OnWsRoute, WebsocketApi, WebsocketDisconnected, WebsocketError, WebsocketEvent,
+    WebsocketEventType, WebsocketMessage, websocket_api,
+};
 pub use chalice_macros::route;
 
 /// Testing an app without a server: Chalice's `chalice.test`.
@@ -65,6 +71,10 @@ pub mod test {
         Client, HttpClient, InvokeResponse, LambdaClient, TestInvocation, TestRequest, TestResponse,
     };
     pub use crate::events::{DynamoDbChange, EventGenerator};
+    pub use crate::websocket::{
+        TestClose, TestConnect, TestMessage, TestWebsocket, TestWebsocketResponse, WebsocketClient,
+        WebsocketRefused,
+    };
 }
 
 /// Support for code `#[route]` generates. Not a public API.

@@ -244,7 +244,7 @@ fn check_window(seconds: u32, bad: &mut impl FnMut(&'static str, String)) {
 const API_HANDLER: &str = "api_handler";
 
 /// Why `name` cannot name a Lambda function of the app, if it cannot.
-fn name_problem(name: &str) -> Option<String> {
+pub(crate) fn name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("it is empty".to_owned());
     }
@@ -279,7 +279,7 @@ pub(crate) fn check_names(
 
 /// A function's name as Chalice gives it by default: the function's own; `None` for a
 /// closure, which has none that could name a Lambda function.
-fn default_name<H>() -> Option<String> {
+pub(crate) fn default_name<H>() -> Option<String> {
     let full = std::any::type_name::<H>();
     let last = full.rsplit("::").next().unwrap_or(full);
     (!last.contains(['{', '<', ' '])).then(|| last.to_owned())

@@ -13,6 +13,7 @@ use super::sqs::SqsEvent;
 use crate::error::ChaliceError;
 use crate::lambda_context::LambdaContext;
 use crate::middleware::EventType;
+use crate::websocket::WebsocketEvent;
 
 /// One invocation of an event handler or a pure function, its event decoded for its source
 /// (Chalice hands its middleware the same typed objects).
@@ -38,6 +39,8 @@ pub enum Event {
     DynamoDb(DynamoDbEvent),
     /// A pure function's payload (`lambda_function`).
     LambdaFunction(LambdaFunctionEvent),
+    /// A WebSocket connection's event (`on_ws_connect`, `on_ws_message`, ...).
+    Websocket(WebsocketEvent),
 }
 
 impl Event {
@@ -52,6 +55,7 @@ impl Event {
             Event::Kinesis(_) => EventType::Kinesis,
             Event::DynamoDb(_) => EventType::DynamoDb,
             Event::LambdaFunction(_) => EventType::PureLambda,
+            Event::Websocket(_) => EventType::Websocket,
         }
     }
 
@@ -65,6 +69,7 @@ impl Event {
             Event::Kinesis(e) => &e.context,
             Event::DynamoDb(e) => &e.context,
             Event::LambdaFunction(e) => &e.context,
+            Event::Websocket(e) => &e.context,
         }
     }
 
@@ -77,6 +82,7 @@ impl Event {
             Event::Kinesis(e) => &mut e.context,
             Event::DynamoDb(e) => &mut e.context,
             Event::LambdaFunction(e) => &mut e.context,
+            Event::Websocket(e) => &mut e.context,
         };
         *slot = context;
     }
@@ -140,6 +146,7 @@ from_event!(SnsEvent, Sns, Sns);
 from_event!(SqsEvent, Sqs, Sqs);
 from_event!(KinesisEvent, Kinesis, Kinesis);
 from_event!(DynamoDbEvent, DynamoDb, DynamoDb);
+from_event!(WebsocketEvent, Websocket, Websocket);
 
 impl<D> FromEvent for CloudWatchEvent<D>
 where

@@ -56,5 +56,6 @@ pub use self::schedule::{Cron, Rate, RateUnit, Schedule, ScheduleExpression};
 pub use self::sns::{SnsEvent, SnsMessageAttribute, SnsRecord};
 pub use self::sqs::{SqsEvent, SqsMessageAttribute, SqsRecord};
 
+pub(crate) use self::declare::{default_name, name_problem};
 pub(crate) use self::register::Functions;
 pub use self::schedule::scheduled_event;

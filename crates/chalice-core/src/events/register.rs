@@ -24,6 +24,7 @@ use crate::app::Chalice;
 use crate::blueprint::Blueprint;
 use crate::definition_error::{DefinitionError, DefinitionErrorKind};
 use crate::middleware::EventType;
+use crate::websocket::Websockets;
 
 /// The functions and event middleware an app or a blueprint declares.
 #[derive(Clone, Default)]
@@ -32,6 +33,8 @@ pub(crate) struct Functions {
     pub(crate) middleware: EventMiddlewareList,
     /// Event middleware registered for `EventType::Http`, which takes a `Request`.
     pub(crate) misplaced_middleware: Vec<&'static Location<'static>>,
+    /// WebSocket routes and their handlers.
+    pub(crate) websockets: Websockets,
 }
 
 impl Functions {
@@ -69,6 +72,7 @@ impl Functions {
             .extend(other.middleware.entries.iter().cloned());
         self.misplaced_middleware
             .extend(other.misplaced_middleware.iter().copied());
+        self.websockets.extend(&other.websockets, name_prefix);
     }
 
     /// The mistakes in the declarations (names are compared with `taken` too).
@@ -77,6 +81,9 @@ impl Functions {
             decl.check(errors);
         }
         super::declare::check_names(taken, &self.decls, errors);
+        let mut names: Vec<&str> = taken.to_vec();
+        names.extend(self.decls.iter().filter_map(|decl| decl.name.as_deref()));
+        self.websockets.check(&names, errors);
         for location in &self.misplaced_middleware {
             errors.push(DefinitionError::new(
                 DefinitionErrorKind::HttpEventMiddleware,

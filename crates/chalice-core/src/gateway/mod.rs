@@ -168,6 +168,11 @@ impl Gateway {
         &self.app
     }
 
+    /// The API Gateway stage the API is deployed to (see [`Gateway::stage`]).
+    pub fn stage_name(&self) -> &str {
+        &self.stage
+    }
+
     /// Answers a request as API Gateway and then the app would: [`Gateway::admit`] on its
     /// head, then [`Admitted::answer`] with its body.
     pub async fn handle(&self, mut request: HttpRequest) -> Response {

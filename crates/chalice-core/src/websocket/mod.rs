@@ -1,0 +1,32 @@
+//! WebSocket APIs: handlers for a connection's moments (`on_ws_connect`, `on_ws_message`,
+//! custom routes, `on_ws_disconnect`), their typed event, and [`websocket_api()`] to send
+//! to connections from anywhere in the app.
+//!
+//! ```text
+//!  Lambda (CHALICE_HANDLER=websocket_message, API Gateway's event JSON) ─┐
+//!  local server (upgrade, frames, close) ─┬─ WebsocketConnection ─► event ─┼─► Chalice::handle_websocket
+//!  test client (connect, send, close) ────┘   (select_websocket_route)    │   event middleware ─► handler
+//!                                                                          ▼
+//!  websocket_api().send/close/info ─► WebsocketBackend the adapter installed
+//!      (Lambda: @connections over HTTPS; local: the sockets; tests: memory)
+//! ```
+
+mod api;
+mod declare;
+mod dispatch;
+mod event;
+mod gateway;
+mod message;
+mod register;
+
+pub use self::api::{
+    BackendFuture, ConnectionInfo, WebsocketApi, WebsocketBackend, WebsocketDisconnected,
+    WebsocketError, WithSlot, install_websocket_backend, websocket_api, with_websocket_backend,
+};
+pub use self::dispatch::{WebsocketResponse, websocket_gateway_message};
+pub use self::event::{WebsocketEvent, WebsocketEventType};
+pub use self::gateway::WebsocketConnection;
+pub use self::message::WebsocketMessage;
+pub use self::register::OnWsRoute;
+
+pub(crate) use self::declare::Websockets;
