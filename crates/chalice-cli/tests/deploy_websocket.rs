@@ -1,17 +1,14 @@
 //! `chalice deploy` of an app with a WebSocket API, end to end: the real `chalice` binary
-//! against moto's server (from PyPI, on 127.0.0.1). A chat app (a page route, `$connect`,
-//! `$default`, `$disconnect`) is deployed: the API, its routes, integrations, stage and
-//! permissions exist, every function knows the management endpoint and the role may
-//! manage the API's connections; `url --websocket` prints the `wss://` URL; a redeploy
-//! makes no changing call; a route added, one removed and one given another handler change
-//! exactly those (the untouched route keeps its id: no delete-and-recreate as in Chalice);
-//! `delete` removes it all.
+//! against moto's server (from PyPI, on 127.0.0.1). A chat app (a page route, and
+//! `on_ws_connect`, `on_ws_message`, `on_ws_disconnect` and a custom `leave` route) is
+//! deployed: the API, its routes, integrations, stage and permissions exist, every function
+//! knows the management endpoint and the role may manage the API's connections; `url
+//! --websocket` prints the `wss://` URL; a redeploy makes no changing call; a route added,
+//! one removed and one given another handler change exactly those (the untouched routes
+//! keep their ids: no delete-and-recreate as in Chalice); `delete` removes it all.
 //!
-//! The app declares its WebSocket handlers through the manifest it prints: until the
-//! runtime's `on_ws_*` declarations (issue 13's core part, another branch) are on main, its
-//! `main` adds the manifest's `websocket` section from `websocket.json` beside its
-//! `Cargo.toml`, in the shape the manifest contract (`chalice_manifest::WebsocketManifest`)
-//! defines. What is under test is the CLI's side: package, plan and AWS calls.
+//! What moto can't do, and so is not checked here: it runs no integration, so no message
+//! reaches a handler (the runtime's own tests cover the handlers' side).
 //!
 //! A separate file from `deploy.rs` (the REST API's journey), so each builds its own app.
 
@@ -115,32 +112,11 @@ fn changes(recorded: &[Recorded]) -> Vec<String> {
     changes
 }
 
-/// The app's WebSocket section (route key → handler), where its `main` reads it.
-fn declare(project: &Path, routes: &[(&str, &str)]) {
-    let routes: Vec<Value> = routes
-        .iter()
-        .map(|(key, handler)| json!({"route_key": key, "handler": handler}))
-        .collect();
-    let section = json!({"route_selection_expression": "$request.body.action", "routes": routes});
-    std::fs::write(project.join("websocket.json"), section.to_string()).expect("write");
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
 }
-
-const MAIN: &str = r#"//! The chat app: its page, and (in its manifest) its WebSocket handlers.
-
-fn main() {
-    let app = APP::app();
-    if std::env::args().any(|arg| arg == "--manifest") {
-        let mut manifest = serde_json::to_value(app.manifest()).expect("a manifest");
-        let section = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/websocket.json"))
-            .expect("websocket.json");
-        manifest["manifest_version"] = 3.into();
-        manifest["websocket"] = serde_json::from_str(&section).expect("JSON");
-        println!("{manifest}");
-        return;
-    }
-    chalice::run(app);
-}
-"#;
 
 /// AWS clients of the test's own, pointed at moto.
 struct Aws {
@@ -270,14 +246,16 @@ fn websocket_api_deploy_against_moto() {
     };
     let aws = Aws::new(&moto);
     let project = new_project(&work, &name);
-    std::fs::write(project.join("src/main.rs"), MAIN.replace("APP", &name)).expect("main.rs");
-    declare(
-        &project,
-        &[
-            ("$connect", "websocket_connect"),
-            ("$default", "websocket_message"),
-            ("$disconnect", "websocket_disconnect"),
-        ],
+    // The app is in src/lib.rs (src/main.rs runs it).
+    let app = project.join("src/lib.rs");
+    edit(
+        &app,
+        "app.route(\"/\", index);",
+        "app.route(\"/\", index);\n    \
+         app.on_ws_connect(|_: chalice::WebsocketEvent| {});\n    \
+         app.on_ws_message(|_: chalice::WebsocketEvent| {});\n    \
+         app.on_ws_disconnect(|_: chalice::WebsocketEvent| {});\n    \
+         app.on_ws_route(\"leave\", |_: chalice::WebsocketEvent| {}).name(\"leave_room\");",
     );
     let base = format!("{name}-dev");
     let function = |handler: &str| format!("{base}-{handler}");
@@ -293,10 +271,12 @@ fn websocket_api_deploy_against_moto() {
             "create_function",
             "create_function",
             "create_function",
+            "create_function",
             "create_rest_api",
             "add_invoke_permission",
             "deploy_rest_api",
             "sync_websocket_routes",
+            "add_invoke_permission",
             "add_invoke_permission",
             "add_invoke_permission",
             "add_invoke_permission",
@@ -356,6 +336,7 @@ fn websocket_api_deploy_against_moto() {
             ("$connect".to_owned(), arn("websocket_connect")),
             ("$default".to_owned(), arn("websocket_message")),
             ("$disconnect".to_owned(), arn("websocket_disconnect")),
+            ("leave".to_owned(), arn("leave_room")),
         ]
     );
     let stage = aws
@@ -374,6 +355,7 @@ fn websocket_api_deploy_against_moto() {
             function("websocket_disconnect"),
             Some("websocket_disconnect"),
         ),
+        (function("leave_room"), Some("leave_room")),
     ] {
         let environment = aws.environment(&function);
         assert_eq!(
@@ -437,28 +419,32 @@ fn websocket_api_deploy_against_moto() {
     assert_eq!(json(&again)["up_to_date"], true);
 
     // A route added (`join`), one removed (`$disconnect`), one given another handler
-    // (`$default`): exactly those change; `$connect` keeps its route and integration.
-    declare(
-        &project,
-        &[
-            ("$connect", "websocket_connect"),
-            ("$default", "chat_message"),
-            ("join", "join_room"),
-        ],
+    // (`leave`): exactly those change; `$connect` and `$default` keep their routes and
+    // integrations. (The code changed too: each remaining function gets it.)
+    edit(
+        &app,
+        "app.on_ws_disconnect(|_: chalice::WebsocketEvent| {});",
+        "app.on_ws_route(\"join\", |_: chalice::WebsocketEvent| {}).name(\"join_room\");",
     );
+    edit(&app, "name(\"leave_room\")", "name(\"exit_room\")");
     moto.start_recording();
     let (changed, _) = run(&project, &moto, &["deploy", "--json"]);
     let calls = changes(&moto.stop_recording());
+    let mut planned = actions(&json(&changed));
+    planned.sort();
     assert_eq!(
-        actions(&json(&changed)),
+        planned,
         [
+            "add_invoke_permission",
+            "add_invoke_permission",
             "create_function",
             "create_function",
+            "delete_function",
+            "delete_function",
             "sync_websocket_routes",
-            "add_invoke_permission",
-            "add_invoke_permission",
-            "delete_function",
-            "delete_function",
+            "update_function_code",
+            "update_function_code",
+            "update_function_code",
         ]
     );
     let v2: Vec<&str> = calls
@@ -484,23 +470,26 @@ fn websocket_api_deploy_against_moto() {
         keys_and_uris(&after),
         [
             ("$connect".to_owned(), arn("websocket_connect")),
-            ("$default".to_owned(), arn("chat_message")),
+            ("$default".to_owned(), arn("websocket_message")),
             ("join".to_owned(), arn("join_room")),
+            ("leave".to_owned(), arn("exit_room")),
         ]
     );
     assert_eq!(after[0].1, routes[0].1, "$connect kept its route");
+    assert_eq!(after[1].1, routes[1].1, "$default kept its route");
     assert_eq!(
-        after[1].1, routes[1].1,
-        "$default was re-pointed, not recreated"
+        after[3].1, routes[3].1,
+        "leave was re-pointed, not recreated"
     );
-    assert_eq!(aws.integration_count(&api), 3, "no integration left behind");
+    assert_eq!(aws.integration_count(&api), 4, "no integration left behind");
     assert_eq!(
         aws.function_names(),
         [
             base.clone(),
-            function("chat_message"),
+            function("exit_room"),
             function("join_room"),
             function("websocket_connect"),
+            function("websocket_message"),
         ]
     );
 
