@@ -99,7 +99,6 @@ pub(super) async fn upgrade(
     // requests in its bytes and stops timing the client's silence (the session does).
     shared.upgrade();
     let on_upgrade = hyper::upgrade::on(&mut request);
-    let id = connection.connection_id.clone();
     let websockets = Arc::clone(websockets);
     tokio::spawn(async move {
         let socket = match on_upgrade.await {
