@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::events::EventSourceSpec;
 use crate::config::{ApiGatewayType, FunctionConfig, StageConfig};
 use crate::error::UsageError;
 use crate::templates::functions::{HANDLER, RUNTIME};
@@ -79,6 +80,9 @@ pub(crate) enum Resource {
     Function(FunctionSpec),
     RestApi(RestApiSpec),
     HttpApi(HttpApiSpec),
+    /// What invokes an event handler: a rule, a bucket notification, a subscription or an
+    /// event source mapping ([`super::events`]).
+    EventSource(EventSourceSpec),
 }
 
 impl Resource {
@@ -89,6 +93,7 @@ impl Resource {
             Resource::Function(function) => &function.key,
             Resource::RestApi(api) => &api.key,
             Resource::HttpApi(api) => &api.key,
+            Resource::EventSource(source) => &source.key,
         }
     }
 }
@@ -309,7 +314,11 @@ impl Graph {
                 code: inputs.code.clone(),
             })
         };
-        resources.push(Resource::Function(function(handler, base_name.clone())?));
+        // As in Chalice, an app of event handlers alone has no API, and so no API handler.
+        let has_api = !inputs.manifest.routes.is_empty();
+        if has_api {
+            resources.push(Resource::Function(function(handler, base_name.clone())?));
+        }
         let mut invokes = BTreeMap::from([(API_HANDLER_KEY.to_owned(), base_name.clone())]);
         for authorizer in &inputs.functions[1..] {
             let function_name = format!("{base_name}-{}", authorizer.name);
@@ -324,9 +333,30 @@ impl Graph {
             invokes.insert(authorizer.name.clone(), function_name.clone());
             resources.push(Resource::Function(function(authorizer, function_name)?));
         }
-        if !inputs.manifest.routes.is_empty() && stage.api_gateway_type == ApiGatewayType::Http {
+        // Each event handler and pure function: its own function, then what invokes it.
+        for event_function in &inputs.manifest.functions {
+            let function_name = format!("{base_name}-{}", event_function.name);
+            if !valid_function_name(&function_name) {
+                return Err(UsageError(format!(
+                    "function {:?}: its Lambda function would be named {function_name:?}, \
+                     which Lambda refuses (letters, digits, - and _ only, at most 64 \
+                     characters); rename the handler",
+                    event_function.name
+                )));
+            }
+            let config = stage.function(&event_function.name);
+            resources.push(Resource::Function(function(
+                &config,
+                function_name.clone(),
+            )?));
+            resources.extend(
+                super::events::trigger(&base_name, event_function, &function_name)
+                    .map(Resource::EventSource),
+            );
+        }
+        if has_api && stage.api_gateway_type == ApiGatewayType::Http {
             resources.push(Resource::HttpApi(http_api(inputs, invokes)?));
-        } else if !inputs.manifest.routes.is_empty() {
+        } else if has_api {
             resources.push(Resource::RestApi(RestApiSpec {
                 key: REST_API_KEY.to_owned(),
                 name: stage.app_name.clone(),
