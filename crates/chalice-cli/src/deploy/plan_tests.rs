@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use chalice_manifest::{EventSource, FunctionManifest, Manifest};
 use serde_json::Value;
 
+use super::events::{Place, Trigger};
 use super::graph::{Code, Graph, Inputs, Resource};
 use super::plan::{Plan, plan};
-use super::events::{Place, Trigger};
 use super::state::{
-    DeployedState, FunctionRecord, HttpApiRecord, Record, RestApiRecord, RoleRecord,
-    RuleRecord, S3EventRecord, SnsEventRecord,
+    DeployedState, FunctionRecord, HttpApiRecord, Record, RestApiRecord, RoleRecord, RuleRecord,
+    S3EventRecord, SnsEventRecord,
 };
 use crate::config::{Config, FunctionConfig, StageConfig};
 use crate::templates::functions::builtin_authorizers;
@@ -431,10 +431,7 @@ fn plans_match_their_snapshots() {
             "events-only",
             graph(&events_only, &events_config, b"zip v1"),
             events_v1.clone(),
-            &[
-                "- delete REST API abc123",
-                "- delete function jobs-dev",
-            ],
+            &["- delete REST API abc123", "- delete function jobs-dev"],
         ),
     ];
 
