@@ -302,7 +302,7 @@ fn deploy_events_against_moto() {
             .collect();
         assert_eq!(
             queues,
-            [audit_queue.clone()],
+            std::slice::from_ref(&audit_queue),
             "the bucket's other notification"
         );
     };

@@ -135,11 +135,11 @@ impl MappingSpec {
 
     /// Whether `record` is a mapping of this kind from this source.
     pub(super) fn same(&self, record: &Record) -> bool {
-        let recorded = match (self.kind, record) {
-            (MappingKind::Sqs, Record::SqsEvent(recorded))
-            | (MappingKind::Kinesis, Record::KinesisEvent(recorded))
-            | (MappingKind::Dynamodb, Record::DynamodbEvent(recorded)) => recorded,
-            _ => return false,
+        let ((MappingKind::Sqs, Record::SqsEvent(recorded))
+        | (MappingKind::Kinesis, Record::KinesisEvent(recorded))
+        | (MappingKind::Dynamodb, Record::DynamodbEvent(recorded))) = (self.kind, record)
+        else {
+            return false;
         };
         match Place::of(&recorded.lambda_arn) {
             Ok(place) => self.source_arn(place) == recorded.source_arn(),
