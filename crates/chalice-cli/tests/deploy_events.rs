@@ -4,9 +4,11 @@
 //! create (the rule and its target, the S3 notification merged into the bucket's existing
 //! configuration, the mapping with `ReportBatchItemFailures`, the permissions, Chalice's
 //! state records) → a redeploy with nothing changed (no changing call, counted by moto's
-//! recorder) → an update (a batch size changed, the schedule and the routes removed: the
-//! mapping updated in place, the rule, its function and the API deleted, `url` says there is
-//! no REST API) → `delete` (everything gone, the bucket's other notification still there).
+//! recorder) → an update (a batch size changed, the schedule and the routes removed, an SNS
+//! subscription, an EventBridge pattern on a custom bus, Kinesis and DynamoDB stream mappings
+//! and a pure function added: the mapping updated in place, the new sources created, the
+//! rule, its function and the API deleted, `url` says there is no REST API) → `delete`
+//! (everything gone, the bucket's other notification still there).
 //!
 //! One test, because the slow parts (release builds of the app) are shared by every step.
 
@@ -128,6 +130,7 @@ struct Aws {
     lambda: aws_sdk_lambda::Client,
     events: aws_sdk_eventbridge::Client,
     s3: aws_sdk_s3::Client,
+    sns: aws_sdk_sns::Client,
 }
 
 impl Aws {
@@ -151,6 +154,7 @@ impl Aws {
             lambda: aws_sdk_lambda::Client::new(&config),
             events: aws_sdk_eventbridge::Client::new(&config),
             s3: aws_sdk_s3::Client::new(&config),
+            sns: aws_sdk_sns::Client::new(&config),
         }
     }
 
@@ -212,6 +216,24 @@ impl Aws {
                     .send(),
             )
             .expect("GetBucketNotificationConfiguration")
+    }
+
+    /// The endpoints subscribed to the topic.
+    fn subscriptions(&self, topic_arn: &str) -> Vec<String> {
+        let listed = self
+            .runtime
+            .block_on(
+                self.sns
+                    .list_subscriptions_by_topic()
+                    .topic_arn(topic_arn)
+                    .send(),
+            )
+            .expect("ListSubscriptionsByTopic");
+        listed
+            .subscriptions()
+            .iter()
+            .filter_map(|s| s.endpoint().map(str::to_owned))
+            .collect()
     }
 
     /// The function's resource policy, as text.
@@ -293,6 +315,29 @@ fn deploy_events_against_moto() {
             .await
             .expect("PutBucketNotificationConfiguration");
     });
+    // The sources the update adds: a topic, an event bus, a Kinesis stream, a table's stream.
+    moto.query("sns", "Action=CreateTopic&Name=alerts");
+    moto.json(
+        "kinesis",
+        "Kinesis_20131202.CreateStream",
+        r#"{"StreamName": "clicks", "ShardCount": 1}"#,
+    );
+    let table = moto.json(
+        "dynamodb",
+        "DynamoDB_20120810.CreateTable",
+        r#"{"TableName": "users", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"}}"#,
+    );
+    let table: Value = serde_json::from_str(&table).expect("CreateTable's answer");
+    let table_stream = table["TableDescription"]["LatestStreamArn"]
+        .as_str()
+        .expect("the table's stream")
+        .to_owned();
+    aws.runtime
+        .block_on(aws.events.create_event_bus().name("builds").send())
+        .expect("CreateEventBus");
     let foreign_survives = |aws: &Aws| {
         let queues: Vec<String> = aws
             .notifications("uploads")
@@ -497,9 +542,32 @@ fn deploy_events_against_moto() {
         .collect();
     assert_eq!(changing, Vec::<String>::new());
 
-    // A smaller batch, the schedule and the routes removed: the mapping is updated in place,
-    // the rule before its function, and the API with its handler.
-    edit(&main, ".batch_size(10)", ".batch_size(5)");
+    // A smaller batch, the schedule and the routes removed, every other kind of source
+    // added: the mapping is updated in place, the role gets the streams' actions, each new
+    // handler its function and trigger, and the rule goes before its function, the API with
+    // its handler.
+    edit(
+        &main,
+        ".batch_size(10);",
+        &format!(
+            ".batch_size(5);\n    \
+             app.on_sns_message(\"alerts\", on_alert);\n    \
+             app.on_cw_event(json!({{\"source\": [\"aws.codecommit\"]}}), on_commit).event_bus(\"builds\");\n    \
+             app.on_kinesis_record(\"clicks\", clicks).batch_size(50);\n    \
+             app.on_dynamodb_record(\"{table_stream}\", audit);\n    \
+             app.lambda_function(add);"
+        ),
+    );
+    std::fs::write(
+        &main,
+        std::fs::read_to_string(&main).expect("read")
+            + "\nfn on_alert(_: chalice::SnsEvent) {}\n\
+               fn on_commit(_: CloudWatchEvent) {}\n\
+               fn clicks(_: chalice::KinesisEvent) {}\n\
+               fn audit(_: chalice::DynamoDbEvent) {}\n\
+               fn add(numbers: Vec<i64>) -> Json<i64> {\n    Json(numbers.into_iter().sum())\n}\n",
+    )
+    .expect("write");
     edit(
         &main,
         "app.schedule(Cron::new(0, 3, \"*\", \"*\", \"?\", \"*\"), nightly)\n        .description(\"Nightly cleanup, 03:00 UTC\");",
@@ -514,9 +582,19 @@ fn deploy_events_against_moto() {
     assert_eq!(
         actions(&updated),
         [
+            "update_role_policy",
             "update_function_code",
             "update_function_code",
             "update_event_source",
+            "create_function",
+            "create_event_source",
+            "create_function",
+            "create_event_source",
+            "create_function",
+            "create_event_source",
+            "create_function",
+            "create_event_source",
+            "create_function",
             "delete_rest_api",
             "delete_event_source",
             "delete_function",
@@ -524,14 +602,40 @@ fn deploy_events_against_moto() {
         ]
     );
     assert_eq!(updated["url"], Value::Null);
-    assert_eq!(
-        aws.mappings(),
-        [(uuid.clone(), lambda_arn("events-dev-worker"), 5)]
+    let updated_policy = updated["steps"][0]["policy"].to_string();
+    assert!(
+        updated_policy.contains("kinesis:GetRecords")
+            && updated_policy.contains("dynamodb:GetRecords"),
+        "{updated_policy}"
     );
-    assert_eq!(aws.rule_names(), Vec::<String>::new());
+    let mut mappings = aws.mappings();
+    mappings.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(mappings.len(), 3, "{mappings:?}");
+    assert_eq!(
+        mappings[2],
+        (uuid.clone(), lambda_arn("events-dev-worker"), 5),
+        "updated in place"
+    );
+    assert_eq!(
+        (mappings[0].1.as_str(), mappings[0].2),
+        (lambda_arn("events-dev-audit").as_str(), 100)
+    );
+    assert_eq!(
+        (mappings[1].1.as_str(), mappings[1].2),
+        (lambda_arn("events-dev-clicks").as_str(), 50)
+    );
+    assert_eq!(aws.rule_names(), Vec::<String>::new(), "the default bus");
     assert_eq!(
         aws.function_names(),
-        ["events-dev-on_upload", "events-dev-worker"]
+        [
+            "events-dev-add",
+            "events-dev-audit",
+            "events-dev-clicks",
+            "events-dev-on_alert",
+            "events-dev-on_commit",
+            "events-dev-on_upload",
+            "events-dev-worker"
+        ]
     );
     assert_eq!(
         records(&project),
@@ -541,7 +645,68 @@ fn deploy_events_against_moto() {
             ("on_upload-s3event", "s3_event"),
             ("worker", "lambda_function"),
             ("worker-sqs-event-source", "sqs_event"),
+            ("on_alert", "lambda_function"),
+            ("on_alert-sns-subscription", "sns_event"),
+            ("on_commit", "lambda_function"),
+            ("on_commit-event", "cloudwatch_event"),
+            ("clicks", "lambda_function"),
+            ("clicks-kinesis-event-source", "kinesis_event"),
+            ("audit", "lambda_function"),
+            ("audit-dynamodb-event-source", "dynamodb_event"),
+            ("add", "lambda_function"),
         ])
+    );
+    // The pattern's rule, on its bus.
+    let pattern_rule = aws
+        .runtime
+        .block_on(
+            aws.events
+                .describe_rule()
+                .name("events-dev-on_commit-event")
+                .event_bus_name("builds")
+                .send(),
+        )
+        .expect("the rule on bus builds");
+    let pattern: Value =
+        serde_json::from_str(pattern_rule.event_pattern().unwrap_or("null")).expect("JSON");
+    assert_eq!(pattern, serde_json::json!({"source": ["aws.codecommit"]}));
+    // The subscription, by the topic's ARN built from its name.
+    let topic_arn = format!("arn:aws:sns:{REGION}:{ACCOUNT}:alerts");
+    let sns_record = record(&project, "on_alert-sns-subscription");
+    assert_eq!(sns_record["topic"], "alerts");
+    assert_eq!(sns_record["topic_arn"], topic_arn.as_str());
+    assert_eq!(
+        aws.subscriptions(&topic_arn),
+        [lambda_arn("events-dev-on_alert")]
+    );
+    assert!(
+        aws.policy("events-dev-on_alert")
+            .contains("sns.amazonaws.com"),
+        "SNS may invoke it"
+    );
+    let kinesis_record = record(&project, "clicks-kinesis-event-source");
+    assert_eq!(kinesis_record["stream"], "clicks");
+    assert_eq!(
+        kinesis_record["stream_arn"],
+        format!("arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/clicks")
+    );
+    assert_eq!(
+        record(&project, "audit-dynamodb-event-source")["stream_arn"],
+        table_stream.as_str()
+    );
+
+    // Again with nothing changed: nothing to do.
+    moto.start_recording();
+    let again = run_json(&project, &moto, &["deploy", "--json"]);
+    let recorded = moto.stop_recording();
+    assert_eq!(actions(&again), Vec::<String>::new());
+    assert_eq!(
+        recorded
+            .iter()
+            .filter(|r| r.changes())
+            .map(Recorded::operation)
+            .collect::<Vec<_>>(),
+        Vec::<String>::new()
     );
     foreign_survives(&aws);
     let (status, _, stderr) = run(&project, &moto, &["url"]);
@@ -557,6 +722,15 @@ fn deploy_events_against_moto() {
     assert_eq!(
         actions(&deleted),
         [
+            "delete_function",
+            "delete_event_source",
+            "delete_function",
+            "delete_event_source",
+            "delete_function",
+            "delete_event_source",
+            "delete_function",
+            "delete_event_source",
+            "delete_function",
             "delete_event_source",
             "delete_function",
             "delete_event_source",
@@ -564,6 +738,12 @@ fn deploy_events_against_moto() {
             "delete_role"
         ]
     );
+    assert_eq!(aws.subscriptions(&topic_arn), Vec::<String>::new());
+    let rules_on_bus = aws
+        .runtime
+        .block_on(aws.events.list_rules().event_bus_name("builds").send())
+        .expect("ListRules");
+    assert_eq!(rules_on_bus.rules().len(), 0, "{rules_on_bus:?}");
     assert_eq!(aws.function_names(), Vec::<String>::new());
     assert_eq!(aws.mappings(), Vec::<(String, String, i32)>::new());
     assert_eq!(
