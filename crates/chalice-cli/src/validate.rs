@@ -345,13 +345,23 @@ mod tests {
         let manifest = manifest(
             &[route("/", "GET", json!({"authorizer": "jwt"}))],
             json!({"authorizers": [{"name": "jwt", "type": "builtin", "header": "Authorization",
-                                    "ttl_seconds": 300}]}),
+                                    "ttl_seconds": 300}],
+                   "functions": [{"name": "tick", "source": "schedule",
+                                  "expression": "rate(1 hour)", "description": ""}]}),
         );
         let cases = [
             (r#"{"app_name": "a"}"#, None),
             (
                 r#"{"app_name": "a", "lambda_functions": {"jwt": {"lambda_memory_size": 256}}}"#,
                 None,
+            ),
+            (
+                r#"{"app_name": "a", "lambda_functions": {"tick": {"manage_iam_role": false, "iam_role_arn": "arn:aws:iam::1:role/r"}}}"#,
+                Some(
+                    "lambda_functions.tick: its role (manage_iam_role, iam_role_arn, \
+                     iam_policy_file) differs from the API handler's, and the functions chalice \
+                     packages share one role; set the role for the stage instead",
+                ),
             ),
             (
                 r#"{"app_name": "a", "lambda_functions": {"jwt": {"iam_policy_file": "jwt.json"}}}"#,

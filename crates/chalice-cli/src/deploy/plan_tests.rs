@@ -488,3 +488,60 @@ fn http_apis_refuse_what_they_cannot_serve() {
         assert_eq!(error.0, expected);
     }
 }
+
+/// A state file as Chalice writes it for event sources (its records have fewer fields than
+/// ours): read, and deleted in the reverse order, each trigger before its function.
+#[test]
+fn chalice_event_records_are_read_and_deleted_in_reverse() {
+    let text = r#"{"resources": [
+        {"name": "default-role", "resource_type": "iam_role",
+         "role_arn": "arn:aws:iam::123456789012:role/jobs-dev", "role_name": "jobs-dev"},
+        {"name": "tick", "resource_type": "lambda_function",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-tick"},
+        {"name": "tick-event", "resource_type": "cloudwatch_event", "rule_name": "jobs-dev-tick-event"},
+        {"name": "up", "resource_type": "lambda_function",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-up"},
+        {"name": "up-s3event", "resource_type": "s3_event", "bucket": "uploads",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-up"},
+        {"name": "alert", "resource_type": "lambda_function",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-alert"},
+        {"name": "alert-sns-subscription", "resource_type": "sns_event", "topic": "alerts",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-alert",
+         "subscription_arn": "arn:aws:sns:us-east-1:123456789012:alerts:1234",
+         "topic_arn": "arn:aws:sns:us-east-1:123456789012:alerts"},
+        {"name": "work", "resource_type": "lambda_function",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-work"},
+        {"name": "work-sqs-event-source", "resource_type": "sqs_event",
+         "queue_arn": "arn:aws:sqs:us-east-1:123456789012:jobs", "event_uuid": "u-1",
+         "queue": "jobs", "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-work"},
+        {"name": "clicks-kinesis-event-source", "resource_type": "kinesis_event",
+         "stream_arn": "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", "event_uuid": "u-2",
+         "stream": "clicks", "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-work"},
+        {"name": "audit-dynamodb-event-source", "resource_type": "dynamodb_event",
+         "stream_arn": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x", "event_uuid": "u-3",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-work"}
+      ], "schema_version": "2.0", "backend": "api"}"#;
+    let state: DeployedState = serde_json::from_str(text).expect("Chalice's records");
+    let plan = super::plan::deletion("jobs", "dev", &state);
+    let lines: Vec<String> = plan.to_string().lines().map(str::to_owned).collect();
+    assert_eq!(
+        lines,
+        [
+            "- delete event source mapping u-3",
+            "- delete event source mapping u-2",
+            "- delete event source mapping u-1",
+            "- delete function jobs-dev-work",
+            "- delete SNS subscription to topic alerts",
+            "- delete function jobs-dev-alert",
+            "- delete S3 notification of bucket uploads",
+            "- delete function jobs-dev-up",
+            "- delete rule jobs-dev-tick-event",
+            "- delete function jobs-dev-tick",
+            "- delete IAM role jobs-dev",
+        ]
+    );
+    // Written back as read, with our fields added.
+    let again: DeployedState =
+        serde_json::from_str(&serde_json::to_string(&state).expect("serializes")).expect("reads");
+    assert_eq!(again, state);
+}
