@@ -51,10 +51,13 @@ impl Executor<'_> {
         lambda_arn: &str,
     ) -> anyhow::Result<Record> {
         let name = &rule.rule_name;
-        self.output.status(
-            "Scheduling",
-            format!("{} with rule {name}", spec.function_name),
-        );
+        let verb = if rule.schedule_expression.is_some() {
+            "Scheduling"
+        } else {
+            "Routing"
+        };
+        self.output
+            .status(verb, format!("rule {name} to {}", spec.function_name));
         let doing = format!("putting rule {name}");
         let put = self
             .aws
