@@ -428,6 +428,34 @@ fn plans_match_their_snapshots() {
             ],
         ),
         (
+            "events-function-settings",
+            graph(
+                &events,
+                &stage(
+                    r#"{"app_name": "jobs", "environment_variables": {"STAGE_WIDE": "1"},
+                        "stages": {"dev": {"lambda_functions": {"worker": {
+                            "lambda_memory_size": 512, "lambda_timeout": 900,
+                            "reserved_concurrency": 5, "tags": {"team": "jobs"},
+                            "environment_variables": {"QUEUE": "jobs"}}}}}}"#,
+                ),
+                b"zip v1",
+            ),
+            events_v1.clone(),
+            &[
+                "~ update the configuration of function jobs-dev",
+                "~ update the configuration of function jobs-dev-tick",
+                "~ update the configuration of function jobs-dev-on_commit",
+                "~ update the configuration of function jobs-dev-on_alert",
+                "~ update the configuration of function jobs-dev-on_foreign_alert",
+                "~ update the configuration of function jobs-dev-worker",
+                "~ update the configuration of function jobs-dev-plain_worker",
+                "~ update the configuration of function jobs-dev-clicks",
+                "~ update the configuration of function jobs-dev-audit",
+                "~ update the configuration of function jobs-dev-add",
+                "~ update the configuration of function jobs-dev-on_upload",
+            ],
+        ),
+        (
             "events-only",
             graph(&events_only, &events_config, b"zip v1"),
             events_v1.clone(),
