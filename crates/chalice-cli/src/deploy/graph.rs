@@ -9,8 +9,9 @@
 //!
 //! Names are Chalice's: the role and the API handler are `{app}-{stage}`, every other
 //! function `{app}-{stage}-{name}`, the REST API is named after the app, and the records
-//! of the state file are keyed `default-role`, `api_handler`, `rest_api` and the
-//! authorizer's name.
+//! of the state file are keyed `default-role`, `api_handler`, `rest_api`, the authorizer's
+//! or event handler's name, and its trigger's (`<name>-event`, `<name>-s3event`, ...:
+//! [`super::events`]). An app without routes has no API, and so no API handler.
 
 use std::collections::BTreeMap;
 
@@ -41,7 +42,7 @@ pub(crate) struct Inputs<'a> {
     pub(crate) manifest: &'a Manifest,
     pub(crate) stage: &'a StageConfig,
     /// The settings of each function: the API handler's first, then each built-in
-    /// authorizer's that a route uses.
+    /// authorizer's that a route uses. (Event handlers' are read from `stage`.)
     pub(crate) functions: &'a [FunctionConfig],
     /// The deployment package's hash and size.
     pub(crate) code: Code,
