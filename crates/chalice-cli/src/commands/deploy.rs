@@ -29,7 +29,7 @@ use crate::project::Project;
 use crate::templates::functions::builtin_authorizers;
 use crate::templates::openapi::{Target, openapi};
 use crate::templates::policy::{
-    api_policy, default_policy, stage_policy_file, with_websocket_connections,
+    api_policy, app_policy, stage_policy_file, with_websocket_connections,
 };
 use crate::validate::validate;
 
@@ -89,7 +89,6 @@ pub fn deploy(
     let binary = project.build(Profile::Debug, None, output)?;
     let manifest = project.manifest(&binary, output)?;
     validate(&manifest, &stage)?;
-    crate::validate::event_functions_unsupported(&manifest, "chalice deploy")?;
     let functions: Vec<FunctionConfig> = std::iter::once(handler)
         .chain(
             builtin_authorizers(&manifest)?
@@ -98,6 +97,8 @@ pub fn deploy(
         )
         .collect();
     let document = openapi(&manifest, api_policy.as_ref(), Target::Templated)?;
+    // The role's policy is the one `chalice package` writes, event sources included.
+    let policy = role_policy.unwrap_or_else(|| app_policy(&stage, &manifest, &functions));
 
     let target = stage.lambda_architecture.rust_target();
     ensure_target(target, &project.dir, output)?;
@@ -116,17 +117,10 @@ pub fn deploy(
         functions: &functions,
         code: Code::of(&zip),
         api_document: document,
-        // The WebSocket API's handlers share the role: their settings count too, and the
-        // role may manage the API's connections (its ARN filled in once it exists).
+        // The role may manage the WebSocket API's connections (its ARN filled in once the
+        // API exists).
         policy: with_websocket_connections(
-            role_policy.unwrap_or_else(|| {
-                let all: Vec<FunctionConfig> = functions
-                    .iter()
-                    .cloned()
-                    .chain(websocket::function_configs(&manifest, &stage))
-                    .collect();
-                default_policy(&all)
-            }),
+            policy,
             &manifest,
             &Value::String(websocket::CONNECTIONS_PLACEHOLDER.to_owned()),
         ),

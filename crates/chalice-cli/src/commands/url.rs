@@ -3,7 +3,7 @@
 //! API's `wss://` URL (Chalice's `url` has no way to print it).
 
 use crate::commands::deploy::not_deployed;
-use crate::deploy::state::DeployedState;
+use crate::deploy::state::{DeployedState, Record};
 use crate::error::UsageError;
 use crate::project::Project;
 
@@ -14,6 +14,10 @@ pub fn url(project: &Project, stage: &str, websocket: bool) -> anyhow::Result<St
         return Err(not_deployed(project, stage).into());
     };
     let path = DeployedState::path(&project.dir, stage);
+    let has_api = deployed
+        .resources
+        .iter()
+        .any(|record| matches!(record, Record::RestApi(_) | Record::HttpApi(_)));
     let found = if websocket {
         deployed.websocket_url()
     } else {
@@ -30,6 +34,12 @@ pub fn url(project: &Project, stage: &str, websocket: bool) -> anyhow::Result<St
             "stage {stage} has no deployed WebSocket API ({} records none): the app declares \
              no WebSocket handler, or its deploy did not finish; deploy it with `chalice \
              deploy --stage {stage}`",
+            path.display()
+        ))
+        .into()),
+        (None, false, None) if !has_api => Err(UsageError(format!(
+            "stage {stage} has no REST API: the app has no routes, so `chalice deploy` \
+             deployed its functions only ({})",
             path.display()
         ))
         .into()),

@@ -748,7 +748,9 @@ mod tests {
                     api.invoke_permissions = routes.invokes.keys().cloned().collect();
                     Record::WebsocketApi(api)
                 }
-                Resource::HttpApi(_) => unreachable!("a REST API stage"),
+                Resource::HttpApi(_) | Resource::EventSource(_) => {
+                    unreachable!("a REST API stage, no event handlers")
+                }
             };
             state.put(record);
         }
