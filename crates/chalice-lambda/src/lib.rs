@@ -69,6 +69,8 @@
 //! borrowed views. `bench/README.md` has the figures.
 
 mod authorizer;
+#[cfg(feature = "websocket-api")]
+mod connections;
 mod decode;
 mod encode;
 mod error;
@@ -79,6 +81,10 @@ mod headers;
 mod init_error;
 mod runtime;
 mod runtime_api;
+#[cfg(feature = "websocket-api")]
+mod sigv4;
+mod websocket;
+mod websocket_backend;
 
 pub use crate::authorizer::handle_authorizer_event;
 pub use crate::error::EventError;
@@ -86,6 +92,7 @@ pub use crate::function::handle_function_event;
 pub use crate::handle::handle_event;
 pub use crate::init_error::report_init_error;
 pub use crate::runtime::run;
+pub use crate::websocket::handle_websocket_event;
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.
 #[doc = include_str!("../README.md")]

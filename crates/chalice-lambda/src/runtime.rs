@@ -18,6 +18,7 @@ use crate::error::EventError;
 use crate::function::handle_function_event;
 use crate::handle::respond;
 use crate::runtime_api::{self, BoxError, Invocation, RuntimeApi};
+use crate::websocket::handle_websocket_event;
 
 /// Serves API Gateway events to `app` through the Lambda Runtime API until the process
 /// ends.
@@ -90,6 +91,16 @@ pub async fn run(app: Arc<Chalice>) -> Result<(), BoxError> {
         },
         Err(_) => Job::Api,
     };
+    // `websocket_api()` from any handler or view: API Gateway's management API.
+    let _ = chalice_core::adapter::install_websocket_backend(crate::websocket_backend::backend());
+    #[cfg(not(feature = "websocket-api"))]
+    if app.has_websocket() {
+        tracing::warn!(
+            target: "chalice::lambda",
+            "the app has WebSocket handlers, and this bootstrap was built without the \
+             `websocket-api` feature of chalice: websocket_api().send/close/info will fail"
+        );
+    }
     let workers = max_concurrency();
     if workers <= 1 {
         return serve(app, job, function, api, true).await;
@@ -118,6 +129,7 @@ enum Job {
     Api,
     Authorizer(Arc<str>),
     Function(Arc<str>),
+    Websocket,
 }
 
 impl Job {
@@ -129,9 +141,14 @@ impl Job {
         if app.function_names().any(|known| known == name) {
             return Ok(Job::Function(name.into()));
         }
+        // A WebSocket route's function: the event names its route, which dispatch follows.
+        if app.websocket_routes().any(|(_, known)| known == name) {
+            return Ok(Job::Websocket);
+        }
         let known: Vec<String> = app
             .builtin_authorizers()
             .chain(app.function_names())
+            .chain(app.websocket_routes().map(|(_, handler)| handler))
             .map(|n| format!("\"{n}\""))
             .collect();
         Err(EventError::new(format!(
@@ -203,6 +220,7 @@ async fn answer(
         Job::Api => respond(app, event, context).await?.to_vec(),
         Job::Authorizer(name) => serde_json::to_vec(&policy_for(app, name, &event).await?),
         Job::Function(name) => return handle_function_event(app, name, &event, context).await,
+        Job::Websocket => return handle_websocket_event(app, &event, context).await,
     };
     written.map_err(|e| EventError::new(format!("could not write the response: {e}")))
 }

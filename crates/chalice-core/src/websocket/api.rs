@@ -216,9 +216,9 @@ impl fmt::Debug for WebsocketApi {
 /// ```
 /// use chalice_core::ConnectionInfo;
 ///
-/// let info = ConnectionInfo::from_json(br#"{"ConnectedAt": "2024-02-09T18:23:27.396Z",
-///     "Identity": {"SourceIp": "192.0.2.1", "UserAgent": "Mozilla/5.0"},
-///     "LastActiveAt": "2024-02-09T18:23:28.941Z"}"#).unwrap();
+/// let info = ConnectionInfo::from_json(br#"{"connectedAt": "2024-02-09T18:23:27.396Z",
+///     "identity": {"sourceIp": "192.0.2.1", "userAgent": "Mozilla/5.0"},
+///     "lastActiveAt": "2024-02-09T18:23:28.941Z"}"#).unwrap();
 /// assert_eq!(info.source_ip, "192.0.2.1");
 /// assert_eq!(info.connected_at, "2024-02-09T18:23:27.396Z");
 /// ```
@@ -252,30 +252,47 @@ impl ConnectionInfo {
         }
     }
 
-    /// Reads `GetConnection`'s JSON answer.
+    /// Reads `GetConnection`'s JSON answer (`connectedAt`, `lastActiveAt`, `identity`).
     ///
     /// # Errors
     ///
     /// JSON not of that shape.
     pub fn from_json(body: &[u8]) -> Result<Self, serde_json::Error> {
         #[derive(Deserialize)]
-        #[serde(rename_all = "PascalCase")]
+        #[serde(rename_all = "camelCase")]
         struct Wire {
-            connected_at: String,
-            last_active_at: String,
+            connected_at: Time,
+            last_active_at: Time,
             identity: Identity,
         }
         #[derive(Deserialize)]
-        #[serde(rename_all = "PascalCase")]
+        #[serde(rename_all = "camelCase")]
         struct Identity {
             source_ip: String,
             #[serde(default)]
             user_agent: Option<String>,
         }
+        /// ISO 8601 text, as API Gateway writes it; epoch seconds, as emulators do.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Time {
+            Text(String),
+            Seconds(f64),
+        }
+        impl Time {
+            fn text(self) -> String {
+                match self {
+                    Time::Text(text) => text,
+                    // Whole milliseconds of a positive time: the cast cannot lose more.
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    Time::Seconds(seconds) => iso8601((seconds.max(0.0) * 1000.0) as u64),
+                }
+            }
+        }
         let wire: Wire = serde_json::from_slice(body)?;
         Ok(ConnectionInfo {
-            connected_at: wire.connected_at,
-            last_active_at: wire.last_active_at,
+            connected_at: wire.connected_at.text(),
+            last_active_at: wire.last_active_at.text(),
             source_ip: wire.identity.source_ip,
             user_agent: wire.identity.user_agent,
         })
