@@ -8,10 +8,10 @@ use bytes::Bytes;
 use chalice_manifest::{CONNECT_ROUTE, DEFAULT_ROUTE, DISCONNECT_ROUTE};
 use serde_json::Value;
 
-use super::api::with_endpoint;
 use super::declare::selection_path;
 use super::event::WebsocketEvent;
 use super::message::WebsocketMessage;
+use super::scope::with_endpoint;
 use crate::app::Chalice;
 use crate::error::{ChaliceError, MessageError};
 use crate::events::{Event, EventNext};

@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::api::Civil;
 use super::event::{WebsocketEvent, WebsocketEventType};
+use super::info::Civil;
 use super::message::WebsocketMessage;
 use crate::headers::Headers;
 use crate::lambda_context::LambdaContext;

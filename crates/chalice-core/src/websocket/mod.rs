@@ -14,19 +14,22 @@
 mod api;
 mod declare;
 mod dispatch;
+mod error;
 mod event;
 mod gateway;
+mod info;
 mod message;
 mod register;
+mod scope;
 
-pub use self::api::{
-    BackendFuture, ConnectionInfo, WebsocketApi, WebsocketBackend, WebsocketDisconnected,
-    WebsocketError, WithSlot, install_websocket_backend, websocket_api, with_websocket_backend,
-};
+pub use self::api::{BackendFuture, WebsocketApi, WebsocketBackend, websocket_api};
 pub use self::dispatch::{WebsocketResponse, websocket_gateway_message};
+pub use self::error::{WebsocketDisconnected, WebsocketError};
 pub use self::event::{WebsocketEvent, WebsocketEventType};
 pub use self::gateway::WebsocketConnection;
+pub use self::info::ConnectionInfo;
 pub use self::message::WebsocketMessage;
 pub use self::register::OnWsRoute;
+pub use self::scope::{WithSlot, install_websocket_backend, with_websocket_backend};
 
 pub(crate) use self::declare::Websockets;
