@@ -19,6 +19,15 @@
 //! `{"errorType", "errorMessage"}` with `404` for an unknown name, `400` for an event its
 //! source does not send, `500` for the handler's error.
 //!
+//! An app with WebSocket handlers has its WebSocket API on the same port: a request with
+//! `Upgrade: websocket` on `/` (or [`WEBSOCKET_PATH`]) opens a connection, which runs the
+//! `$connect` handler (its error refuses the upgrade), each message's route handler, and
+//! `$disconnect`, with the events API Gateway sends. `websocket_api()` reaches the
+//! connections from any of the app's code, and other programs reach them through the local
+//! `@connections` ([`CONNECTIONS_PREFIX`]). Messages are limited as API Gateway limits them,
+//! and each connection's outgoing queue is bounded: a client that stops reading is
+//! disconnected rather than held in memory.
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use std::time::Duration;

@@ -233,8 +233,11 @@ impl IdSource {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let mut bytes = [0u8; 11];
         bytes[..8].copy_from_slice(&self.seed.hash_one(n).to_le_bytes());
-        // The counter's low bytes keep ids distinct even if two hashes met.
-        bytes[8..].copy_from_slice(&n.to_le_bytes()[..3]);
+        // The counter's low bytes, masked, keep ids distinct even if two hashes met.
+        let mask = self.seed.hash_one(u64::MAX).to_le_bytes();
+        for (i, byte) in n.to_le_bytes()[..3].iter().enumerate() {
+            bytes[8 + i] = byte ^ mask[i];
+        }
         base64::engine::general_purpose::URL_SAFE.encode(bytes)
     }
 }
