@@ -139,7 +139,7 @@ mod tests {
             (
                 r#"{"manifest_version":99,"app_name":"a","authorizers":[{"name":"x","type":"oidc"}]}"#,
                 Err(
-                    "the app speaks manifest version 99, this CLI knows up to 2: update the chalice CLI",
+                    "the app speaks manifest version 99, this CLI knows up to 3: update the chalice CLI",
                 ),
             ),
             (

@@ -26,13 +26,19 @@ pub fn validate(manifest: &Manifest, config: &StageConfig) -> Result<(), UsageEr
             f.iam_policy_file.clone(),
         )
     };
-    for authorizer in builtin_authorizers(manifest).unwrap_or_default() {
-        if role(&config.function(authorizer.name)) != role(&handler) {
+    let authorizers = builtin_authorizers(manifest).unwrap_or_default();
+    let names = authorizers.iter().map(|authorizer| authorizer.name).chain(
+        manifest
+            .functions
+            .iter()
+            .map(|function| function.name.as_str()),
+    );
+    for name in names {
+        if role(&config.function(name)) != role(&handler) {
             problems.push(format!(
-                "lambda_functions.{}: its role (manage_iam_role, iam_role_arn, \
+                "lambda_functions.{name}: its role (manage_iam_role, iam_role_arn, \
                  iam_policy_file) differs from the API handler's, and the functions chalice \
-                 packages share one role; set the role for the stage instead",
-                authorizer.name
+                 packages share one role; set the role for the stage instead"
             ));
         }
     }
@@ -55,22 +61,17 @@ pub fn validate(manifest: &Manifest, config: &StageConfig) -> Result<(), UsageEr
     }
 }
 
-/// Why `chalice deploy` and `chalice package terraform` can't take the app yet: its event
-/// handlers and pure functions, which only the SAM template writes so far.
-pub fn event_functions_unsupported(manifest: &Manifest, what: &str) -> Result<(), UsageError> {
-    if manifest.functions.is_empty() {
-        return Ok(());
+/// Why `what` (`chalice package`, `chalice generate-models`) can't take the app: it has no
+/// routes, and so no API to describe. `chalice deploy` takes such an app (event handlers
+/// alone), as Chalice does, and deploys no API.
+pub fn api_required(manifest: &Manifest, what: &str) -> Result<(), UsageError> {
+    if manifest.routes.is_empty() {
+        return Err(UsageError(format!(
+            "the app has no routes, so it has no REST API for {what} to describe: register one \
+             with app.route(\"/\", view)"
+        )));
     }
-    let names: Vec<&str> = manifest
-        .functions
-        .iter()
-        .map(|function| function.name.as_str())
-        .collect();
-    Err(UsageError(format!(
-        "the app has event handlers or pure functions ({}), which {what} can't create yet; \
-         `chalice package OUT` writes them in a SAM template",
-        names.join(", ")
-    )))
+    Ok(())
 }
 
 /// Why `what` (`chalice deploy`, `chalice package`) can't take the app yet: it declares
@@ -92,13 +93,6 @@ pub fn websocket_unsupported(manifest: &Manifest, what: &str) -> Result<(), Usag
 /// The mistakes of the manifest alone.
 pub fn manifest_problems(manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
-    if manifest.routes.is_empty() {
-        problems.push(
-            "the app has no routes, so it has no REST API to describe or deploy: register one \
-             with app.route(\"/\", view)"
-                .to_owned(),
-        );
-    }
     for (path, routes) in routes_by_path(manifest) {
         if path.is_empty() {
             problems.push("Route cannot be the empty string".to_owned());
@@ -194,7 +188,6 @@ mod tests {
         let cors = json!({"cors": {"allow_origin": "*", "allow_headers": ["X"]}});
         let other_cors = json!({"cors": {"allow_origin": "https://a", "allow_headers": ["X"]}});
         let cases: Vec<(Vec<Value>, Value, &str)> = vec![
-            (vec![], json!({}), "the app has no routes"),
             (
                 vec![route("/a/", "GET", json!({}))],
                 json!({}),
@@ -291,23 +284,22 @@ mod tests {
     }
 
     #[test]
-    fn event_functions_are_packaged_but_not_yet_deployed() {
+    fn only_an_api_needs_routes() {
         let events = json!({"functions": [
-            {"name": "every_hour", "source": "schedule", "expression": "rate(1 hour)", "description": ""},
-            {"name": "add", "source": "lambda_function"}
+            {"name": "every_hour", "source": "schedule", "expression": "rate(1 hour)", "description": ""}
         ]});
-        let with_events = manifest(&[route("/a", "GET", json!({}))], events);
-        assert!(validate(&with_events, &stage(r#"{"app_name": "a"}"#)).is_ok());
-        let error = event_functions_unsupported(&with_events, "chalice deploy")
-            .expect_err("not deployed yet")
+        let no_routes = manifest(&[], events);
+        assert!(validate(&no_routes, &stage(r#"{"app_name": "a"}"#)).is_ok());
+        let error = api_required(&no_routes, "chalice generate-models")
+            .expect_err("no API to describe")
             .0;
         assert_eq!(
             error,
-            "the app has event handlers or pure functions (every_hour, add), which chalice \
-             deploy can't create yet; `chalice package OUT` writes them in a SAM template"
+            "the app has no routes, so it has no REST API for chalice generate-models to \
+             describe: register one with app.route(\"/\", view)"
         );
-        let without = manifest(&[route("/a", "GET", json!({}))], json!({}));
-        assert!(event_functions_unsupported(&without, "chalice deploy").is_ok());
+        let with_route = manifest(&[route("/a", "GET", json!({}))], json!({}));
+        assert!(api_required(&with_route, "chalice package").is_ok());
     }
 
     #[test]
@@ -353,13 +345,23 @@ mod tests {
         let manifest = manifest(
             &[route("/", "GET", json!({"authorizer": "jwt"}))],
             json!({"authorizers": [{"name": "jwt", "type": "builtin", "header": "Authorization",
-                                    "ttl_seconds": 300}]}),
+                                    "ttl_seconds": 300}],
+                   "functions": [{"name": "tick", "source": "schedule",
+                                  "expression": "rate(1 hour)", "description": ""}]}),
         );
         let cases = [
             (r#"{"app_name": "a"}"#, None),
             (
                 r#"{"app_name": "a", "lambda_functions": {"jwt": {"lambda_memory_size": 256}}}"#,
                 None,
+            ),
+            (
+                r#"{"app_name": "a", "lambda_functions": {"tick": {"manage_iam_role": false, "iam_role_arn": "arn:aws:iam::1:role/r"}}}"#,
+                Some(
+                    "lambda_functions.tick: its role (manage_iam_role, iam_role_arn, \
+                     iam_policy_file) differs from the API handler's, and the functions chalice \
+                     packages share one role; set the role for the stage instead",
+                ),
             ),
             (
                 r#"{"app_name": "a", "lambda_functions": {"jwt": {"iam_policy_file": "jwt.json"}}}"#,

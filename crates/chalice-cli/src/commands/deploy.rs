@@ -27,7 +27,7 @@ use crate::output::Output;
 use crate::project::Project;
 use crate::templates::functions::builtin_authorizers;
 use crate::templates::openapi::{Target, openapi};
-use crate::templates::policy::{api_policy, default_policy, stage_policy_file};
+use crate::templates::policy::{api_policy, app_policy, stage_policy_file};
 use crate::validate::validate;
 
 /// Where the deployment package of a stage is written (ignored by git, as in Chalice).
@@ -85,7 +85,6 @@ pub fn deploy(
     let manifest = project.manifest(&binary, output)?;
     validate(&manifest, &stage)?;
     crate::validate::websocket_unsupported(&manifest, "chalice deploy")?;
-    crate::validate::event_functions_unsupported(&manifest, "chalice deploy")?;
     let functions: Vec<FunctionConfig> = std::iter::once(handler)
         .chain(
             builtin_authorizers(&manifest)?
@@ -94,6 +93,8 @@ pub fn deploy(
         )
         .collect();
     let document = openapi(&manifest, api_policy.as_ref(), Target::Templated)?;
+    // The role's policy is the one `chalice package` writes, event sources included.
+    let policy = role_policy.unwrap_or_else(|| app_policy(&stage, &manifest, &functions));
 
     let target = stage.lambda_architecture.rust_target();
     ensure_target(target, &project.dir, output)?;
@@ -112,7 +113,7 @@ pub fn deploy(
         functions: &functions,
         code: Code::of(&zip),
         api_document: document,
-        policy: role_policy.unwrap_or_else(|| default_policy(&functions)),
+        policy,
     };
     let graph = Graph::build(&inputs)?;
     execute(project, &stage, &graph, &zip, options, output)

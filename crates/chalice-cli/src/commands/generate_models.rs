@@ -18,5 +18,6 @@ pub fn generate_models(project: &Project, stage: &str, output: Output) -> anyhow
     let binary = project.build(Profile::Debug, None, output)?;
     let manifest = project.manifest(&binary, output)?;
     validate(&manifest, &stage)?;
+    crate::validate::api_required(&manifest, "chalice generate-models")?;
     Ok(openapi(&manifest, api_policy.as_ref(), Target::Templated)?)
 }

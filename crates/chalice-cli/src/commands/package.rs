@@ -24,9 +24,7 @@ use crate::output::{Output, size};
 use crate::project::Project;
 use crate::templates::functions::builtin_authorizers;
 use crate::templates::merge::{merge, read_template};
-use crate::templates::policy::{
-    Policies, api_policy, default_policy, stage_policy_file, with_event_sources,
-};
+use crate::templates::policy::{Policies, api_policy, app_policy, stage_policy_file};
 use crate::templates::sam::sam_template;
 use crate::templates::terraform::terraform;
 use crate::templates::yaml::to_yaml;
@@ -115,6 +113,7 @@ pub fn package(
     let binary = project.build(Profile::Debug, None, output)?;
     let manifest = project.manifest(&binary, output)?;
     validate(&manifest, &stage)?;
+    crate::validate::api_required(&manifest, "chalice package")?;
     crate::validate::websocket_unsupported(&manifest, "chalice package")?;
     let functions: Vec<FunctionConfig> = std::iter::once(handler)
         .chain(
@@ -131,8 +130,7 @@ pub fn package(
         .collect();
     let policies = Policies {
         // Unused (but harmless) when the role is not managed.
-        role: role_policy
-            .unwrap_or_else(|| with_event_sources(default_policy(&functions), &manifest)),
+        role: role_policy.unwrap_or_else(|| app_policy(&stage, &manifest, &functions)),
         api: api_policy,
     };
 

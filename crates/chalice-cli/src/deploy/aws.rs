@@ -27,6 +27,9 @@ pub(crate) struct Aws {
     pub(crate) apigateway: aws_sdk_apigateway::Client,
     pub(crate) apigatewayv2: aws_sdk_apigatewayv2::Client,
     pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
+    pub(crate) events: aws_sdk_eventbridge::Client,
+    pub(crate) s3: aws_sdk_s3::Client,
+    pub(crate) sns: aws_sdk_sns::Client,
     /// The region the calls go to.
     pub(crate) region: String,
     calls: CallLog,
@@ -82,6 +85,21 @@ impl Aws {
             ),
             logs: aws_sdk_cloudwatchlogs::Client::from_conf(
                 aws_sdk_cloudwatchlogs::config::Builder::from(&config)
+                    .interceptor(calls.clone())
+                    .build(),
+            ),
+            events: aws_sdk_eventbridge::Client::from_conf(
+                aws_sdk_eventbridge::config::Builder::from(&config)
+                    .interceptor(calls.clone())
+                    .build(),
+            ),
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&config)
+                    .interceptor(calls.clone())
+                    .build(),
+            ),
+            sns: aws_sdk_sns::Client::from_conf(
+                aws_sdk_sns::config::Builder::from(&config)
                     .interceptor(calls.clone())
                     .build(),
             ),

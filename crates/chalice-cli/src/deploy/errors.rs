@@ -59,6 +59,8 @@ impl Failure {
             "NoSuchEntity",
             "NoSuchEntityException",
             "NotFoundException",
+            // SNS's code for a topic or subscription that does not exist.
+            "NotFound",
         ])
     }
 

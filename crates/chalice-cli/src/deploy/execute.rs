@@ -191,6 +191,10 @@ impl Executor<'_> {
                 }
                 Ok(())
             }
+            Step::CreateEventSource(source) | Step::UpdateEventSource(source) => {
+                self.put_event_source(source).await
+            }
+            Step::DeleteEventSource(record) => self.delete_event_source(record).await,
             Step::DeleteRole { key, role_name } => {
                 self.output.status("Deleting", format!("role {role_name}"));
                 self.delete_role(role_name).await?;
@@ -1206,6 +1210,12 @@ pub(crate) fn rest_api_url(id: &str, region: &str, stage: &str) -> String {
 /// Whether a function's resource policy (JSON text) lets API Gateway invoke it from
 /// `source_arn`.
 fn grants_invoke(policy: &str, source_arn: &str) -> bool {
+    grants(policy, "apigateway.amazonaws.com", source_arn)
+}
+
+/// Whether a function's resource policy (JSON text) lets the service `principal` invoke it
+/// from `source_arn`.
+pub(crate) fn grants(policy: &str, principal: &str, source_arn: &str) -> bool {
     let Ok(policy) = serde_json::from_str::<Value>(policy) else {
         return false;
     };
@@ -1214,10 +1224,10 @@ fn grants_invoke(policy: &str, source_arn: &str) -> bool {
         .into_iter()
         .flatten()
         .any(|statement| {
-            let principal = &statement["Principal"];
-            let service = principal["Service"].as_str().or(principal.as_str());
+            let named = &statement["Principal"];
+            let service = named["Service"].as_str().or(named.as_str());
             let source = &statement["Condition"]["ArnLike"]["AWS:SourceArn"];
-            service == Some("apigateway.amazonaws.com")
+            service == Some(principal)
                 && (source.as_str() == Some(source_arn)
                     || source
                         .as_array()
@@ -1285,7 +1295,7 @@ fn to_i32(value: u32) -> i32 {
 }
 
 /// A delete that finds nothing to delete succeeded.
-fn tolerate_missing<T, E, R>(
+pub(crate) fn tolerate_missing<T, E, R>(
     result: Result<T, aws_sdk_lambda::error::SdkError<E, R>>,
     doing: &str,
 ) -> anyhow::Result<()>

@@ -9,8 +9,9 @@
 //!
 //! Names are Chalice's: the role and the API handler are `{app}-{stage}`, every other
 //! function `{app}-{stage}-{name}`, the REST API is named after the app, and the records
-//! of the state file are keyed `default-role`, `api_handler`, `rest_api` and the
-//! authorizer's name.
+//! of the state file are keyed `default-role`, `api_handler`, `rest_api`, the authorizer's
+//! or event handler's name, and its trigger's (`<name>-event`, `<name>-s3event`, ...:
+//! [`super::events`]). An app without routes has no API, and so no API handler.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +21,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::events::EventSourceSpec;
 use crate::config::{ApiGatewayType, FunctionConfig, StageConfig};
 use crate::error::UsageError;
 use crate::templates::functions::{HANDLER, RUNTIME};
@@ -40,7 +42,7 @@ pub(crate) struct Inputs<'a> {
     pub(crate) manifest: &'a Manifest,
     pub(crate) stage: &'a StageConfig,
     /// The settings of each function: the API handler's first, then each built-in
-    /// authorizer's that a route uses.
+    /// authorizer's that a route uses. (Event handlers' are read from `stage`.)
     pub(crate) functions: &'a [FunctionConfig],
     /// The deployment package's hash and size.
     pub(crate) code: Code,
@@ -79,6 +81,9 @@ pub(crate) enum Resource {
     Function(FunctionSpec),
     RestApi(RestApiSpec),
     HttpApi(HttpApiSpec),
+    /// What invokes an event handler: a rule, a bucket notification, a subscription or an
+    /// event source mapping ([`super::events`]).
+    EventSource(EventSourceSpec),
 }
 
 impl Resource {
@@ -89,6 +94,7 @@ impl Resource {
             Resource::Function(function) => &function.key,
             Resource::RestApi(api) => &api.key,
             Resource::HttpApi(api) => &api.key,
+            Resource::EventSource(source) => &source.key,
         }
     }
 }
@@ -309,7 +315,11 @@ impl Graph {
                 code: inputs.code.clone(),
             })
         };
-        resources.push(Resource::Function(function(handler, base_name.clone())?));
+        // As in Chalice, an app of event handlers alone has no API, and so no API handler.
+        let has_api = !inputs.manifest.routes.is_empty();
+        if has_api {
+            resources.push(Resource::Function(function(handler, base_name.clone())?));
+        }
         let mut invokes = BTreeMap::from([(API_HANDLER_KEY.to_owned(), base_name.clone())]);
         for authorizer in &inputs.functions[1..] {
             let function_name = format!("{base_name}-{}", authorizer.name);
@@ -324,9 +334,30 @@ impl Graph {
             invokes.insert(authorizer.name.clone(), function_name.clone());
             resources.push(Resource::Function(function(authorizer, function_name)?));
         }
-        if !inputs.manifest.routes.is_empty() && stage.api_gateway_type == ApiGatewayType::Http {
+        // Each event handler and pure function: its own function, then what invokes it.
+        for event_function in &inputs.manifest.functions {
+            let function_name = format!("{base_name}-{}", event_function.name);
+            if !valid_function_name(&function_name) {
+                return Err(UsageError(format!(
+                    "function {:?}: its Lambda function would be named {function_name:?}, \
+                     which Lambda refuses (letters, digits, - and _ only, at most 64 \
+                     characters); rename the handler",
+                    event_function.name
+                )));
+            }
+            let config = stage.function(&event_function.name);
+            resources.push(Resource::Function(function(
+                &config,
+                function_name.clone(),
+            )?));
+            resources.extend(
+                super::events::trigger(&base_name, event_function, &function_name)
+                    .map(Resource::EventSource),
+            );
+        }
+        if has_api && stage.api_gateway_type == ApiGatewayType::Http {
             resources.push(Resource::HttpApi(http_api(inputs, invokes)?));
-        } else if !inputs.manifest.routes.is_empty() {
+        } else if has_api {
             resources.push(Resource::RestApi(RestApiSpec {
                 key: REST_API_KEY.to_owned(),
                 name: stage.app_name.clone(),

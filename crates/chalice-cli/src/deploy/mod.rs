@@ -19,6 +19,7 @@
 
 pub(crate) mod aws;
 pub(crate) mod errors;
+pub(crate) mod events;
 pub(crate) mod execute;
 pub(crate) mod graph;
 pub(crate) mod plan;

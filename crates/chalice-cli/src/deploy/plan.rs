@@ -13,6 +13,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::events::{Describe, EventSourceSpec};
 use super::graph::{Code, FunctionSpec, Graph, HttpApiSpec, Resource, RestApiSpec, RoleSpec};
 use super::state::{DeployedState, Record};
 use crate::output::size;
@@ -56,6 +57,12 @@ pub(crate) enum Step {
     DeleteFunction { key: String, function_name: String },
     /// `DeleteRolePolicy` for each inline policy, then `DeleteRole`.
     DeleteRole { key: String, role_name: String },
+    /// What invokes an event handler, created ([`super::events`]).
+    CreateEventSource(EventSourceSpec),
+    /// What invokes an event handler, put again: its settings or its function changed.
+    UpdateEventSource(EventSourceSpec),
+    /// What invokes an event handler, removed (Chalice's order for each source).
+    DeleteEventSource(Record),
 }
 
 impl fmt::Display for Step {
@@ -122,6 +129,11 @@ impl fmt::Display for Step {
                 write!(f, "- delete function {function_name}")
             }
             Step::DeleteRole { role_name, .. } => write!(f, "- delete IAM role {role_name}"),
+            Step::CreateEventSource(source) => write!(f, "+ create {}", Describe(source)),
+            Step::UpdateEventSource(source) => write!(f, "~ update {}", Describe(source)),
+            Step::DeleteEventSource(record) => {
+                write!(f, "- delete {}", super::events::describe_record(record))
+            }
         }
     }
 }
@@ -194,6 +206,9 @@ pub(crate) fn plan(graph: &Graph, state: &DeployedState) -> Plan {
             }
             Resource::RestApi(api) => plan_rest_api(api, state, &created_functions, &mut steps),
             Resource::HttpApi(api) => plan_http_api(api, state, &created_functions, &mut steps),
+            Resource::EventSource(source) => {
+                super::events::plan(source, state, &created_functions, &mut steps);
+            }
         }
     }
     steps.extend(removals);
@@ -216,6 +231,9 @@ fn still_wanted(graph: &Graph, record: &Record) -> bool {
         }
         (Some(Resource::RestApi(_)), Record::RestApi(_))
         | (Some(Resource::HttpApi(_)), Record::HttpApi(_)) => true,
+        (Some(Resource::EventSource(source)), record) => {
+            super::events::same_resource(source, record)
+        }
         _ => false,
     }
 }
@@ -239,6 +257,12 @@ pub(crate) fn delete_step(record: &Record) -> Step {
             key: api.name.clone(),
             api_id: api.api_id.clone(),
         },
+        Record::CloudwatchEvent(_)
+        | Record::S3Event(_)
+        | Record::SnsEvent(_)
+        | Record::SqsEvent(_)
+        | Record::KinesisEvent(_)
+        | Record::DynamodbEvent(_) => Step::DeleteEventSource(record.clone()),
     }
 }
 

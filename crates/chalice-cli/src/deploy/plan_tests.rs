@@ -5,13 +5,15 @@
 
 use std::path::{Path, PathBuf};
 
-use chalice_manifest::Manifest;
+use chalice_manifest::{EventSource, FunctionManifest, Manifest};
 use serde_json::Value;
 
+use super::events::{Place, Trigger};
 use super::graph::{Code, Graph, Inputs, Resource};
 use super::plan::{Plan, plan};
 use super::state::{
-    DeployedState, FunctionRecord, HttpApiRecord, Record, RestApiRecord, RoleRecord,
+    DeployedState, FunctionRecord, HttpApiRecord, Record, RestApiRecord, RoleRecord, RuleRecord,
+    S3EventRecord, SnsEventRecord,
 };
 use crate::config::{Config, FunctionConfig, StageConfig};
 use crate::templates::functions::builtin_authorizers;
@@ -98,6 +100,45 @@ fn deployed(graph: &Graph) -> DeployedState {
                 api_hash: api.api_hash(),
                 invoke_permissions: api.invokes.keys().cloned().collect(),
             }),
+            Resource::EventSource(source) => {
+                let lambda_arn = format!(
+                    "arn:aws:lambda:us-east-1:123456789012:function:{}",
+                    source.function_name
+                );
+                let place = Place::of(&lambda_arn).expect("a function ARN");
+                match &source.trigger {
+                    Trigger::Rule(rule) => Record::CloudwatchEvent(RuleRecord {
+                        name: source.key.clone(),
+                        rule_name: rule.rule_name.clone(),
+                        event_bus: rule.event_bus.clone(),
+                        lambda_arn,
+                        config_hash: source.config_hash(),
+                    }),
+                    Trigger::S3(s3) => Record::S3Event(S3EventRecord {
+                        name: source.key.clone(),
+                        bucket: s3.bucket.clone(),
+                        lambda_arn,
+                        config_hash: source.config_hash(),
+                    }),
+                    Trigger::Sns(sns) => {
+                        let topic_arn = place.arn("sns", &sns.topic);
+                        Record::SnsEvent(SnsEventRecord {
+                            name: source.key.clone(),
+                            topic: sns.topic.clone(),
+                            subscription_arn: format!("{topic_arn}:0123"),
+                            topic_arn,
+                            lambda_arn,
+                            config_hash: source.config_hash(),
+                        })
+                    }
+                    Trigger::Mapping(mapping) => mapping.record(
+                        source,
+                        format!("uuid-{}", source.function),
+                        mapping.source_arn(place),
+                        &lambda_arn,
+                    ),
+                }
+            }
             Resource::HttpApi(api) => Record::HttpApi(HttpApiRecord {
                 name: api.key.clone(),
                 api_id: "xyz789".to_owned(),
@@ -280,9 +321,151 @@ fn plans_match_their_snapshots() {
         ),
     ];
 
+    // Event sources: every kind, an S3 hook among them.
+    let mut events = manifest("events");
+    events.functions.push(FunctionManifest::new(
+        "on_upload",
+        EventSource::s3("uploads"),
+    ));
+    let events_config = stage(r#"{"app_name": "jobs", "stages": {"dev": {}}}"#);
+    let events_v1 = deployed(&graph(&events, &events_config, b"zip v1"));
+    let mut bigger_batches = events.clone();
+    let mut moved = events.clone();
+    let mut fewer = events.clone();
+    for function in &mut bigger_batches.functions {
+        if let EventSource::Sqs { batch_size, .. } = &mut function.source {
+            *batch_size = 5;
+        }
+    }
+    for function in &mut moved.functions {
+        if let EventSource::S3 { bucket, .. } = &mut function.source {
+            *bucket = "uploads-2".to_owned();
+        }
+    }
+    fewer
+        .functions
+        .retain(|function| !["tick", "worker"].contains(&function.name.as_str()));
+    let mut events_only = events.clone();
+    events_only.routes.clear();
+    let event_cases: &[(&str, Graph, DeployedState, &[&str])] = &[
+        (
+            "events-new",
+            graph(&events, &events_config, b"zip v1"),
+            DeployedState::default(),
+            &[
+                "+ create IAM role jobs-dev with its inline policy",
+                "+ create function jobs-dev (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create function jobs-dev-tick (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create schedule rule jobs-dev-tick-event for function jobs-dev-tick",
+                "+ create function jobs-dev-on_commit (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create EventBridge rule jobs-dev-on_commit-event for function jobs-dev-on_commit",
+                "+ create function jobs-dev-on_alert (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create SNS subscription to topic alerts for function jobs-dev-on_alert",
+                "+ create function jobs-dev-on_foreign_alert (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create SNS subscription to topic arn:aws:sns:eu-west-1:123456789012:other-account for function jobs-dev-on_foreign_alert",
+                "+ create function jobs-dev-worker (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create SQS event source mapping from jobs (batch size 100) for function jobs-dev-worker",
+                "+ create function jobs-dev-plain_worker (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create SQS event source mapping from arn:aws:sqs:us-east-1:123456789012:shared-jobs (batch size 1) for function jobs-dev-plain_worker",
+                "+ create function jobs-dev-clicks (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create Kinesis event source mapping from clicks (batch size 100) for function jobs-dev-clicks",
+                "+ create function jobs-dev-audit (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create DynamoDB event source mapping from arn:aws:dynamodb:us-east-1:123456789012:table/Users/stream/2024-01-01T00:00:00.000 (batch size 10) for function jobs-dev-audit",
+                "+ create function jobs-dev-add (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create function jobs-dev-on_upload (x86_64, 128 MB, 60 s, code 6 B)",
+                "+ create S3 notification of bucket uploads for function jobs-dev-on_upload",
+                "+ create REST API jobs (EDGE)",
+                "+ allow API Gateway to invoke function api_handler",
+                "+ deploy the API to stage api",
+            ],
+        ),
+        (
+            "events-unchanged",
+            graph(&events, &events_config, b"zip v1"),
+            events_v1.clone(),
+            &["jobs, stage dev: up to date"],
+        ),
+        (
+            "events-batch-size",
+            graph(&bigger_batches, &events_config, b"zip v1"),
+            events_v1.clone(),
+            &[
+                "~ update SQS event source mapping from jobs (batch size 5) for function jobs-dev-worker",
+                "~ update SQS event source mapping from arn:aws:sqs:us-east-1:123456789012:shared-jobs (batch size 5) for function jobs-dev-plain_worker",
+            ],
+        ),
+        (
+            "events-bucket-moved",
+            graph(&moved, &events_config, b"zip v1"),
+            events_v1.clone(),
+            &[
+                "- delete S3 notification of bucket uploads",
+                "+ create S3 notification of bucket uploads-2 for function jobs-dev-on_upload",
+            ],
+        ),
+        (
+            "events-functions-removed",
+            graph(&fewer, &events_config, b"zip v1"),
+            events_v1.clone(),
+            &[
+                "- delete event source mapping uuid-worker",
+                "- delete function jobs-dev-worker",
+                "- delete rule jobs-dev-tick-event",
+                "- delete function jobs-dev-tick",
+            ],
+        ),
+        (
+            "events-function-recreated",
+            graph(&events, &events_config, b"zip v1"),
+            {
+                let mut state = events_v1.clone();
+                state.forget("on_upload");
+                state
+            },
+            &[
+                "+ create function jobs-dev-on_upload (x86_64, 128 MB, 60 s, code 6 B)",
+                "~ update S3 notification of bucket uploads for function jobs-dev-on_upload",
+            ],
+        ),
+        (
+            "events-function-settings",
+            graph(
+                &events,
+                &stage(
+                    r#"{"app_name": "jobs", "environment_variables": {"STAGE_WIDE": "1"},
+                        "stages": {"dev": {"lambda_functions": {"worker": {
+                            "lambda_memory_size": 512, "lambda_timeout": 900,
+                            "reserved_concurrency": 5, "tags": {"team": "jobs"},
+                            "environment_variables": {"QUEUE": "jobs"}}}}}}"#,
+                ),
+                b"zip v1",
+            ),
+            events_v1.clone(),
+            &[
+                "~ update the configuration of function jobs-dev",
+                "~ update the configuration of function jobs-dev-tick",
+                "~ update the configuration of function jobs-dev-on_commit",
+                "~ update the configuration of function jobs-dev-on_alert",
+                "~ update the configuration of function jobs-dev-on_foreign_alert",
+                "~ update the configuration of function jobs-dev-worker",
+                "~ update the configuration of function jobs-dev-plain_worker",
+                "~ update the configuration of function jobs-dev-clicks",
+                "~ update the configuration of function jobs-dev-audit",
+                "~ update the configuration of function jobs-dev-add",
+                "~ update the configuration of function jobs-dev-on_upload",
+            ],
+        ),
+        (
+            "events-only",
+            graph(&events_only, &events_config, b"zip v1"),
+            events_v1.clone(),
+            &["- delete REST API abc123", "- delete function jobs-dev"],
+        ),
+    ];
+
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1");
     let dir = fixtures().join("plans");
-    for (name, graph, state, lines) in cases {
+    for (name, graph, state, lines) in cases.iter().chain(event_cases) {
         let plan = plan(graph, state);
         let human: Vec<String> = plan.to_string().lines().map(str::to_owned).collect();
         assert_eq!(human, *lines, "{name}: the plan for people");
@@ -332,4 +515,61 @@ fn http_apis_refuse_what_they_cannot_serve() {
         let error = try_graph(&manifest, &http, b"zip").expect_err(expected);
         assert_eq!(error.0, expected);
     }
+}
+
+/// A state file as Chalice writes it for event sources (its records have fewer fields than
+/// ours): read, and deleted in the reverse order, each trigger before its function.
+#[test]
+fn chalice_event_records_are_read_and_deleted_in_reverse() {
+    let text = r#"{"resources": [
+        {"name": "default-role", "resource_type": "iam_role",
+         "role_arn": "arn:aws:iam::123456789012:role/jobs-dev", "role_name": "jobs-dev"},
+        {"name": "tick", "resource_type": "lambda_function",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-tick"},
+        {"name": "tick-event", "resource_type": "cloudwatch_event", "rule_name": "jobs-dev-tick-event"},
+        {"name": "up", "resource_type": "lambda_function",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-up"},
+        {"name": "up-s3event", "resource_type": "s3_event", "bucket": "uploads",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-up"},
+        {"name": "alert", "resource_type": "lambda_function",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-alert"},
+        {"name": "alert-sns-subscription", "resource_type": "sns_event", "topic": "alerts",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-alert",
+         "subscription_arn": "arn:aws:sns:us-east-1:123456789012:alerts:1234",
+         "topic_arn": "arn:aws:sns:us-east-1:123456789012:alerts"},
+        {"name": "work", "resource_type": "lambda_function",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-work"},
+        {"name": "work-sqs-event-source", "resource_type": "sqs_event",
+         "queue_arn": "arn:aws:sqs:us-east-1:123456789012:jobs", "event_uuid": "u-1",
+         "queue": "jobs", "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-work"},
+        {"name": "clicks-kinesis-event-source", "resource_type": "kinesis_event",
+         "stream_arn": "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", "event_uuid": "u-2",
+         "stream": "clicks", "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-work"},
+        {"name": "audit-dynamodb-event-source", "resource_type": "dynamodb_event",
+         "stream_arn": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x", "event_uuid": "u-3",
+         "lambda_arn": "arn:aws:lambda:us-east-1:123456789012:function:jobs-dev-work"}
+      ], "schema_version": "2.0", "backend": "api"}"#;
+    let state: DeployedState = serde_json::from_str(text).expect("Chalice's records");
+    let plan = super::plan::deletion("jobs", "dev", &state);
+    let lines: Vec<String> = plan.to_string().lines().map(str::to_owned).collect();
+    assert_eq!(
+        lines,
+        [
+            "- delete event source mapping u-3",
+            "- delete event source mapping u-2",
+            "- delete event source mapping u-1",
+            "- delete function jobs-dev-work",
+            "- delete SNS subscription to topic alerts",
+            "- delete function jobs-dev-alert",
+            "- delete S3 notification of bucket uploads",
+            "- delete function jobs-dev-up",
+            "- delete rule jobs-dev-tick-event",
+            "- delete function jobs-dev-tick",
+            "- delete IAM role jobs-dev",
+        ]
+    );
+    // Written back as read, with our fields added.
+    let again: DeployedState =
+        serde_json::from_str(&serde_json::to_string(&state).expect("serializes")).expect("reads");
+    assert_eq!(again, state);
 }

@@ -62,6 +62,15 @@ pub(crate) async fn refresh(aws: &Aws, state: &DeployedState) -> anyhow::Result<
                     fresh.forget(&api.name);
                 }
             }
+            record @ (Record::CloudwatchEvent(_)
+            | Record::S3Event(_)
+            | Record::SnsEvent(_)
+            | Record::SqsEvent(_)
+            | Record::KinesisEvent(_)
+            | Record::DynamodbEvent(_)) => match super::events::refresh(aws, record).await? {
+                Some(updated) => fresh.put(updated),
+                None => fresh.forget(record.name()),
+            },
             Record::RestApi(api) => {
                 let result = aws
                     .apigateway

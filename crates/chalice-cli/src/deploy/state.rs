@@ -57,6 +57,18 @@ pub(crate) enum Record {
     RestApi(RestApiRecord),
     /// The HTTP API (`http_api`; ours, Chalice deploys REST APIs only).
     HttpApi(HttpApiRecord),
+    /// A schedule's or an event pattern's EventBridge rule (`<name>-event`).
+    CloudwatchEvent(RuleRecord),
+    /// A bucket's notification of a function (`<name>-s3event`).
+    S3Event(S3EventRecord),
+    /// A function's subscription to a topic (`<name>-sns-subscription`).
+    SnsEvent(SnsEventRecord),
+    /// A mapping from a queue (`<name>-sqs-event-source`).
+    SqsEvent(MappingRecord),
+    /// A mapping from a Kinesis stream (`<name>-kinesis-event-source`).
+    KinesisEvent(MappingRecord),
+    /// A mapping from a DynamoDB stream (`<name>-dynamodb-event-source`).
+    DynamodbEvent(MappingRecord),
 }
 
 impl Record {
@@ -67,6 +79,12 @@ impl Record {
             Record::LambdaFunction(function) => &function.name,
             Record::RestApi(api) => &api.name,
             Record::HttpApi(api) => &api.name,
+            Record::CloudwatchEvent(rule) => &rule.name,
+            Record::S3Event(s3) => &s3.name,
+            Record::SnsEvent(sns) => &sns.name,
+            Record::SqsEvent(mapping)
+            | Record::KinesisEvent(mapping)
+            | Record::DynamodbEvent(mapping) => &mapping.name,
         }
     }
 
@@ -77,6 +95,12 @@ impl Record {
             Record::LambdaFunction(_) => "lambda_function",
             Record::RestApi(_) => "rest_api",
             Record::HttpApi(_) => "http_api",
+            Record::CloudwatchEvent(_) => "cloudwatch_event",
+            Record::S3Event(_) => "s3_event",
+            Record::SnsEvent(_) => "sns_event",
+            Record::SqsEvent(_) => "sqs_event",
+            Record::KinesisEvent(_) => "kinesis_event",
+            Record::DynamodbEvent(_) => "dynamodb_event",
         }
     }
 }
@@ -143,6 +167,81 @@ pub(crate) struct HttpApiRecord {
     /// The functions (by key) that API Gateway has been allowed to invoke.
     #[serde(default)]
     pub(crate) invoke_permissions: Vec<String>,
+}
+
+/// An EventBridge rule and its target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RuleRecord {
+    pub(crate) name: String,
+    pub(crate) rule_name: String,
+    /// The rule's event bus (`default` unless the app names one).
+    #[serde(default = "default_bus")]
+    pub(crate) event_bus: String,
+    /// The function the rule targets.
+    #[serde(default)]
+    pub(crate) lambda_arn: String,
+    /// The hash of the spec last put.
+    #[serde(default)]
+    pub(crate) config_hash: String,
+}
+
+fn default_bus() -> String {
+    chalice_manifest::DEFAULT_EVENT_BUS.to_owned()
+}
+
+/// A bucket notification of a function (one entry of the bucket's configuration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct S3EventRecord {
+    pub(crate) name: String,
+    pub(crate) bucket: String,
+    pub(crate) lambda_arn: String,
+    #[serde(default)]
+    pub(crate) config_hash: String,
+}
+
+/// A subscription of a function to a topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SnsEventRecord {
+    pub(crate) name: String,
+    /// The topic as the app names it (a name or an ARN).
+    pub(crate) topic: String,
+    pub(crate) topic_arn: String,
+    pub(crate) subscription_arn: String,
+    #[serde(default)]
+    pub(crate) lambda_arn: String,
+    #[serde(default)]
+    pub(crate) config_hash: String,
+}
+
+/// An event source mapping, known by its UUID, with its source as Chalice records it:
+/// `queue` and `queue_arn` (SQS), `stream` and `stream_arn` (Kinesis), `stream_arn`
+/// (DynamoDB).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct MappingRecord {
+    pub(crate) name: String,
+    pub(crate) event_uuid: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) queue: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) queue_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) stream: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) stream_arn: Option<String>,
+    #[serde(default)]
+    pub(crate) lambda_arn: String,
+    #[serde(default)]
+    pub(crate) config_hash: String,
+}
+
+impl MappingRecord {
+    /// The ARN of the queue or stream mapped.
+    pub(crate) fn source_arn(&self) -> &str {
+        self.queue_arn
+            .as_deref()
+            .or(self.stream_arn.as_deref())
+            .unwrap_or_default()
+    }
 }
 
 impl DeployedState {

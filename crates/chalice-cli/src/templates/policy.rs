@@ -132,6 +132,24 @@ pub fn with_event_sources(mut policy: Value, manifest: &Manifest) -> Value {
     policy
 }
 
+/// The managed role's policy when no `iam_policy_file` replaces it, as `chalice package`
+/// writes it and `chalice deploy` puts it: [`default_policy`] for every function of the app
+/// (`functions`, the API's, and each event handler's settings from `config`), with what its
+/// event sources need ([`with_event_sources`]).
+pub fn app_policy(
+    config: &StageConfig,
+    manifest: &Manifest,
+    functions: &[FunctionConfig],
+) -> Value {
+    let mut all = functions.to_vec();
+    for function in &manifest.functions {
+        if !all.iter().any(|known| known.name == function.name) {
+            all.push(config.function(&function.name));
+        }
+    }
+    with_event_sources(default_policy(&all), manifest)
+}
+
 /// The resource policy of a `PRIVATE` API: calls from the stage's VPC endpoints only
 /// (Chalice's `_get_default_private_api_policy`). `None` for other endpoint types, which
 /// need none. The stage's `api_gateway_policy_file` replaces it.

@@ -120,6 +120,10 @@ impl Moto {
     }
 
     /// The next invocation of any function (in `region`) answers `result`.
+    #[allow(
+        dead_code,
+        reason = "each test binary compiles the support it does not use"
+    )]
     pub(crate) fn queue_lambda_result(&self, region: &str, result: &str) {
         let body = serde_json::json!({"results": [result], "region": region}).to_string();
         self.post("/moto-api/static/lambda-simple/response", &body);
@@ -158,6 +162,58 @@ impl Moto {
                 }
             })
             .collect()
+    }
+
+    /// A call of an AWS query-protocol API (`Action=CreateQueue&...`) that the CLI has no
+    /// client for, signed with a made-up signature (moto reads the service from the
+    /// credential scope and checks nothing else); the response's body.
+    #[allow(
+        dead_code,
+        reason = "each test binary compiles the support it does not use"
+    )]
+    pub(crate) fn query(&self, service: &str, body: &str) -> String {
+        self.call(service, "application/x-www-form-urlencoded", "", body)
+    }
+
+    /// A call of an AWS JSON-protocol API (`X-Amz-Target: DynamoDB_20120810.CreateTable`)
+    /// the CLI has no client for, signed as [`Moto::query`] signs; the response's body.
+    #[allow(
+        dead_code,
+        reason = "each test binary compiles the support it does not use"
+    )]
+    pub(crate) fn json(&self, service: &str, target: &str, body: &str) -> String {
+        self.call(
+            service,
+            "application/x-amz-json-1.0",
+            &format!("X-Amz-Target: {target}\r\n"),
+            body,
+        )
+    }
+
+    fn call(&self, service: &str, content_type: &str, headers: &str, body: &str) -> String {
+        let mut stream = TcpStream::connect(&self.address).expect("moto answers");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("a timeout");
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\n{headers}\
+             Authorization: AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/{service}/aws4_request, \
+             SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.address,
+            body.len()
+        )
+        .expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("moto's answer");
+        assert!(
+            response.starts_with("HTTP/1.1 2") || response.starts_with("HTTP/1.0 2"),
+            "{service} {body}: {response}"
+        );
+        response
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_owned())
+            .unwrap_or_default()
     }
 
     fn post(&self, path: &str, body: &str) {

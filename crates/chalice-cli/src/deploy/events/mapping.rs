@@ -1,0 +1,400 @@
+//! `on_sqs_message`, `on_kinesis_record`, `on_dynamodb_record`: an event source mapping from
+//! the queue or stream to the function, known by its UUID.
+//!
+//! Created once, then updated in place when its settings change (a mapping's source can't
+//! change: a new source is a new mapping). `FunctionResponseTypes` says
+//! `ReportBatchItemFailures` when the handler reports its failed records (Chalice never
+//! sets it: aws/chalice#884), and is emptied again when it no longer does. Lambda refuses
+//! an update while the mapping is still being created or updated (`ResourceInUseException`):
+//! the call is retried for a while, as Chalice does.
+
+use std::time::Duration;
+
+use aws_sdk_lambda::types::{EventSourcePosition, FunctionResponseType, ScalingConfig};
+use chalice_manifest::EventSource;
+use serde::Serialize;
+
+use super::{EventSourceSpec, Place};
+use crate::deploy::aws::Aws;
+use crate::deploy::errors::{Failure, explain};
+use crate::deploy::execute::{Executor, tolerate_missing};
+use crate::deploy::state::{MappingRecord, Record};
+
+/// How long an update waits for a mapping that is busy.
+const BUSY_PATIENCE: Duration = Duration::from_secs(120);
+
+/// The sources a mapping reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum MappingKind {
+    Sqs,
+    Kinesis,
+    Dynamodb,
+}
+
+impl MappingKind {
+    /// The suffix of Chalice's resource name (`<name>-sqs-event-source`).
+    pub(super) fn suffix(self) -> &'static str {
+        match self {
+            MappingKind::Sqs => "sqs-event-source",
+            MappingKind::Kinesis => "kinesis-event-source",
+            MappingKind::Dynamodb => "dynamodb-event-source",
+        }
+    }
+
+    /// Its name for people.
+    pub(super) fn label(self) -> &'static str {
+        match self {
+            MappingKind::Sqs => "SQS",
+            MappingKind::Kinesis => "Kinesis",
+            MappingKind::Dynamodb => "DynamoDB",
+        }
+    }
+}
+
+/// An event source mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct MappingSpec {
+    pub(crate) kind: MappingKind,
+    /// As the app names it: a queue's name or ARN, a Kinesis stream's name, a DynamoDB
+    /// stream's ARN.
+    pub(crate) source: String,
+    pub(crate) batch_size: u32,
+    pub(crate) maximum_batching_window_in_seconds: u32,
+    /// SQS only.
+    pub(crate) maximum_concurrency: Option<u32>,
+    /// Streams only (`LATEST`, `TRIM_HORIZON`).
+    pub(crate) starting_position: Option<String>,
+    pub(crate) report_batch_item_failures: bool,
+}
+
+impl MappingSpec {
+    /// The mapping of a queue or stream source; `None` for other sources.
+    pub(super) fn of(source: &EventSource) -> Option<MappingSpec> {
+        let reports = source.reports_batch_item_failures();
+        match source {
+            EventSource::Sqs {
+                queue,
+                queue_arn,
+                batch_size,
+                maximum_batching_window_in_seconds,
+                maximum_concurrency,
+                ..
+            } => Some(MappingSpec {
+                kind: MappingKind::Sqs,
+                source: queue_arn.clone().or_else(|| queue.clone())?,
+                batch_size: *batch_size,
+                maximum_batching_window_in_seconds: *maximum_batching_window_in_seconds,
+                maximum_concurrency: *maximum_concurrency,
+                starting_position: None,
+                report_batch_item_failures: reports,
+            }),
+            EventSource::Kinesis {
+                stream,
+                batch_size,
+                starting_position,
+                maximum_batching_window_in_seconds,
+                ..
+            } => Some(MappingSpec {
+                kind: MappingKind::Kinesis,
+                source: stream.clone(),
+                batch_size: *batch_size,
+                maximum_batching_window_in_seconds: *maximum_batching_window_in_seconds,
+                maximum_concurrency: None,
+                starting_position: Some(starting_position.as_str().to_owned()),
+                report_batch_item_failures: reports,
+            }),
+            EventSource::Dynamodb {
+                stream_arn,
+                batch_size,
+                starting_position,
+                maximum_batching_window_in_seconds,
+                ..
+            } => Some(MappingSpec {
+                kind: MappingKind::Dynamodb,
+                source: stream_arn.clone(),
+                batch_size: *batch_size,
+                maximum_batching_window_in_seconds: *maximum_batching_window_in_seconds,
+                maximum_concurrency: None,
+                starting_position: Some(starting_position.as_str().to_owned()),
+                report_batch_item_failures: reports,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The source's ARN, a name taken in the function's account and region.
+    pub(crate) fn source_arn(&self, place: Place<'_>) -> String {
+        match self.kind {
+            MappingKind::Sqs => place.arn("sqs", &self.source),
+            MappingKind::Kinesis if self.source.starts_with("arn:") => self.source.clone(),
+            MappingKind::Kinesis => place.arn("kinesis", &format!("stream/{}", self.source)),
+            MappingKind::Dynamodb => self.source.clone(),
+        }
+    }
+
+    /// Whether `record` is a mapping of this kind from this source.
+    pub(super) fn same(&self, record: &Record) -> bool {
+        let ((MappingKind::Sqs, Record::SqsEvent(recorded))
+        | (MappingKind::Kinesis, Record::KinesisEvent(recorded))
+        | (MappingKind::Dynamodb, Record::DynamodbEvent(recorded))) = (self.kind, record)
+        else {
+            return false;
+        };
+        match Place::of(&recorded.lambda_arn) {
+            Ok(place) => self.source_arn(place) == recorded.source_arn(),
+            // A record without the function's ARN (Chalice's are complete): by name.
+            Err(_) => [
+                &recorded.queue,
+                &recorded.queue_arn,
+                &recorded.stream,
+                &recorded.stream_arn,
+            ]
+            .into_iter()
+            .any(|name| name.as_deref() == Some(self.source.as_str())),
+        }
+    }
+
+    fn response_types(&self) -> Vec<FunctionResponseType> {
+        if self.report_batch_item_failures {
+            vec![FunctionResponseType::ReportBatchItemFailures]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn scaling(&self) -> Option<ScalingConfig> {
+        self.maximum_concurrency.map(|limit| {
+            ScalingConfig::builder()
+                .maximum_concurrency(i32::try_from(limit).unwrap_or(i32::MAX))
+                .build()
+        })
+    }
+
+    /// The record of the mapping `uuid` from `source_arn`, with Chalice's fields.
+    pub(crate) fn record(
+        &self,
+        spec: &EventSourceSpec,
+        uuid: String,
+        source_arn: String,
+        lambda_arn: &str,
+    ) -> Record {
+        let mut record = MappingRecord {
+            name: spec.key.clone(),
+            event_uuid: uuid,
+            queue: None,
+            queue_arn: None,
+            stream: None,
+            stream_arn: None,
+            lambda_arn: lambda_arn.to_owned(),
+            config_hash: spec.config_hash(),
+        };
+        match self.kind {
+            MappingKind::Sqs => {
+                record.queue = Some(source_arn.rsplit(':').next().unwrap_or_default().to_owned());
+                record.queue_arn = Some(source_arn);
+                Record::SqsEvent(record)
+            }
+            MappingKind::Kinesis => {
+                record.stream = Some(
+                    source_arn
+                        .rsplit_once(":stream/")
+                        .map_or(self.source.as_str(), |(_, name)| name)
+                        .to_owned(),
+                );
+                record.stream_arn = Some(source_arn);
+                Record::KinesisEvent(record)
+            }
+            MappingKind::Dynamodb => {
+                record.stream_arn = Some(source_arn);
+                Record::DynamodbEvent(record)
+            }
+        }
+    }
+}
+
+fn to_i32(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+impl Executor<'_> {
+    pub(super) async fn put_mapping(
+        &mut self,
+        spec: &EventSourceSpec,
+        mapping: &MappingSpec,
+        lambda_arn: &str,
+    ) -> anyhow::Result<Record> {
+        let source_arn = mapping.source_arn(Place::of(lambda_arn)?);
+        let recorded = self
+            .state
+            .get(&spec.key)
+            .filter(|record| mapping.same(record))
+            .and_then(|record| match record {
+                Record::SqsEvent(recorded)
+                | Record::KinesisEvent(recorded)
+                | Record::DynamodbEvent(recorded) => Some(recorded.event_uuid.clone()),
+                _ => None,
+            });
+        let uuid = match recorded {
+            Some(uuid) => {
+                self.output.status(
+                    "Updating",
+                    format!(
+                        "{} event source mapping {uuid} (batch size {})",
+                        mapping.kind.label(),
+                        mapping.batch_size
+                    ),
+                );
+                self.update_mapping(&uuid, mapping, lambda_arn).await?;
+                uuid
+            }
+            None => {
+                self.create_mapping(spec, mapping, &source_arn, lambda_arn)
+                    .await?
+            }
+        };
+        Ok(mapping.record(spec, uuid, source_arn, lambda_arn))
+    }
+
+    async fn create_mapping(
+        &mut self,
+        spec: &EventSourceSpec,
+        mapping: &MappingSpec,
+        source_arn: &str,
+        lambda_arn: &str,
+    ) -> anyhow::Result<String> {
+        self.output.status(
+            "Mapping",
+            format!(
+                "{} {} to {} (batch size {})",
+                mapping.kind.label(),
+                mapping.source,
+                spec.function_name,
+                mapping.batch_size
+            ),
+        );
+        let doing = format!(
+            "creating the event source mapping from {source_arn} to {}",
+            spec.function_name
+        );
+        let created = self
+            .aws
+            .lambda
+            .create_event_source_mapping()
+            .event_source_arn(source_arn)
+            .function_name(lambda_arn)
+            .batch_size(to_i32(mapping.batch_size))
+            .maximum_batching_window_in_seconds(to_i32(mapping.maximum_batching_window_in_seconds))
+            .set_starting_position(
+                mapping
+                    .starting_position
+                    .as_deref()
+                    .map(EventSourcePosition::from),
+            )
+            .set_scaling_config(mapping.scaling())
+            .set_function_response_types(Some(mapping.response_types()))
+            .send()
+            .await;
+        match created {
+            Ok(created) => created
+                .uuid()
+                .map(str::to_owned)
+                .ok_or_else(|| anyhow::anyhow!("{doing}: Lambda answered without its UUID")),
+            // There already: made by a deploy cut before it recorded it. Adopt and update it.
+            Err(error) if Failure::of(&error).is(&["ResourceConflictException"]) => {
+                let listed = self
+                    .aws
+                    .lambda
+                    .list_event_source_mappings()
+                    .event_source_arn(source_arn)
+                    .function_name(lambda_arn)
+                    .send()
+                    .await
+                    .map_err(|error| explain(&doing, &error))?;
+                let uuid = listed
+                    .event_source_mappings()
+                    .iter()
+                    .find_map(|found| found.uuid())
+                    .ok_or_else(|| Failure::of(&error).explain(&doing))?
+                    .to_owned();
+                self.update_mapping(&uuid, mapping, lambda_arn).await?;
+                Ok(uuid)
+            }
+            Err(error) => Err(explain(&doing, &error)),
+        }
+    }
+
+    async fn update_mapping(
+        &self,
+        uuid: &str,
+        mapping: &MappingSpec,
+        lambda_arn: &str,
+    ) -> anyhow::Result<()> {
+        let doing = format!("updating event source mapping {uuid}");
+        let deadline = tokio::time::Instant::now() + BUSY_PATIENCE;
+        loop {
+            let updated = self
+                .aws
+                .lambda
+                .update_event_source_mapping()
+                .uuid(uuid)
+                .function_name(lambda_arn)
+                .batch_size(to_i32(mapping.batch_size))
+                .maximum_batching_window_in_seconds(to_i32(
+                    mapping.maximum_batching_window_in_seconds,
+                ))
+                .set_scaling_config(mapping.scaling())
+                .set_function_response_types(Some(mapping.response_types()))
+                .send()
+                .await;
+            match updated {
+                Ok(_) => return Ok(()),
+                Err(error)
+                    if Failure::of(&error).is(&["ResourceInUseException"])
+                        && tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(error) => return Err(explain(&doing, &error)),
+            }
+        }
+    }
+
+    pub(super) async fn delete_mapping(&self, record: &MappingRecord) -> anyhow::Result<()> {
+        let result = self
+            .aws
+            .lambda
+            .delete_event_source_mapping()
+            .uuid(&record.event_uuid)
+            .send()
+            .await;
+        tolerate_missing(
+            result,
+            &format!("deleting event source mapping {}", record.event_uuid),
+        )
+    }
+}
+
+/// Whether the mapping still exists.
+pub(super) async fn exists(aws: &Aws, record: &MappingRecord) -> anyhow::Result<bool> {
+    let result = aws
+        .lambda
+        .get_event_source_mapping()
+        .uuid(&record.event_uuid)
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(error) => {
+            let failure = Failure::of(&error);
+            if failure.is_not_found() {
+                Ok(false)
+            } else {
+                Err(failure.explain(&format!(
+                    "reading event source mapping {}",
+                    record.event_uuid
+                )))
+            }
+        }
+    }
+}
