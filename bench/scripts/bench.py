@@ -485,7 +485,7 @@ HELLO_PEER = BENCH / "peers" / "hello-lambda-http"
 
 # The release profile both apps are built with, as `bench/Cargo.toml` and the root workspace
 # build a Lambda bootstrap.
-RELEASE_PROFILE = '[profile.release]\nlto = "thin"\ncodegen-units = 1\nstrip = true\n'
+RELEASE_PROFILE = '[profile.release]\nlto = "fat"\ncodegen-units = 1\nstrip = true\n'
 
 COMPILE_APPS = [
     # (key, label, source directory, dependencies, lock file to start from)
@@ -859,7 +859,7 @@ def document(results, settings, loads, started, elapsed, env):
             f"{settings.coldstart_rounds} round(s) taking turns, {settings.coldstart_warmup} warm-up(s) per round "
             "(hyperfine); exec → first answer and peak RSS (VmHWM) are measured by "
             "`coldstart-stub`, which plays the Runtime API on loopback. Binaries are x86_64 glibc "
-            "release builds, thin LTO, stripped. ² Python ships no bootstrap: Lambda's runtime "
+            "release builds, fat LTO, stripped. ² Python ships no bootstrap: Lambda's runtime "
             "provides the interpreter."
         )
     if "router" in results:

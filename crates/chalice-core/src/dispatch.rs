@@ -171,7 +171,7 @@ fn accepts_binary(app: &Chalice, request: &Request) -> bool {
 
 /// Chalice's 400 for a binary `response` to a request that does not accept binary.
 fn binary_refused(response: &Response) -> Response {
-    let content_type = response.headers.get("content-type").unwrap_or_default();
+    let content_type = response.headers.last(CONTENT_TYPE).unwrap_or_default();
     // Chalice's code and wording, including its odd first sentence.
     let message = format!(
         "Request did not specify an Accept header with {content_type}, The response has a \
@@ -187,7 +187,7 @@ impl Chalice {
     fn is_binary(&self, response: &Response) -> bool {
         let content_type = response
             .headers
-            .get("content-type")
+            .last(CONTENT_TYPE)
             .unwrap_or("application/json");
         if content_type == "application/json" {
             // The usual answer, decided without parsing the header.
@@ -213,10 +213,8 @@ fn with_cors(response: &mut Response, cors_headers: &[(HeaderName, HeaderValue)]
 
 /// `Content-Type: application/json` on a response without one, as API Gateway sends it.
 fn with_default_content_type(response: &mut Response) {
-    if !response.headers.contains_key("content-type") {
-        response
-            .headers
-            .as_header_map_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let headers = response.headers.as_header_map_mut();
+    if !headers.contains_key(CONTENT_TYPE) {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
 }

@@ -45,6 +45,12 @@ impl Headers {
     /// The last, as API Gateway's single-valued `headers` map keeps the last of repeated
     /// headers.
     pub fn get(&self, name: &str) -> Option<&str> {
+        self.last(name)
+    }
+
+    /// [`Headers::get`] by a name already parsed (`http::header::CONTENT_TYPE`), for the
+    /// lookups dispatch makes on every response.
+    pub(crate) fn last(&self, name: impl http::header::AsHeaderName) -> Option<&str> {
         self.map
             .get_all(name)
             .iter()

@@ -30,14 +30,21 @@ pub const DEFAULT_BINARY_TYPES: [&str; 16] = [
 /// match `image/png`.
 pub(crate) fn matches_content_type<S: AsRef<str>>(header: &str, valid: &[S]) -> bool {
     // `*/*` has no letters: no lowercasing needed to find it. Nothing here allocates: this
-    // runs on every response (`is_binary`) and every request with `content_types`.
-    if header.contains("*/*") || valid.iter().any(|v| v.as_ref() == "*/*") {
+    // runs on every response (`is_binary`) and every request with `content_types`. A
+    // window scan, not `str::contains`, whose searcher costs more to set up than a header
+    // takes to read.
+    if has_any_type(header) || valid.iter().any(|v| v.as_ref() == "*/*") {
         return true;
     }
     header
         .split([',', ';'])
         .map(str::trim)
         .any(|part| valid.iter().any(|v| part.eq_ignore_ascii_case(v.as_ref())))
+}
+
+/// Whether `text` contains `*/*`.
+fn has_any_type(text: &str) -> bool {
+    text.as_bytes().windows(3).any(|window| window == b"*/*")
 }
 
 #[cfg(test)]
@@ -56,6 +63,9 @@ mod tests {
             ("application/jsonp", &json, false),
             ("", &json, false),
             ("*/*", &json, true),
+            ("text/html, */*;q=0.8", &json, true),
+            ("*/", &json, false),
+            ("text/*", &json, false),
             ("text/plain", &["*/*"], true),
             ("image/*", &["image/png"], false),
             ("IMAGE/PNG", &["image/png"], true),

@@ -77,8 +77,17 @@ impl Response {
         match body.into_body() {
             Ok((bytes, content_type)) => {
                 response.body = bytes;
-                if let Some(content_type) = content_type {
-                    response.headers.insert("content-type", content_type);
+                match content_type {
+                    // Ours are constants: no name to parse, no value to check.
+                    Some(ours @ ("application/json" | "application/octet-stream")) => {
+                        response.headers.as_header_map_mut().insert(
+                            http::header::CONTENT_TYPE,
+                            http::HeaderValue::from_static(ours),
+                        );
+                    }
+                    // Another `IntoBody`'s, checked as any header is.
+                    Some(other) => response.headers.insert("content-type", other),
+                    None => {}
                 }
             }
             Err(error) => response.deferred = Some(error),
@@ -394,7 +403,9 @@ impl IntoBody for () {
 
 impl<T: Serialize> IntoBody for Json<T> {
     fn into_body(self) -> Result<(Bytes, Option<&'static str>), ChaliceError> {
-        let bytes = serde_json::to_vec(&self.0).map_err(ChaliceError::unhandled)?;
+        // Room for a small document up front: serde_json's `to_vec` grows from empty.
+        let mut bytes = Vec::with_capacity(128);
+        serde_json::to_writer(&mut bytes, &self.0).map_err(ChaliceError::unhandled)?;
         Ok((Bytes::from(bytes), Some("application/json")))
     }
 }

@@ -59,8 +59,19 @@ impl Encoded {
     /// of text between two escapes, which in a JSON body is every few bytes.
     pub(crate) fn to_vec(&self) -> serde_json::Result<Vec<u8>> {
         let headers = self.response.headers.as_header_map();
-        let body = self.response.body.len();
-        let estimate = 128 + 64 * headers.len() + body + body / 8;
+        let escaped = if self.base64 || !self.utf8 {
+            0
+        } else {
+            escaped_len(&self.response.body)
+        };
+        let body = if self.base64 {
+            base64::encoded_len(self.response.body.len(), true).unwrap_or(0)
+        } else if self.utf8 {
+            escaped
+        } else {
+            self.response.body.len() + self.response.body.len() / 8
+        };
+        let estimate = 128 + 64 * headers.len() + body + 16;
         let mut out = Vec::with_capacity(estimate);
         out.extend_from_slice(b"{\"statusCode\":");
         push_u16(&mut out, self.response.status_code);
@@ -90,7 +101,7 @@ impl Encoded {
             out.truncate(start + written);
             out.push(b'"');
         } else if self.utf8 {
-            push_escaped(&mut out, &self.response.body);
+            push_escaped(&mut out, &self.response.body, escaped);
         } else {
             // A REST API's text body that is not UTF-8 (see `Encoded::new`).
             push_str(&mut out, &String::from_utf8_lossy(&self.response.body));
@@ -139,26 +150,89 @@ static ESCAPES: [u8; 256] = {
     table
 };
 
+/// The bytes a byte's escape adds to it: 1 for `\\x`, 5 for `\\u00XX`.
+static EXTRA: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = match ESCAPES[byte] {
+            0 => 0,
+            b'u' => 5,
+            _ => 1,
+        };
+        byte += 1;
+    }
+    table
+};
+
 /// Appends `text` as a JSON string, quotes included.
 fn push_str(out: &mut Vec<u8>, text: &str) {
-    push_escaped(out, text.as_bytes());
+    push_escaped(out, text.as_bytes(), escaped_len(text.as_bytes()));
 }
 
-/// Appends UTF-8 `text` as a JSON string, quotes included: the runs between escapes
-/// copied whole, into room reserved once.
-fn push_escaped(out: &mut Vec<u8>, text: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.reserve(text.len() + 2);
-    out.push(b'"');
-    let mut start = 0;
-    for (at, &byte) in text.iter().enumerate() {
-        let escape = ESCAPES[usize::from(byte)];
-        if escape == 0 {
+/// How many bytes `text` takes as a JSON string, quotes excluded: a table sum, which the
+/// compiler vectorizes.
+fn escaped_len(text: &[u8]) -> usize {
+    text.len()
+        + text
+            .iter()
+            .map(|&byte| usize::from(EXTRA[usize::from(byte)]))
+            .sum::<usize>()
+}
+
+/// Appends UTF-8 `text` as a JSON string, quotes included, into room of its exact size
+/// (`escaped`: [`escaped_len`]), eight bytes at a time: each word is copied whole, and the
+/// cursor moves up to the first byte in it that needs an escape (found by bit tricks on
+/// the word, not byte by byte). Copying the runs between escapes with a call each, as
+/// serde_json does, cost 19,200 instructions for a 1 KB JSON body with 170 quotes.
+fn push_escaped(out: &mut Vec<u8>, text: &[u8], escaped: usize) {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = ONES * 0x80;
+    let start = out.len();
+    // Eight bytes of slack for the last word's copy.
+    out.resize(start + escaped + 2 + 8, 0);
+    let room = &mut out[start..];
+    room[0] = b'"';
+    let mut at = 1;
+    let mut rest = text;
+    while let Some((word, _)) = rest.split_first_chunk::<8>() {
+        let x = u64::from_le_bytes(*word);
+        // The high bit of each byte below 0x20, or equal to `"` or `\\`. A flag may be
+        // wrong only above a right one (the borrow runs upward), so the lowest is right.
+        let control = x.wrapping_sub(ONES * 0x20) & !x;
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let quote = quote.wrapping_sub(ONES) & !quote;
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let backslash = backslash.wrapping_sub(ONES) & !backslash;
+        let flags = (control | quote | backslash) & HIGHS;
+        room[at..at + 8].copy_from_slice(word);
+        if flags == 0 {
+            at += 8;
+            rest = &rest[8..];
             continue;
         }
-        out.extend_from_slice(&text[start..at]);
-        if escape == b'u' {
-            out.extend_from_slice(&[
+        let clean = (flags.trailing_zeros() / 8) as usize;
+        at = push_escape(room, at + clean, rest[clean]);
+        rest = &rest[clean + 1..];
+    }
+    for &byte in rest {
+        if ESCAPES[usize::from(byte)] == 0 {
+            room[at] = byte;
+            at += 1;
+        } else {
+            at = push_escape(room, at, byte);
+        }
+    }
+    room[at] = b'"';
+    out.truncate(start + at + 1);
+}
+
+/// Writes the escape of `byte` (one that needs one) at `at`; the position after it.
+fn push_escape(room: &mut [u8], at: usize, byte: u8) -> usize {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match ESCAPES[usize::from(byte)] {
+        b'u' => {
+            room[at..at + 6].copy_from_slice(&[
                 b'\\',
                 b'u',
                 b'0',
@@ -166,13 +240,14 @@ fn push_escaped(out: &mut Vec<u8>, text: &[u8]) {
                 HEX[usize::from(byte >> 4)],
                 HEX[usize::from(byte & 0xf)],
             ]);
-        } else {
-            out.extend_from_slice(&[b'\\', escape]);
+            at + 6
         }
-        start = at + 1;
+        escape => {
+            room[at] = b'\\';
+            room[at + 1] = escape;
+            at + 2
+        }
     }
-    out.extend_from_slice(&text[start..]);
-    out.push(b'"');
 }
 
 /// Header values are bytes; ours come from `&str`, but a middleware may have put anything
@@ -347,6 +422,39 @@ mod tests {
             push_str(&mut ours, text);
             let theirs = serde_json::to_string(text).expect("json");
             assert_eq!(String::from_utf8_lossy(&ours), theirs, "{text:?}");
+        }
+    }
+
+    /// The same, for each byte that needs an escape at every place in a word and beside
+    /// every other one, among runs of every length and bytes just above and below the ones
+    /// that need escapes (the word-at-a-time search must find exactly those).
+    #[test]
+    fn every_escape_at_every_place_in_a_word() {
+        let specials = [
+            "\"", "\\", "\n", "\u{0}", "\u{1f}", "\u{7f}", "!", "#", "[", "]", " ", "é", "😀",
+        ];
+        let mut texts = Vec::new();
+        for special in specials {
+            for other in specials {
+                for before in 0..17 {
+                    for after in [0, 1, 7, 8, 9] {
+                        let mut text = "x".repeat(before);
+                        text.push_str(special);
+                        text.push_str(&"y".repeat(after));
+                        text.push_str(other);
+                        texts.push(text);
+                    }
+                }
+            }
+        }
+        for text in &texts {
+            for prefix in [String::new(), "a".repeat(12)] {
+                let text = format!("{prefix}{text}");
+                let mut ours = b"{".to_vec();
+                push_str(&mut ours, &text);
+                let theirs = format!("{{{}", serde_json::to_string(&text).expect("json"));
+                assert_eq!(String::from_utf8_lossy(&ours), theirs, "{text:?}");
+            }
         }
     }
 
