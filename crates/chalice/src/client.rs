@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::events::EventGenerator;
-use crate::websocket::{MemoryBackend, WebsocketClient};
+use crate::memory_backend::MemoryBackend;
 
 /// A test client for an app (Chalice's `chalice.test.Client`).
 ///
@@ -185,42 +185,6 @@ impl Client {
     /// ```
     pub fn lambda_(&self) -> LambdaClient<'_> {
         LambdaClient { client: self }
-    }
-
-    /// Opens WebSocket connections to the app, in-process: each runs the app's `$connect`
-    /// handler, sends messages routed as API Gateway routes them, receives what the app
-    /// sends it (with `websocket_api()`, from any handler or view: a WebSocket handler, an
-    /// HTTP view, an event handler this client runs), and closes.
-    ///
-    /// ```
-    /// use chalice::test::Client;
-    /// use chalice::{Chalice, ChaliceError, Request, WebsocketEvent, WebsocketMessage, websocket_api};
-    ///
-    /// let mut app = Chalice::new("chat");
-    /// app.on_ws_connect(|event: WebsocketEvent| -> Result<(), ChaliceError> {
-    ///     match event.query_params.as_ref().and_then(|q| q.get("name")) {
-    ///         Some(_) => Ok(()),
-    ///         None => Err(ChaliceError::forbidden("say who you are")),
-    ///     }
-    /// });
-    /// // An HTTP view that pushes to a connection.
-    /// async fn poke(request: Request) -> Result<&'static str, ChaliceError> {
-    ///     websocket_api().send(request.query_param("id").unwrap_or_default(), "poke").await?;
-    ///     Ok("sent")
-    /// }
-    /// app.route("/poke", poke);
-    ///
-    /// let client = Client::new(app);
-    /// let refused = client.websocket().connect().send().unwrap_err();
-    /// assert_eq!(refused.status_code(), 403);
-    ///
-    /// let mut ws = client.websocket().connect().query("name", "ann").send().expect("accepted");
-    /// let poke = client.http().get("/poke").query("id", ws.connection_id()).send();
-    /// assert_eq!(poke.text(), "sent");
-    /// assert_eq!(ws.receive(), Some(WebsocketMessage::from("poke")));
-    /// ```
-    pub fn websocket(&self) -> WebsocketClient<'_> {
-        WebsocketClient { client: self }
     }
 
     pub(crate) fn websockets(&self) -> Arc<MemoryBackend> {

@@ -37,6 +37,7 @@
 mod client;
 mod events;
 mod logging;
+mod memory_backend;
 mod mode;
 mod run;
 mod websocket;

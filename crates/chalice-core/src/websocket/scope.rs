@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
-use super::api::WebsocketBackend;
+use super::backend::WebsocketBackend;
 
 thread_local! {
     static BACKEND: RefCell<Option<Arc<dyn WebsocketBackend>>> = const { RefCell::new(None) };
