@@ -8,10 +8,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use chalice_core::adapter::{
-    WebsocketConnection, websocket_gateway_message, with_websocket_backend,
-};
+use chalice_core::adapter::{WebsocketConnection, websocket_gateway_message};
 use chalice_core::{ChaliceError, Headers, MultiDict, WebsocketMessage, WebsocketResponse};
+
+use chalice_manifest::{CONNECT_HANDLER, DISCONNECT_HANDLER};
 
 use crate::client::Client;
 use crate::memory_backend::{Connection, MemoryBackend, connection_id, now_ms, request_id};
@@ -122,7 +122,7 @@ impl<'a> IntoFuture for TestConnect<'a> {
                 .user_agent("chalice-test-client");
             let query = Some(self.query).filter(|query| !query.is_empty());
             let mut event = gateway.connect_event(self.headers, query, &request_id(), now);
-            event.context = client.function_context("websocket_connect");
+            event.context = client.function_context(CONNECT_HANDLER);
             backend.connections().insert(
                 id.clone(),
                 Connection {
@@ -133,8 +133,9 @@ impl<'a> IntoFuture for TestConnect<'a> {
                 },
             );
             let app = client.app();
-            let response =
-                with_websocket_backend(backend.clone(), app.handle_websocket(event)).await;
+            let response = client
+                .scoped(Some(CONNECT_HANDLER), app.handle_websocket(event))
+                .await;
             if response.is_success() {
                 return Ok(TestWebsocket {
                     client,
@@ -340,8 +341,10 @@ impl<'s> IntoFuture for TestMessage<'s, '_> {
                 .map_or("websocket_message", |(_, name)| name)
                 .to_owned();
             event.context = socket.client.function_context(&handler);
-            let response =
-                with_websocket_backend(socket.backend.clone(), app.handle_websocket(event)).await;
+            let response = socket
+                .client
+                .scoped(Some(&handler), app.handle_websocket(event))
+                .await;
             if response.error().is_some_and(ChaliceError::is_unhandled) {
                 // A failed integration: API Gateway tells the client.
                 let frame = websocket_gateway_message(
@@ -429,9 +432,14 @@ impl<'a> IntoFuture for TestClose<'a> {
                 .get(&socket.connection_id)?
                 .gateway
                 .disconnect_event(1000, "", &request_id(), now_ms());
-            event.context = socket.client.function_context("websocket_disconnect");
+            event.context = socket.client.function_context(DISCONNECT_HANDLER);
             let app = socket.client.app();
-            Some(with_websocket_backend(socket.backend.clone(), app.handle_websocket(event)).await)
+            Some(
+                socket
+                    .client
+                    .scoped(Some(DISCONNECT_HANDLER), app.handle_websocket(event))
+                    .await,
+            )
         })
     }
 }

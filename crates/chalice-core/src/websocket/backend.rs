@@ -18,11 +18,11 @@ pub type BackendFuture<'a, T> =
 ///
 /// Adapters implement it and install it, with [`crate::adapter::with_websocket_backend`]
 /// around each invocation (or [`crate::adapter::install_websocket_backend`] once for the
-/// process); apps never name it: they call [`websocket_api()`].
+/// process); apps never name it: they call [`websocket_api()`](super::websocket_api).
 ///
 /// `endpoint` is the management endpoint the app's code is talking to: the current
 /// WebSocket event's (`https://{domainName}/{stage}`) inside a WebSocket handler, else the
-/// one given with [`WebsocketApi::with_endpoint`], else `None` (a backend that needs one
+/// one given with [`WebsocketApi::with_endpoint`](super::WebsocketApi::with_endpoint), else `None` (a backend that needs one
 /// then uses its own configuration, or fails with [`WebsocketError::NoEndpoint`]).
 ///
 /// ```

@@ -32,6 +32,6 @@ pub use self::gateway::WebsocketConnection;
 pub use self::info::ConnectionInfo;
 pub use self::message::WebsocketMessage;
 pub use self::register::OnWsRoute;
-pub use self::scope::{WithSlot, install_websocket_backend, with_websocket_backend};
+pub use self::scope::{install_websocket_backend, with_websocket_backend};
 
 pub(crate) use self::declare::Websockets;
