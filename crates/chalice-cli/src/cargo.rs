@@ -44,7 +44,10 @@ pub fn build(
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     if profile == Profile::Release {
-        command.arg("--release");
+        // The bootstrap never serves locally: leave the local server out of it.
+        command
+            .arg("--release")
+            .env(chalice_manifest::LAMBDA_ONLY_ENV, "1");
     }
     if output.verbosity() == Verbosity::Quiet {
         command.arg("--quiet");

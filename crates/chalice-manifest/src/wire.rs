@@ -46,3 +46,9 @@ pub const EXIT_WITH_STDIN_ENV: &str = "CHALICE_EXIT_WITH_STDIN";
 /// templates and the deployer on every function of an app with a WebSocket API; the local
 /// server's own address under `chalice local`.
 pub const WEBSOCKET_ENDPOINT_ENV: &str = "CHALICE_WEBSOCKET_ENDPOINT";
+
+/// The environment variable that, set to `1` while an app is built, leaves the local server
+/// out of its binary: `chalice::run` then serves AWS Lambda only. `chalice package` and
+/// `chalice deploy` set it for the bootstrap they build, which a deployed function never
+/// runs as a local server; the binary is smaller and loads faster.
+pub const LAMBDA_ONLY_ENV: &str = "CHALICE_LAMBDA_ONLY";

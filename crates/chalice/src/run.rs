@@ -88,7 +88,22 @@ fn run_with(
     }
 }
 
+/// Built with `CHALICE_LAMBDA_ONLY=1`, the binary has no local server: it says so.
+#[cfg(chalice_lambda_only)]
+#[allow(clippy::needless_pass_by_value)] // the same signature as the serving `local`
+fn local(app: Chalice, _: Local) -> i32 {
+    report_usage_error(&format!(
+        "{} was built for AWS Lambda only ({}=1, as `chalice package` and `chalice deploy` \
+         build the bootstrap), without the local server: build it without that variable, or \
+         run `chalice local`, to serve it here",
+        app.app_name(),
+        chalice_manifest::LAMBDA_ONLY_ENV
+    ));
+    USAGE_ERROR
+}
+
 /// Serves locally until Ctrl-C; the exit status.
+#[cfg(not(chalice_lambda_only))]
 fn local(app: Chalice, options: Local) -> i32 {
     let Local {
         addr,
@@ -149,6 +164,7 @@ fn local(app: Chalice, options: Local) -> i32 {
 /// `PR_SET_PDEATHSIG` would need no help from the app, but exists only on Linux and needs
 /// `unsafe` code; a pipe's end is portable. Requests in flight are cut: their client is the
 /// developer whose `chalice local` just ended.
+#[cfg_attr(chalice_lambda_only, allow(dead_code))]
 fn exit_when_stdin_closes() {
     if std::env::var_os(chalice_manifest::EXIT_WITH_STDIN_ENV).is_none_or(|v| v != "1") {
         return;
@@ -228,6 +244,7 @@ fn invoke(app: &Chalice, name: &str) -> i32 {
 ///   `chalice local` sets);
 /// - `CHALICE_STAGE_VARIABLES`: stage variables, a JSON object of strings (default: none,
 ///   as on a Chalice deployment).
+#[cfg_attr(chalice_lambda_only, allow(dead_code))]
 fn gateway_from_env(app: Chalice, env: impl Fn(&str) -> Option<String>) -> Result<Gateway, String> {
     let keys: Vec<String> = env("CHALICE_API_KEYS")
         .unwrap_or_default()
