@@ -15,6 +15,7 @@
 //! own their process call once, adds the panic's location to the error the app logs and keeps
 //! the panic out of stderr. The core has no global side effects of its own.
 
+pub use crate::env::{EnvVars, with_env_vars};
 pub use crate::events::scheduled_event;
 pub use crate::gateway::{
     Admission, Admitted, Gateway, HttpRequest, MAX_BODY_BYTES, missing_authentication_token,
@@ -23,7 +24,8 @@ pub use crate::gateway::{
 pub use crate::headers::HeaderSource;
 pub use crate::panic::install_hook as install_panic_hook;
 pub use crate::routing::RouteMatch;
+pub use crate::slot::WithSlot;
 pub use crate::websocket::{
-    BackendFuture, WebsocketBackend, WebsocketConnection, WithSlot, install_websocket_backend,
+    BackendFuture, WebsocketBackend, WebsocketConnection, install_websocket_backend,
     websocket_gateway_message, with_websocket_backend,
 };

@@ -50,6 +50,7 @@ mod cors;
 mod current;
 mod definition_error;
 mod dispatch;
+mod env;
 mod error;
 mod error_handler;
 mod events;
@@ -69,6 +70,7 @@ mod response;
 mod route;
 mod router;
 mod routing;
+mod slot;
 mod state;
 mod view;
 mod websocket;
@@ -92,6 +94,7 @@ pub use crate::current::{current_request, log};
 pub use crate::definition_error::{
     DefinitionError, DefinitionErrorKind, DefinitionErrors, ViewSite,
 };
+pub use crate::env::env_var;
 pub use crate::error::{ChaliceError, ErrorKind};
 pub use crate::events::{
     BatchHandler, BatchItemFailure, BatchItemFailures, BatchOutput, CloudWatchEvent, Cron,

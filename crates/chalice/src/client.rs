@@ -1,12 +1,13 @@
 //! The test client: requests to an app in-process, through the same gateway emulation as the
 //! local server, with no socket.
 
+use std::collections::BTreeMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use chalice_core::adapter::{Gateway, HttpRequest, with_websocket_backend};
+use chalice_core::adapter::{EnvVars, Gateway, HttpRequest, with_env_vars, with_websocket_backend};
 use chalice_core::{Chalice, ChaliceError, Headers, InvokeError, LambdaContext, Method, Params};
 use chalice_local::LocalFunction;
 use serde::Serialize;
@@ -14,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::events::EventGenerator;
-use crate::websocket::{MemoryBackend, WebsocketClient};
+use crate::memory_backend::MemoryBackend;
 
 /// A test client for an app (Chalice's `chalice.test.Client`).
 ///
@@ -62,6 +63,10 @@ pub struct Client {
     /// The app's WebSocket connections, which `websocket_api()` reaches from any handler.
     websockets: Arc<MemoryBackend>,
     stage: Arc<str>,
+    /// The chalice stage whose `environment_variables` apply (`config_stage`).
+    config: Option<Arc<chalice_config::StageConfig>>,
+    /// Variables over the stage's (`env_vars`).
+    env_vars: BTreeMap<String, String>,
 }
 
 impl Client {
@@ -86,6 +91,8 @@ impl Client {
             function,
             runtime: OnceLock::new(),
             stage: "api".into(),
+            config: None,
+            env_vars: BTreeMap::new(),
         }
     }
 
@@ -130,6 +137,78 @@ impl Client {
             stage: stage.into(),
             ..self
         }
+    }
+
+    /// Applies the chalice stage `stage` of the project's `.chalice/config.json` (read from
+    /// the current directory: the crate's folder under `cargo test`), as Chalice's
+    /// `Client(app, stage_name=...)` does: its `environment_variables` (the top level's, then
+    /// the stage's, then the function's `lambda_functions` entry) are what
+    /// [`env_var`](crate::env_var) returns in each view and handler the client runs. The
+    /// process's environment is left alone, so tests running in parallel with other stages
+    /// do not see each other's.
+    ///
+    /// ```no_run
+    /// use chalice::{Chalice, test::Client};
+    ///
+    /// let mut app = Chalice::new("todo");
+    /// app.route("/table", || chalice::env_var("TABLE_NAME").unwrap_or_default());
+    /// // .chalice/config.json: {"stages": {"dev": {"environment_variables": {"TABLE_NAME": "todos-dev"}}}}
+    /// let client = Client::new(app).config_stage("dev");
+    /// assert_eq!(client.http().get("/table").send().text(), "todos-dev");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the file cannot be read, has mistakes, or has no such stage: the panic says
+    /// which and where.
+    #[must_use]
+    #[track_caller]
+    pub fn config_stage(self, stage: &str) -> Self {
+        let project = std::env::current_dir().unwrap_or_default();
+        self.config_stage_in(&project, stage)
+    }
+
+    /// [`config_stage`](Self::config_stage) with the project in `project_dir` (the folder
+    /// holding `.chalice/`), as Chalice's `Client(app, stage_name, project_dir)`.
+    ///
+    /// # Panics
+    ///
+    /// As [`config_stage`](Self::config_stage).
+    #[must_use]
+    #[track_caller]
+    pub fn config_stage_in(self, project_dir: impl AsRef<std::path::Path>, stage: &str) -> Self {
+        let config = chalice_config::Config::load(project_dir.as_ref())
+            .and_then(|config| config.stage(stage))
+            .unwrap_or_else(|errors| panic!("{errors}"));
+        Client {
+            config: Some(Arc::new(config)),
+            ..self
+        }
+    }
+
+    /// Environment variables for each view and handler the client runs, read with
+    /// [`env_var`](crate::env_var), over the stage's ([`config_stage`](Self::config_stage)).
+    ///
+    /// ```
+    /// use chalice::{Chalice, test::Client};
+    ///
+    /// let mut app = Chalice::new("todo");
+    /// app.route("/table", || chalice::env_var("TABLE_NAME").unwrap_or_else(|| "none".to_owned()));
+    /// let client = Client::new(app).env_vars([("TABLE_NAME", "todos-test")]);
+    /// assert_eq!(client.http().get("/table").send().text(), "todos-test");
+    /// ```
+    #[must_use]
+    pub fn env_vars<I, K, V>(mut self, vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.env_vars.extend(
+            vars.into_iter()
+                .map(|(key, value)| (key.into(), value.into())),
+        );
+        self
     }
 
     /// Stage variables for the views' `stage_vars()` (none by default: `stage_vars()` is
@@ -187,44 +266,33 @@ impl Client {
         LambdaClient { client: self }
     }
 
-    /// Opens WebSocket connections to the app, in-process: each runs the app's `$connect`
-    /// handler, sends messages routed as API Gateway routes them, receives what the app
-    /// sends it (with `websocket_api()`, from any handler or view: a WebSocket handler, an
-    /// HTTP view, an event handler this client runs), and closes.
-    ///
-    /// ```
-    /// use chalice::test::Client;
-    /// use chalice::{Chalice, ChaliceError, Request, WebsocketEvent, WebsocketMessage, websocket_api};
-    ///
-    /// let mut app = Chalice::new("chat");
-    /// app.on_ws_connect(|event: WebsocketEvent| -> Result<(), ChaliceError> {
-    ///     match event.query_params.as_ref().and_then(|q| q.get("name")) {
-    ///         Some(_) => Ok(()),
-    ///         None => Err(ChaliceError::forbidden("say who you are")),
-    ///     }
-    /// });
-    /// // An HTTP view that pushes to a connection.
-    /// async fn poke(request: Request) -> Result<&'static str, ChaliceError> {
-    ///     websocket_api().send(request.query_param("id").unwrap_or_default(), "poke").await?;
-    ///     Ok("sent")
-    /// }
-    /// app.route("/poke", poke);
-    ///
-    /// let client = Client::new(app);
-    /// let refused = client.websocket().connect().send().unwrap_err();
-    /// assert_eq!(refused.status_code(), 403);
-    ///
-    /// let mut ws = client.websocket().connect().query("name", "ann").send().expect("accepted");
-    /// let poke = client.http().get("/poke").query("id", ws.connection_id()).send();
-    /// assert_eq!(poke.text(), "sent");
-    /// assert_eq!(ws.receive(), Some(WebsocketMessage::from("poke")));
-    /// ```
-    pub fn websocket(&self) -> WebsocketClient<'_> {
-        WebsocketClient { client: self }
-    }
-
     pub(crate) fn websockets(&self) -> Arc<MemoryBackend> {
         Arc::clone(&self.websockets)
+    }
+
+    /// `future` as the app runs it in the function `function` (`None`: the API handler):
+    /// with the client's WebSocket connections and the function's environment variables.
+    pub(crate) fn scoped<F: Future>(
+        &self,
+        function: Option<&str>,
+        future: F,
+    ) -> impl Future<Output = F::Output> + use<F> {
+        with_websocket_backend(
+            self.websockets(),
+            with_env_vars(self.env_for(function), future),
+        )
+    }
+
+    /// The environment variables of `function` (`None`: the API handler): the stage's, then
+    /// the client's own.
+    fn env_for(&self, function: Option<&str>) -> EnvVars {
+        let mut vars = match (&self.config, function) {
+            (Some(stage), Some(name)) => stage.function(name).environment_variables,
+            (Some(stage), None) => stage.api_handler().environment_variables,
+            (None, _) => BTreeMap::new(),
+        };
+        vars.extend(self.env_vars.clone());
+        Arc::new(vars)
     }
 
     pub(crate) fn app(&self) -> &Arc<Chalice> {
@@ -385,9 +453,10 @@ impl<'a> IntoFuture for TestRequest<'a> {
         Box::pin(async move {
             let method = self.request.method.clone();
             let path = self.request.path.clone();
-            let backend = self.client.websockets();
-            let mut response =
-                with_websocket_backend(backend, self.client.gateway.handle(self.request)).await;
+            let mut response = self
+                .client
+                .scoped(None, self.client.gateway.handle(self.request))
+                .await;
             let unhandled = (response.unhandled_error().is_some())
                 .then(|| response.take_error())
                 .flatten()
@@ -595,12 +664,13 @@ impl<'a> IntoFuture for TestInvocation<'a> {
         Box::pin(async move {
             let app = self.client.gateway.app();
             let function = LocalFunction::new(format!("{}-dev-{}", app.app_name(), self.name));
-            let backend = self.client.websockets();
-            let payload = with_websocket_backend(
-                backend,
-                app.invoke(&self.name, &self.payload, function.context()),
-            )
-            .await?;
+            let payload = self
+                .client
+                .scoped(
+                    Some(&self.name),
+                    app.invoke(&self.name, &self.payload, function.context()),
+                )
+                .await?;
             Ok(InvokeResponse { payload })
         })
     }

@@ -37,6 +37,7 @@
 mod client;
 mod events;
 mod logging;
+mod memory_backend;
 mod mode;
 mod run;
 mod websocket;
@@ -49,7 +50,7 @@ pub use chalice_core::{
     DefinitionErrors, ErrorKind, EventType, Headers, IamAuthorizer, IntoBody, IntoResponse,
     InvalidHeader, Json, LambdaContext, Level, Logger, Manifest, Method, MiddlewareFn, MultiDict,
     Next, Params, PathError, Request, RequestBuilder, Response, Route, RouteInfo, State, View,
-    ViewSite, current_request, log,
+    ViewSite, current_request, env_var, log,
 };
 /// Event handlers and pure functions: their events, answers and declarations.
 pub use chalice_core::{

@@ -193,7 +193,7 @@ pub(crate) fn usage(app_name: &str) -> String {
            --request-log WHERE      the one line per request: off, stderr, stdout or a file's path (appended)\n                           \
                                     [env: CHALICE_REQUEST_LOG] [default: stderr]\n  \
            --manifest               print the app's routes and settings as JSON, for the chalice CLI\n  \
-           --invoke NAME            run the function NAME (event handler or pure function) once on the\n                           \
+           --invoke NAME            run the function NAME (event, WebSocket or pure function) once on the\n                           \
                                     event read from stdin as JSON, and print its answer\n  \
            -h, --help               print this help\n\n\
          Environment:\n  \

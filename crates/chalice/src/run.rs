@@ -190,6 +190,24 @@ fn invoke(app: &Chalice, name: &str) -> i32 {
     };
     chalice_core::adapter::install_panic_hook();
     let function = chalice_local::LocalFunction::new(format!("{}-{name}", app.app_name()));
+    if app.websocket_routes().any(|(_, handler)| handler == name) {
+        // A WebSocket handler takes API Gateway's WebSocket event and answers as on Lambda.
+        let answer = runtime.block_on(chalice_lambda::handle_websocket_event(
+            app,
+            event.as_bytes(),
+            function.context(),
+        ));
+        return match answer {
+            Ok(answer) => {
+                print_help(&format!("{}\n", String::from_utf8_lossy(&answer)));
+                0
+            }
+            Err(error) => {
+                report_usage_error(&format!("Chalice.InvalidEvent: {error}"));
+                1
+            }
+        };
+    }
     match runtime.block_on(app.invoke(name, &event, function.context())) {
         Ok(answer) => {
             print_help(&format!("{answer}\n"));

@@ -1,149 +1,57 @@
-//! The test client's WebSocket connections: an in-memory [`WebsocketBackend`] that keeps
-//! what the app sends to each connection, and [`TestWebsocket`], a client's connection that
-//! runs the app's handlers as API Gateway would.
+//! The test client's WebSocket connections: [`Client::websocket`], and [`TestWebsocket`], a
+//! client's connection that runs the app's handlers as API Gateway would, over the client's
+//! in-memory backend (`memory_backend.rs`).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
 
-use base64::Engine;
 use bytes::Bytes;
-use chalice_core::adapter::{
-    BackendFuture, WebsocketBackend, WebsocketConnection, websocket_gateway_message,
-    with_websocket_backend,
-};
-use chalice_core::{
-    Chalice, ChaliceError, ConnectionInfo, Headers, MultiDict, WebsocketDisconnected,
-    WebsocketError, WebsocketMessage, WebsocketResponse,
-};
+use chalice_core::adapter::{WebsocketConnection, websocket_gateway_message};
+use chalice_core::{ChaliceError, Headers, MultiDict, WebsocketMessage, WebsocketResponse};
+
+use chalice_manifest::{CONNECT_HANDLER, DISCONNECT_HANDLER};
 
 use crate::client::Client;
+use crate::memory_backend::{Connection, MemoryBackend, connection_id, now_ms, request_id};
 
-/// What the in-memory backend keeps of one connection.
-struct Connection {
-    gateway: WebsocketConnection,
-    /// What the app sent, oldest first, not yet received by the test.
-    inbox: VecDeque<WebsocketMessage>,
-    open: bool,
-    last_active_ms: u64,
-}
-
-/// The test client's connections, shared by every request and invocation the client makes:
-/// `websocket_api()` reaches them from any handler or view.
-pub(crate) struct MemoryBackend {
-    app: Weak<Chalice>,
-    connections: Mutex<HashMap<String, Connection>>,
-}
-
-impl MemoryBackend {
-    pub(crate) fn new(app: &Arc<Chalice>) -> Arc<Self> {
-        Arc::new(MemoryBackend {
-            app: Arc::downgrade(app),
-            connections: Mutex::new(HashMap::new()),
-        })
+impl Client {
+    /// Opens WebSocket connections to the app, in-process: each runs the app's `$connect`
+    /// handler, sends messages routed as API Gateway routes them, receives what the app
+    /// sends it (with `websocket_api()`, from any handler or view: a WebSocket handler, an
+    /// HTTP view, an event handler this client runs), and closes.
+    ///
+    /// ```
+    /// use chalice::test::Client;
+    /// use chalice::{Chalice, ChaliceError, Request, WebsocketEvent, WebsocketMessage, websocket_api};
+    ///
+    /// let mut app = Chalice::new("chat");
+    /// app.on_ws_connect(|event: WebsocketEvent| -> Result<(), ChaliceError> {
+    ///     match event.query_params.as_ref().and_then(|q| q.get("name")) {
+    ///         Some(_) => Ok(()),
+    ///         None => Err(ChaliceError::forbidden("say who you are")),
+    ///     }
+    /// });
+    /// // An HTTP view that pushes to a connection.
+    /// async fn poke(request: Request) -> Result<&'static str, ChaliceError> {
+    ///     websocket_api().send(request.query_param("id").unwrap_or_default(), "poke").await?;
+    ///     Ok("sent")
+    /// }
+    /// app.route("/poke", poke);
+    ///
+    /// let client = Client::new(app);
+    /// let refused = client.websocket().connect().send().unwrap_err();
+    /// assert_eq!(refused.status_code(), 403);
+    ///
+    /// let mut ws = client.websocket().connect().query("name", "ann").send().expect("accepted");
+    /// let poke = client.http().get("/poke").query("id", ws.connection_id()).send();
+    /// assert_eq!(poke.text(), "sent");
+    /// assert_eq!(ws.receive(), Some(WebsocketMessage::from("poke")));
+    /// ```
+    pub fn websocket(&self) -> WebsocketClient<'_> {
+        WebsocketClient { client: self }
     }
-
-    fn connections(&self) -> MutexGuard<'_, HashMap<String, Connection>> {
-        // A panicking handler never holds this lock (it is taken and released around map
-        // operations only): poisoning cannot leave the map half-changed.
-        self.connections
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Marks the connection closed; `true` if it was open.
-    fn mark_closed(&self, connection_id: &str) -> bool {
-        self.connections()
-            .get_mut(connection_id)
-            .is_some_and(|connection| std::mem::replace(&mut connection.open, false))
-    }
-}
-
-impl WebsocketBackend for MemoryBackend {
-    fn send<'a>(
-        &'a self,
-        _endpoint: Option<&'a str>,
-        connection_id: &'a str,
-        message: WebsocketMessage,
-    ) -> BackendFuture<'a, ()> {
-        let result = match self.connections().get_mut(connection_id) {
-            Some(connection) if connection.open => {
-                connection.inbox.push_back(message);
-                connection.last_active_ms = now_ms();
-                Ok(())
-            }
-            _ => Err(WebsocketDisconnected::new(connection_id).into()),
-        };
-        Box::pin(std::future::ready(result))
-    }
-
-    fn close<'a>(
-        &'a self,
-        _endpoint: Option<&'a str>,
-        connection_id: &'a str,
-    ) -> BackendFuture<'a, ()> {
-        Box::pin(async move {
-            if !self.mark_closed(connection_id) {
-                return Err(WebsocketDisconnected::new(connection_id).into());
-            }
-            // API Gateway runs `$disconnect` when the app deletes a connection.
-            let event = self.connections().get(connection_id).map(|connection| {
-                connection
-                    .gateway
-                    .disconnect_event(1000, "", &request_id(), now_ms())
-            });
-            if let (Some(app), Some(event)) = (self.app.upgrade(), event) {
-                let _ = app.handle_websocket(event).await;
-            }
-            Ok(())
-        })
-    }
-
-    fn info<'a>(
-        &'a self,
-        _endpoint: Option<&'a str>,
-        connection_id: &'a str,
-    ) -> BackendFuture<'a, ConnectionInfo> {
-        let result = match self.connections().get(connection_id) {
-            Some(connection) if connection.open => Ok(ConnectionInfo::new(
-                connection.gateway.connected_at_ms,
-                connection.last_active_ms,
-                connection.gateway.source_ip.clone(),
-                connection.gateway.user_agent.clone(),
-            )),
-            _ => Err(WebsocketError::Disconnected(WebsocketDisconnected::new(
-                connection_id,
-            ))),
-        };
-        Box::pin(std::future::ready(result))
-    }
-}
-
-fn now_ms() -> u64 {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    u64::try_from(now.as_millis()).unwrap_or(u64::MAX)
-}
-
-static COUNTER: AtomicU64 = AtomicU64::new(1);
-
-/// A connection id shaped like API Gateway's (16 characters of base64, `Kf2dGd9lywMCEng=`),
-/// unique in the process.
-fn connection_id() -> String {
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut bytes = [0u8; 11];
-    bytes[..8].copy_from_slice(&n.to_be_bytes());
-    bytes[8..].copy_from_slice(&std::process::id().to_be_bytes()[1..]);
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-/// An API Gateway request id (`Kf2dGGnuywMFdFA=`), unique in the process.
-fn request_id() -> String {
-    connection_id()
 }
 
 /// Opens WebSocket connections to the app; see [`Client::websocket`].
@@ -214,7 +122,7 @@ impl<'a> IntoFuture for TestConnect<'a> {
                 .user_agent("chalice-test-client");
             let query = Some(self.query).filter(|query| !query.is_empty());
             let mut event = gateway.connect_event(self.headers, query, &request_id(), now);
-            event.context = client.function_context("websocket_connect");
+            event.context = client.function_context(CONNECT_HANDLER);
             backend.connections().insert(
                 id.clone(),
                 Connection {
@@ -225,8 +133,9 @@ impl<'a> IntoFuture for TestConnect<'a> {
                 },
             );
             let app = client.app();
-            let response =
-                with_websocket_backend(backend.clone(), app.handle_websocket(event)).await;
+            let response = client
+                .scoped(Some(CONNECT_HANDLER), app.handle_websocket(event))
+                .await;
             if response.is_success() {
                 return Ok(TestWebsocket {
                     client,
@@ -432,8 +341,10 @@ impl<'s> IntoFuture for TestMessage<'s, '_> {
                 .map_or("websocket_message", |(_, name)| name)
                 .to_owned();
             event.context = socket.client.function_context(&handler);
-            let response =
-                with_websocket_backend(socket.backend.clone(), app.handle_websocket(event)).await;
+            let response = socket
+                .client
+                .scoped(Some(&handler), app.handle_websocket(event))
+                .await;
             if response.error().is_some_and(ChaliceError::is_unhandled) {
                 // A failed integration: API Gateway tells the client.
                 let frame = websocket_gateway_message(
@@ -521,9 +432,14 @@ impl<'a> IntoFuture for TestClose<'a> {
                 .get(&socket.connection_id)?
                 .gateway
                 .disconnect_event(1000, "", &request_id(), now_ms());
-            event.context = socket.client.function_context("websocket_disconnect");
+            event.context = socket.client.function_context(DISCONNECT_HANDLER);
             let app = socket.client.app();
-            Some(with_websocket_backend(socket.backend.clone(), app.handle_websocket(event)).await)
+            Some(
+                socket
+                    .client
+                    .scoped(Some(DISCONNECT_HANDLER), app.handle_websocket(event))
+                    .await,
+            )
         })
     }
 }

@@ -411,3 +411,56 @@ async fn websocket_functions_answer_and_send_through_the_management_api() {
     assert_eq!(connections.take_calls(), []);
     drop(child);
 }
+
+/// `chalice invoke --local -n NAME` runs the app's binary with `--invoke NAME`: a WebSocket
+/// handler takes API Gateway's WebSocket event on stdin and prints Lambda's answer.
+#[test]
+fn the_binary_invokes_websocket_handlers_once_with_an_event_on_stdin() {
+    let binary = example_binary();
+    let cases = [
+        // (handler, event, exit status, what it prints on stdout, on stderr)
+        (
+            "websocket_connect",
+            ws_event(1, "CONNECT", "$connect", None, "letmein"),
+            0,
+            r#"{"statusCode":200}"#,
+            "",
+        ),
+        (
+            "websocket_connect",
+            ws_event(1, "CONNECT", "$connect", None, "wrong"),
+            0,
+            r#""statusCode":403"#,
+            "",
+        ),
+        (
+            "websocket_connect",
+            json!({"version": "2.0", "routeKey": "GET /"}),
+            1,
+            "",
+            "Chalice.InvalidEvent: the event is not an API Gateway WebSocket event",
+        ),
+    ];
+    for (handler, event, code, stdout, stderr) in cases {
+        let mut child = std::process::Command::new(&binary)
+            .args(["--invoke", handler])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the example starts");
+        std::io::Write::write_all(
+            &mut child.stdin.take().expect("stdin"),
+            event.to_string().as_bytes(),
+        )
+        .expect("the event is written");
+        let output = child.wait_with_output().expect("it ends");
+        let (out, err) = (
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+        );
+        assert_eq!(output.status.code(), Some(code), "{handler}: {out} {err}");
+        assert!(out.contains(stdout), "{handler}: {out}");
+        assert!(err.contains(stderr), "{handler}: {err}");
+    }
+}

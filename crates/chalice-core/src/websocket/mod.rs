@@ -12,6 +12,7 @@
 //! ```
 
 mod api;
+mod backend;
 mod declare;
 mod dispatch;
 mod error;
@@ -22,7 +23,8 @@ mod message;
 mod register;
 mod scope;
 
-pub use self::api::{BackendFuture, WebsocketApi, WebsocketBackend, websocket_api};
+pub use self::api::{WebsocketApi, websocket_api};
+pub use self::backend::{BackendFuture, WebsocketBackend};
 pub use self::dispatch::{WebsocketResponse, websocket_gateway_message};
 pub use self::error::{WebsocketDisconnected, WebsocketError};
 pub use self::event::{WebsocketEvent, WebsocketEventType};
@@ -30,6 +32,6 @@ pub use self::gateway::WebsocketConnection;
 pub use self::info::ConnectionInfo;
 pub use self::message::WebsocketMessage;
 pub use self::register::OnWsRoute;
-pub use self::scope::{WithSlot, install_websocket_backend, with_websocket_backend};
+pub use self::scope::{install_websocket_backend, with_websocket_backend};
 
 pub(crate) use self::declare::Websockets;

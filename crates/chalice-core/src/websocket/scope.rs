@@ -4,13 +4,11 @@
 //! process-wide backend for code no scope covers.
 
 use std::cell::RefCell;
-use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::task::{Context, Poll};
 
-use super::api::WebsocketBackend;
+use super::backend::WebsocketBackend;
+use crate::slot::WithSlot;
 
 thread_local! {
     static BACKEND: RefCell<Option<Arc<dyn WebsocketBackend>>> = const { RefCell::new(None) };
@@ -26,11 +24,7 @@ pub fn with_websocket_backend<F: Future>(
     backend: Arc<dyn WebsocketBackend>,
     future: F,
 ) -> WithSlot<F, Arc<dyn WebsocketBackend>> {
-    WithSlot {
-        future,
-        value: Some(backend),
-        key: &BACKEND,
-    }
+    WithSlot::new(future, backend, &BACKEND)
 }
 
 /// Makes `backend` the process's: what `websocket_api()` uses where no
@@ -48,59 +42,7 @@ pub fn install_websocket_backend(
 
 /// `future` with the management endpoint of a WebSocket event current.
 pub(crate) fn with_endpoint<F: Future>(endpoint: Arc<str>, future: F) -> WithSlot<F, Arc<str>> {
-    WithSlot {
-        future,
-        value: Some(endpoint),
-        key: &ENDPOINT,
-    }
-}
-
-type Key<T> = std::thread::LocalKey<RefCell<Option<T>>>;
-
-pin_project_lite::pin_project! {
-    /// A future polled with a value in a thread-local slot (see [`with_websocket_backend`]).
-    pub struct WithSlot<F, T: 'static> {
-        #[pin]
-        future: F,
-        value: Option<T>,
-        key: &'static Key<T>,
-    }
-}
-
-impl<F: Future, T: 'static> Future for WithSlot<F, T> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let key: &'static Key<T> = this.key;
-        let previous = key.with(|slot| slot.replace(this.value.take()));
-        // Put things back even if the future panics.
-        struct Restore<T: 'static> {
-            key: &'static Key<T>,
-            previous: Option<Option<T>>,
-        }
-        impl<T: 'static> Drop for Restore<T> {
-            fn drop(&mut self) {
-                if let Some(previous) = self.previous.take() {
-                    self.key.with(|slot| *slot.borrow_mut() = previous);
-                }
-            }
-        }
-        let mut restore = Restore {
-            key,
-            previous: Some(previous),
-        };
-        let output = this.future.poll(cx);
-        let previous = restore.previous.take().unwrap_or_default();
-        *this.value = key.with(|slot| slot.replace(previous));
-        output
-    }
-}
-
-impl<F, T> fmt::Debug for WithSlot<F, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WithSlot").finish_non_exhaustive()
-    }
+    WithSlot::new(future, endpoint, &ENDPOINT)
 }
 
 /// The backend of the code running now: its scope's, else the process's.
