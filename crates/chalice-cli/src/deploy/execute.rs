@@ -31,6 +31,7 @@ use super::progress::Spinner;
 use super::state::{
     DeployedState, FunctionRecord, HttpApiRecord, Record, RestApiRecord, RoleRecord,
 };
+use super::url::rest_api_url;
 use crate::output::{Output, size};
 
 /// The tag every resource of a stage carries (Chalice's), whose value names the app and stage.
@@ -321,13 +322,13 @@ impl Executor<'_> {
 
     /// Puts the role's policy (the WebSocket API's ARN filled in) and answers its hash.
     async fn put_role_policy(&self, role: &RoleSpec) -> anyhow::Result<String> {
-        let resolved = super::websocket::resolve_role(role, &self.state);
+        let resolved = super::websocket::plan::resolve_role(role, &self.state);
         let role = resolved.as_ref().unwrap_or(role);
         anyhow::ensure!(
             !role
                 .policy
                 .to_string()
-                .contains(super::websocket::CONNECTIONS_PLACEHOLDER),
+                .contains(super::websocket::record::CONNECTIONS_PLACEHOLDER),
             "the plan puts the policy of role {} before its WebSocket API exists",
             role.role_name
         );
@@ -351,13 +352,13 @@ impl Executor<'_> {
     /// `function` with the WebSocket API's host in its environment, which the plan puts
     /// before its functions.
     fn resolved(&self, function: &FunctionSpec) -> anyhow::Result<FunctionSpec> {
-        let resolved = super::websocket::resolve_function(function, &self.state)
+        let resolved = super::websocket::plan::resolve_function(function, &self.state)
             .unwrap_or_else(|| function.clone());
         anyhow::ensure!(
             !resolved
                 .environment
                 .values()
-                .any(|value| value.contains(super::websocket::HOST_PLACEHOLDER)),
+                .any(|value| value.contains(super::websocket::record::HOST_PLACEHOLDER)),
             "the plan creates function {} before its WebSocket API",
             function.function_name
         );
@@ -1239,16 +1240,6 @@ impl Executor<'_> {
         }
         Ok(())
     }
-}
-
-/// The URL of a REST API's stage, as Chalice prints it.
-pub(crate) fn rest_api_url(id: &str, region: &str, stage: &str) -> String {
-    let suffix = if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    };
-    format!("https://{id}.execute-api.{region}.{suffix}/{stage}/")
 }
 
 /// Whether a function's resource policy (JSON text) lets API Gateway invoke it from

@@ -21,13 +21,14 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::events::EventSourceSpec;
+use super::events::spec::EventSourceSpec;
+use super::hash::hash;
 use crate::config::{ApiGatewayType, FunctionConfig, StageConfig};
 use crate::error::UsageError;
 use crate::templates::functions::{HANDLER, RUNTIME};
 use crate::templates::policy::lambda_trust_policy;
 
-use super::websocket;
+use super::websocket::spec as websocket;
 
 /// The state-file key of the functions' role.
 pub(crate) const ROLE_KEY: &str = "default-role";
@@ -83,8 +84,8 @@ pub(crate) enum Resource {
     Function(FunctionSpec),
     RestApi(RestApiSpec),
     HttpApi(HttpApiSpec),
-    WebsocketApi(super::websocket::WebsocketApiSpec),
-    WebsocketRoutes(super::websocket::WebsocketRoutesSpec),
+    WebsocketApi(websocket::WebsocketApiSpec),
+    WebsocketRoutes(websocket::WebsocketRoutesSpec),
     /// What invokes an event handler: a rule, a bucket notification, a subscription or an
     /// event source mapping ([`super::events`]).
     EventSource(EventSourceSpec),
@@ -271,11 +272,10 @@ impl Graph {
             .ok_or_else(|| UsageError("the API handler's settings are missing".to_owned()))?;
         let mut resources = Vec::new();
         // The WebSocket API first: the role's policy and every function's environment name it.
-        resources.extend(websocket::api_resource(
-            inputs.manifest,
-            stage,
-            &handler.tags,
-        ));
+        resources.extend(
+            websocket::api_resource(inputs.manifest, stage, &handler.tags)
+                .map(Resource::WebsocketApi),
+        );
         let websocket_configs = websocket::function_configs(inputs.manifest, stage);
         // One role for the stage's functions, when any of them wants it managed (each may
         // name its own with `manage_iam_role: false` and `iam_role_arn`).
@@ -385,7 +385,7 @@ impl Graph {
                 function_name.clone(),
             )?));
             resources.extend(
-                super::events::trigger(&base_name, event_function, &function_name)
+                super::events::spec::trigger(&base_name, event_function, &function_name)
                     .map(Resource::EventSource),
             );
         }
@@ -405,11 +405,10 @@ impl Graph {
                 invokes,
             }));
         }
-        resources.extend(websocket::routes_resource(
-            inputs.manifest,
-            stage,
-            &websocket_functions,
-        ));
+        resources.extend(
+            websocket::routes_resource(inputs.manifest, stage, &websocket_functions)
+                .map(Resource::WebsocketRoutes),
+        );
         Ok(Graph {
             app_name: stage.app_name.clone(),
             stage: stage.stage.clone(),
@@ -507,17 +506,6 @@ fn valid_function_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// The hex SHA-256 of a JSON value's compact text. Maps are ordered (`BTreeMap`, or
-/// `serde_json`'s insertion order, which the generators keep stable), so equal settings
-/// hash equal.
-pub(crate) fn hash(value: &Value) -> String {
-    let text = serde_json::to_vec(value).expect("a JSON value always serializes");
-    Sha256::digest(&text)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 #[cfg(test)]

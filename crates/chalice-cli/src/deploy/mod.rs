@@ -14,21 +14,27 @@
 //! ```
 //!
 //! A new kind of resource (an event source, a WebSocket API) is a variant of
-//! `graph::Resource` with its spec, of `state::Record`, of `plan::Step` with its planner,
-//! and the executor's calls for it; the pipeline stays as it is.
+//! `graph::Resource` with its spec, of `state::Record`, of `step::Step` with its planner,
+//! and the executor's calls for it; the pipeline stays as it is. Each file imports only
+//! the stages below its own (state ← graph ← step ← plan ← execute), so a resource that
+//! has a part in each stage is a folder of one file per stage (`events/`, `websocket/`:
+//! record or spec, plan, run), each part next to the stage it serves.
 
 pub(crate) mod aws;
 pub(crate) mod errors;
 pub(crate) mod events;
 pub(crate) mod execute;
 pub(crate) mod graph;
+mod hash;
 pub(crate) mod plan;
 #[cfg(test)]
 mod plan_tests;
 pub(crate) mod progress;
 pub(crate) mod refresh;
 pub(crate) mod state;
+mod step;
 pub(crate) mod time;
+mod url;
 pub(crate) mod websocket;
 
 use anyhow::Context;

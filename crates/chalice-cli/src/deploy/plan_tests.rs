@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chalice_manifest::{EventSource, FunctionManifest, Manifest};
 use serde_json::Value;
 
-use super::events::{Place, Trigger};
+use super::events::spec::{Place, Trigger};
 use super::graph::{Code, Graph, Inputs, Resource};
 use super::plan::{Plan, plan};
 use super::state::{
@@ -151,7 +151,7 @@ fn deployed(graph: &Graph) -> DeployedState {
                 invoke_permissions: api.invokes.keys().cloned().collect(),
             }),
             Resource::WebsocketApi(api) => {
-                Record::WebsocketApi(super::websocket::WebsocketApiRecord {
+                Record::WebsocketApi(super::websocket::record::WebsocketApiRecord {
                     name: api.key.clone(),
                     websocket_api_id: "ws1".to_owned(),
                     websocket_api_url: String::new(),
@@ -193,7 +193,7 @@ fn snapshot(plan: &Plan) -> String {
         if let Value::Object(fields) = value {
             for key in ["document", "policy", "trust_policy"] {
                 if let Some(bulky) = fields.get_mut(key) {
-                    *bulky = Value::String(format!("sha256:{}", super::graph::hash(bulky)));
+                    *bulky = Value::String(format!("sha256:{}", super::hash::hash(bulky)));
                 }
             }
             for item in fields.values_mut() {

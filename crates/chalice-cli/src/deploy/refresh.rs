@@ -75,7 +75,7 @@ pub(crate) async fn refresh(aws: &Aws, state: &DeployedState) -> anyhow::Result<
             | Record::SnsEvent(_)
             | Record::SqsEvent(_)
             | Record::KinesisEvent(_)
-            | Record::DynamodbEvent(_)) => match super::events::refresh(aws, record).await? {
+            | Record::DynamodbEvent(_)) => match super::events::run::refresh(aws, record).await? {
                 Some(updated) => fresh.put(updated),
                 None => fresh.forget(record.name()),
             },

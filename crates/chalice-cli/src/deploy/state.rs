@@ -58,7 +58,7 @@ pub(crate) enum Record {
     /// The HTTP API (`http_api`; ours, Chalice deploys REST APIs only).
     HttpApi(HttpApiRecord),
     /// The WebSocket API (`websocket_api`), its routes and stage.
-    WebsocketApi(super::websocket::WebsocketApiRecord),
+    WebsocketApi(super::websocket::record::WebsocketApiRecord),
     /// A schedule's or an event pattern's EventBridge rule (`<name>-event`).
     CloudwatchEvent(RuleRecord),
     /// A bucket's notification of a function (`<name>-s3event`).
@@ -355,7 +355,7 @@ impl DeployedState {
     pub(crate) fn websocket_api(
         &self,
         name: &str,
-    ) -> Option<&super::websocket::WebsocketApiRecord> {
+    ) -> Option<&super::websocket::record::WebsocketApiRecord> {
         match self.get(name) {
             Some(Record::WebsocketApi(api)) => Some(api),
             _ => None,

@@ -11,10 +11,8 @@
 use std::time::Duration;
 
 use aws_sdk_lambda::types::{EventSourcePosition, FunctionResponseType, ScalingConfig};
-use chalice_manifest::EventSource;
-use serde::Serialize;
 
-use super::{EventSourceSpec, Place};
+use super::spec::{EventSourceSpec, MappingSpec, Place};
 use crate::deploy::aws::Aws;
 use crate::deploy::errors::{Failure, explain};
 use crate::deploy::execute::{Executor, tolerate_missing};
@@ -23,138 +21,8 @@ use crate::deploy::state::{MappingRecord, Record};
 /// How long an update waits for a mapping that is busy.
 const BUSY_PATIENCE: Duration = Duration::from_secs(120);
 
-/// The sources a mapping reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum MappingKind {
-    Sqs,
-    Kinesis,
-    Dynamodb,
-}
-
-impl MappingKind {
-    /// The suffix of Chalice's resource name (`<name>-sqs-event-source`).
-    pub(super) fn suffix(self) -> &'static str {
-        match self {
-            MappingKind::Sqs => "sqs-event-source",
-            MappingKind::Kinesis => "kinesis-event-source",
-            MappingKind::Dynamodb => "dynamodb-event-source",
-        }
-    }
-
-    /// Its name for people.
-    pub(super) fn label(self) -> &'static str {
-        match self {
-            MappingKind::Sqs => "SQS",
-            MappingKind::Kinesis => "Kinesis",
-            MappingKind::Dynamodb => "DynamoDB",
-        }
-    }
-}
-
-/// An event source mapping.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct MappingSpec {
-    pub(crate) kind: MappingKind,
-    /// As the app names it: a queue's name or ARN, a Kinesis stream's name, a DynamoDB
-    /// stream's ARN.
-    pub(crate) source: String,
-    pub(crate) batch_size: u32,
-    pub(crate) maximum_batching_window_in_seconds: u32,
-    /// SQS only.
-    pub(crate) maximum_concurrency: Option<u32>,
-    /// Streams only (`LATEST`, `TRIM_HORIZON`).
-    pub(crate) starting_position: Option<String>,
-    pub(crate) report_batch_item_failures: bool,
-}
-
+/// The mapping's settings as the SDK takes them.
 impl MappingSpec {
-    /// The mapping of a queue or stream source; `None` for other sources.
-    pub(super) fn of(source: &EventSource) -> Option<MappingSpec> {
-        let reports = source.reports_batch_item_failures();
-        match source {
-            EventSource::Sqs {
-                queue,
-                queue_arn,
-                batch_size,
-                maximum_batching_window_in_seconds,
-                maximum_concurrency,
-                ..
-            } => Some(MappingSpec {
-                kind: MappingKind::Sqs,
-                source: queue_arn.clone().or_else(|| queue.clone())?,
-                batch_size: *batch_size,
-                maximum_batching_window_in_seconds: *maximum_batching_window_in_seconds,
-                maximum_concurrency: *maximum_concurrency,
-                starting_position: None,
-                report_batch_item_failures: reports,
-            }),
-            EventSource::Kinesis {
-                stream,
-                batch_size,
-                starting_position,
-                maximum_batching_window_in_seconds,
-                ..
-            } => Some(MappingSpec {
-                kind: MappingKind::Kinesis,
-                source: stream.clone(),
-                batch_size: *batch_size,
-                maximum_batching_window_in_seconds: *maximum_batching_window_in_seconds,
-                maximum_concurrency: None,
-                starting_position: Some(starting_position.as_str().to_owned()),
-                report_batch_item_failures: reports,
-            }),
-            EventSource::Dynamodb {
-                stream_arn,
-                batch_size,
-                starting_position,
-                maximum_batching_window_in_seconds,
-                ..
-            } => Some(MappingSpec {
-                kind: MappingKind::Dynamodb,
-                source: stream_arn.clone(),
-                batch_size: *batch_size,
-                maximum_batching_window_in_seconds: *maximum_batching_window_in_seconds,
-                maximum_concurrency: None,
-                starting_position: Some(starting_position.as_str().to_owned()),
-                report_batch_item_failures: reports,
-            }),
-            _ => None,
-        }
-    }
-
-    /// The source's ARN, a name taken in the function's account and region.
-    pub(crate) fn source_arn(&self, place: Place<'_>) -> String {
-        match self.kind {
-            MappingKind::Sqs => place.arn("sqs", &self.source),
-            MappingKind::Kinesis if self.source.starts_with("arn:") => self.source.clone(),
-            MappingKind::Kinesis => place.arn("kinesis", &format!("stream/{}", self.source)),
-            MappingKind::Dynamodb => self.source.clone(),
-        }
-    }
-
-    /// Whether `record` is a mapping of this kind from this source.
-    pub(super) fn same(&self, record: &Record) -> bool {
-        let ((MappingKind::Sqs, Record::SqsEvent(recorded))
-        | (MappingKind::Kinesis, Record::KinesisEvent(recorded))
-        | (MappingKind::Dynamodb, Record::DynamodbEvent(recorded))) = (self.kind, record)
-        else {
-            return false;
-        };
-        match Place::of(&recorded.lambda_arn) {
-            Ok(place) => self.source_arn(place) == recorded.source_arn(),
-            // A record without the function's ARN (Chalice's are complete): by name.
-            Err(_) => [
-                &recorded.queue,
-                &recorded.queue_arn,
-                &recorded.stream,
-                &recorded.stream_arn,
-            ]
-            .into_iter()
-            .any(|name| name.as_deref() == Some(self.source.as_str())),
-        }
-    }
-
     fn response_types(&self) -> Vec<FunctionResponseType> {
         if self.report_batch_item_failures {
             vec![FunctionResponseType::ReportBatchItemFailures]
@@ -169,47 +37,6 @@ impl MappingSpec {
                 .maximum_concurrency(i32::try_from(limit).unwrap_or(i32::MAX))
                 .build()
         })
-    }
-
-    /// The record of the mapping `uuid` from `source_arn`, with Chalice's fields.
-    pub(crate) fn record(
-        &self,
-        spec: &EventSourceSpec,
-        uuid: String,
-        source_arn: String,
-        lambda_arn: &str,
-    ) -> Record {
-        let mut record = MappingRecord {
-            name: spec.key.clone(),
-            event_uuid: uuid,
-            queue: None,
-            queue_arn: None,
-            stream: None,
-            stream_arn: None,
-            lambda_arn: lambda_arn.to_owned(),
-            config_hash: spec.config_hash(),
-        };
-        match self.kind {
-            MappingKind::Sqs => {
-                record.queue = Some(source_arn.rsplit(':').next().unwrap_or_default().to_owned());
-                record.queue_arn = Some(source_arn);
-                Record::SqsEvent(record)
-            }
-            MappingKind::Kinesis => {
-                record.stream = Some(
-                    source_arn
-                        .rsplit_once(":stream/")
-                        .map_or(self.source.as_str(), |(_, name)| name)
-                        .to_owned(),
-                );
-                record.stream_arn = Some(source_arn);
-                Record::KinesisEvent(record)
-            }
-            MappingKind::Dynamodb => {
-                record.stream_arn = Some(source_arn);
-                Record::DynamodbEvent(record)
-            }
-        }
     }
 }
 

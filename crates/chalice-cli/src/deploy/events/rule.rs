@@ -4,9 +4,8 @@
 
 use aws_sdk_eventbridge::types::{RuleState, Target};
 use chalice_manifest::DEFAULT_EVENT_BUS;
-use serde::Serialize;
 
-use super::EventSourceSpec;
+use super::spec::{EventSourceSpec, RuleSpec, statement_id};
 use crate::deploy::aws::Aws;
 use crate::deploy::errors::{Failure, explain};
 use crate::deploy::execute::{Executor, tolerate_missing};
@@ -15,24 +14,7 @@ use crate::deploy::state::{Record, RuleRecord};
 /// The rule's target id (Chalice's).
 const TARGET_ID: &str = "1";
 
-/// An EventBridge rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct RuleSpec {
-    pub(crate) rule_name: String,
-    /// `rate(...)` or `cron(...)` (a schedule), or
-    pub(crate) schedule_expression: Option<String>,
-    /// an event pattern, as JSON text.
-    pub(crate) event_pattern: Option<String>,
-    pub(crate) description: String,
-    pub(crate) event_bus: String,
-}
-
 impl RuleSpec {
-    /// Whether `record` is this rule (same name, same bus).
-    pub(super) fn same(&self, record: &RuleRecord) -> bool {
-        self.rule_name == record.rule_name && self.event_bus == record.event_bus
-    }
-
     /// The bus to name in calls: none for the default one.
     fn bus(&self) -> Option<String> {
         bus(&self.event_bus)
@@ -137,7 +119,7 @@ impl Executor<'_> {
             .send()
             .await;
         tolerate_missing(deleted, &format!("deleting rule {name}"))?;
-        self.revoke_invoke(&record.lambda_arn, &super::statement_id(&record.name))
+        self.revoke_invoke(&record.lambda_arn, &statement_id(&record.name))
             .await
     }
 }

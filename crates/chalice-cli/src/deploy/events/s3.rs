@@ -11,22 +11,12 @@ use aws_sdk_s3::types::{
     Event, FilterRule, FilterRuleName, LambdaFunctionConfiguration, NotificationConfiguration,
     NotificationConfigurationFilter, S3KeyFilter,
 };
-use serde::Serialize;
 
-use super::{EventSourceSpec, Place};
+use super::spec::{EventSourceSpec, Place, S3Spec, statement_id};
 use crate::deploy::aws::Aws;
 use crate::deploy::errors::{Failure, explain};
 use crate::deploy::execute::Executor;
 use crate::deploy::state::{Record, S3EventRecord};
-
-/// A bucket's notification of the function.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct S3Spec {
-    pub(crate) bucket: String,
-    pub(crate) events: Vec<String>,
-    pub(crate) prefix: Option<String>,
-    pub(crate) suffix: Option<String>,
-}
 
 impl S3Spec {
     /// The configuration entry that notifies `lambda_arn`.
@@ -164,7 +154,7 @@ impl Executor<'_> {
                 .await
                 .map_err(|error| explain(&doing, &error))?;
         }
-        self.revoke_invoke(&record.lambda_arn, &super::statement_id(&record.name))
+        self.revoke_invoke(&record.lambda_arn, &statement_id(&record.name))
             .await
     }
 }

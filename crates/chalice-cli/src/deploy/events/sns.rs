@@ -2,20 +2,11 @@
 //! permission for `sns.amazonaws.com` to invoke it. `Subscribe` answers the existing
 //! subscription when there is one, so putting it again changes nothing.
 
-use serde::Serialize;
-
-use super::{EventSourceSpec, Place};
+use super::spec::{EventSourceSpec, Place, SnsSpec, statement_id};
 use crate::deploy::aws::Aws;
 use crate::deploy::errors::{Failure, explain};
 use crate::deploy::execute::{Executor, tolerate_missing};
 use crate::deploy::state::{Record, SnsEventRecord};
-
-/// A subscription to a topic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct SnsSpec {
-    /// The topic's name (in the function's account and region) or ARN.
-    pub(crate) topic: String,
-}
 
 impl Executor<'_> {
     pub(super) async fn put_sns(
@@ -79,7 +70,7 @@ impl Executor<'_> {
             result,
             &format!("unsubscribing from topic {}", record.topic_arn),
         )?;
-        self.revoke_invoke(&record.lambda_arn, &super::statement_id(&record.name))
+        self.revoke_invoke(&record.lambda_arn, &statement_id(&record.name))
             .await
     }
 }
