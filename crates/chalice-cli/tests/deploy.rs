@@ -18,7 +18,6 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use aws_config::BehaviorVersion;
 use base64::Engine;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -137,20 +136,7 @@ struct Aws {
 
 impl Aws {
     fn new(moto: &Moto) -> Aws {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let config = runtime.block_on(
-            aws_config::defaults(BehaviorVersion::latest())
-                .endpoint_url(&moto.endpoint)
-                .region(aws_config::Region::new(REGION))
-                .credentials_provider(aws_sdk_lambda::config::Credentials::new(
-                    "testing", "testing", None, None, "test",
-                ))
-                .http_client(aws_smithy_http_client::Builder::new().build_http())
-                .load(),
-        );
+        let (runtime, config) = moto.sdk_config(REGION);
         Aws {
             runtime,
             iam: aws_sdk_iam::Client::new(&config),

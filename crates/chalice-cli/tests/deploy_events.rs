@@ -17,7 +17,6 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use aws_config::BehaviorVersion;
 use serde_json::Value;
 
 use support::moto::{Moto, Recorded};
@@ -135,20 +134,7 @@ struct Aws {
 
 impl Aws {
     fn new(moto: &Moto) -> Aws {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let config = runtime.block_on(
-            aws_config::defaults(BehaviorVersion::latest())
-                .endpoint_url(&moto.endpoint)
-                .region(aws_config::Region::new(REGION))
-                .credentials_provider(aws_sdk_lambda::config::Credentials::new(
-                    "testing", "testing", None, None, "test",
-                ))
-                .http_client(aws_smithy_http_client::Builder::new().build_http())
-                .load(),
-        );
+        let (runtime, config) = moto.sdk_config(REGION);
         Aws {
             runtime,
             lambda: aws_sdk_lambda::Client::new(&config),

@@ -15,6 +15,7 @@
 //! own their process call once, adds the panic's location to the error the app logs and keeps
 //! the panic out of stderr. The core has no global side effects of its own.
 
+pub use crate::civil::civil_from_days;
 pub use crate::env::{EnvVars, with_env_vars};
 pub use crate::events::scheduled_event;
 pub use crate::gateway::{

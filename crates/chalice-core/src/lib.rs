@@ -46,6 +46,7 @@
 mod app;
 mod auth;
 mod blueprint;
+mod civil;
 mod cors;
 mod current;
 mod definition_error;

@@ -181,20 +181,10 @@ fn canonical_query(query: &str) -> String {
         .join("&")
 }
 
-/// `20150830T123600Z` for seconds since the epoch (UTC; days to a civil date by Howard
-/// Hinnant's algorithm, <https://howardhinnant.github.io/date_algorithms.html>).
+/// `20150830T123600Z` for seconds since the epoch (UTC).
 pub(crate) fn amz_date(epoch_seconds: u64) -> String {
-    let days = i64::try_from(epoch_seconds / 86_400).unwrap_or(0);
     let of_day = epoch_seconds % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = chalice_core::adapter::civil_from_days(epoch_seconds / 86_400);
     format!(
         "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
         of_day / 3600,

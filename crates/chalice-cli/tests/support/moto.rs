@@ -119,6 +119,33 @@ impl Moto {
         self.post("/moto-api/config", r#"{"lambda": {"use_docker": false}}"#);
     }
 
+    /// A runtime for the SDK and the configuration of AWS clients of the test's own, pointed
+    /// at this server, in `region`, with moto's test credentials.
+    #[allow(
+        dead_code,
+        reason = "each test binary compiles the support it does not use"
+    )]
+    pub(crate) fn sdk_config(
+        &self,
+        region: &str,
+    ) -> (tokio::runtime::Runtime, aws_config::SdkConfig) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let config = runtime.block_on(
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .endpoint_url(&self.endpoint)
+                .region(aws_config::Region::new(region.to_owned()))
+                .credentials_provider(aws_sdk_lambda::config::Credentials::new(
+                    "testing", "testing", None, None, "test",
+                ))
+                .http_client(aws_smithy_http_client::Builder::new().build_http())
+                .load(),
+        );
+        (runtime, config)
+    }
+
     /// The next invocation of any function (in `region`) answers `result`.
     #[allow(
         dead_code,

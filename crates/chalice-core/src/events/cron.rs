@@ -121,7 +121,7 @@ impl CronSpec {
         let mut day = start / 86_400;
         let mut minute_of_day = (start % 86_400 / 60) as u32;
         loop {
-            let (year, month, dom) = civil_from_days(day);
+            let (year, month, dom) = crate::civil::civil_from_days(day);
             if year > LAST_YEAR {
                 return None;
             }
@@ -312,21 +312,6 @@ fn week_days(field: &str) -> Result<Vec<WeekDay>, CronError> {
         }
     }
     Ok(out)
-}
-
-/// (year, month 1-12, day 1-31) of a day counted from 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`, <https://howardhinnant.github.io/date_algorithms.html>).
-pub(crate) fn civil_from_days(days: u64) -> (u32, u32, u32) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = (yoe + era * 400) as u32 + u32::from(month <= 2);
-    (year, month, day)
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

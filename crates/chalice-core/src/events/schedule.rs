@@ -289,7 +289,7 @@ fn rate_seconds(inner: &str) -> Result<u64, String> {
 /// assert_eq!(event["detail-type"], "Scheduled Event");
 /// ```
 pub fn scheduled_event(rule_arn: &str, event_id: &str, at: u64) -> String {
-    let (year, month, day) = super::cron::civil_from_days(at / 86_400);
+    let (year, month, day) = crate::civil::civil_from_days(at / 86_400);
     let seconds = at % 86_400;
     let time = format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",

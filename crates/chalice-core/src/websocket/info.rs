@@ -112,25 +112,15 @@ pub(crate) struct Civil {
 }
 
 impl Civil {
-    /// Days to a civil date by Howard Hinnant's algorithm
-    /// (<https://howardhinnant.github.io/date_algorithms.html>): the core has no clock nor
-    /// date crate, and needs only this.
+    /// The calendar parts of a time in milliseconds since the epoch.
     pub(crate) fn from_epoch_ms(epoch_ms: u64) -> Self {
         let seconds = epoch_ms / 1000;
-        let days = i64::try_from(seconds / 86_400).unwrap_or(0);
         let of_day = seconds % 86_400;
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let (year, month, day) = crate::civil::civil_from_days(seconds / 86_400);
         Civil {
-            year: yoe + era * 400 + i64::from(month <= 2),
-            month: u64::try_from(month).unwrap_or(1),
-            day: u64::try_from(day).unwrap_or(1),
+            year: i64::from(year),
+            month: u64::from(month),
+            day: u64::from(day),
             hour: of_day / 3600,
             minute: (of_day / 60) % 60,
             second: of_day % 60,
