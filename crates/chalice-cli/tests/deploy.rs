@@ -16,34 +16,16 @@ mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use base64::Engine;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use support::moto::{Moto, Recorded};
-use support::project::{Artifacts, WorkDir, chalice, new_project};
+use support::moto::{Moto, Recorded, actions};
+use support::project::{Artifacts, WorkDir, new_project};
 
 const REGION: &str = "us-east-1";
-
-/// `chalice` pointed at moto, with no credentials or profile from the machine it runs on.
-fn aws_chalice(project: &Path, moto: &Moto) -> Command {
-    let mut command = chalice(project);
-    let nowhere = project.join("no-such-aws-file");
-    command
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .env("AWS_CONFIG_FILE", &nowhere)
-        .env("AWS_SHARED_CREDENTIALS_FILE", &nowhere)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_DEFAULT_REGION");
-    command
-}
 
 struct Run {
     status: Option<i32>,
@@ -84,22 +66,12 @@ impl Run {
 
 fn run(project: &Path, moto: &Moto, args: &[&str]) -> Run {
     Run::of(
-        aws_chalice(project, moto)
+        moto.chalice(project, REGION)
             .args(args)
             .stdin(Stdio::null())
             .output()
             .expect("chalice runs"),
     )
-}
-
-/// The actions of a deploy's plan, as `--json` prints them.
-fn actions(result: &Value) -> Vec<String> {
-    result["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .map(|step| step["action"].as_str().expect("an action").to_owned())
-        .collect()
 }
 
 /// The changing requests moto received, as `METHOD /path` or the operation's name.
@@ -595,7 +567,8 @@ fn deploy_against_moto() {
     let echoed = run(&project, &moto, &["invoke", "--payload", r#"{"ping":1}"#]).ok("invoke");
     assert_eq!(echoed.stdout.trim(), r#"{"ping":1}"#);
     moto.queue_lambda_result(REGION, r#"{"queued":true}"#);
-    let mut child = aws_chalice(&project, &moto)
+    let mut child = moto
+        .chalice(&project, REGION)
         .arg("invoke")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -665,7 +638,8 @@ fn deploy_against_moto() {
     );
 
     // --follow prints what is there, then each new line once, as it arrives.
-    let mut child = aws_chalice(&project, &moto)
+    let mut child = moto
+        .chalice(&project, REGION)
         .args(["logs", "--follow"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -701,7 +675,7 @@ fn deploy_against_moto() {
 
     // What AWS refuses, as messages that name the fix.
     let no_credentials = Run::of(
-        aws_chalice(&project, &moto)
+        moto.chalice(&project, REGION)
             .env_remove("AWS_ACCESS_KEY_ID")
             .env_remove("AWS_SECRET_ACCESS_KEY")
             .args(["invoke", "--payload", "{}"])
@@ -717,7 +691,7 @@ fn deploy_against_moto() {
         no_credentials.stderr
     );
     let other_region = Run::of(
-        aws_chalice(&project, &moto)
+        moto.chalice(&project, REGION)
             .env("AWS_REGION", "us-west-2")
             .arg("delete")
             .output()
@@ -743,7 +717,7 @@ fn deploy_against_moto() {
     )
     .expect("a credentials file");
     let with_profile = Run::of(
-        aws_chalice(&project, &moto)
+        moto.chalice(&project, REGION)
             .env_remove("AWS_ACCESS_KEY_ID")
             .env_remove("AWS_SECRET_ACCESS_KEY")
             .env_remove("AWS_REGION")
@@ -788,7 +762,8 @@ fn deploy_against_moto() {
     // A deploy of a new stage killed half-way, then run again: it resumes, and leaves no
     // second copy of anything.
     edit(&config, r#""stages": {"#, r#""stages": {"prod": {},"#);
-    let mut child = aws_chalice(&project, &moto)
+    let mut child = moto
+        .chalice(&project, REGION)
         .args(["deploy", "--stage", "prod"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -15,12 +15,12 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use serde_json::Value;
 
-use support::moto::{Moto, Recorded};
-use support::project::{Artifacts, WorkDir, chalice, new_project};
+use support::moto::{Moto, Recorded, actions};
+use support::project::{Artifacts, WorkDir, new_project};
 
 const REGION: &str = "us-east-1";
 const ACCOUNT: &str = "123456789012";
@@ -29,31 +29,14 @@ fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/events")
 }
 
-/// `chalice` pointed at moto, with no credentials or profile from the machine it runs on.
-fn aws_chalice(project: &Path, moto: &Moto) -> Command {
-    let mut command = chalice(project);
-    let nowhere = project.join("no-such-aws-file");
-    command
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .env("AWS_CONFIG_FILE", &nowhere)
-        .env("AWS_SHARED_CREDENTIALS_FILE", &nowhere)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_DEFAULT_REGION");
-    command
-}
-
 /// Runs `chalice ARGS`: its status, stdout and stderr.
 fn run(project: &Path, moto: &Moto, args: &[&str]) -> (Option<i32>, String, String) {
     let Output {
         status,
         stdout,
         stderr,
-    } = aws_chalice(project, moto)
+    } = moto
+        .chalice(project, REGION)
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -70,16 +53,6 @@ fn run_json(project: &Path, moto: &Moto, args: &[&str]) -> Value {
     let (status, stdout, stderr) = run(project, moto, args);
     assert_eq!(status, Some(0), "{args:?} failed:\n{stderr}\n{stdout}");
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
-}
-
-/// The actions of a plan, as `--json` prints them.
-fn actions(result: &Value) -> Vec<String> {
-    result["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .map(|step| step["action"].as_str().expect("an action").to_owned())
-        .collect()
 }
 
 /// (name, resource_type) of each record of the stage's state file.

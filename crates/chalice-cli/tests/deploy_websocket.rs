@@ -17,32 +17,14 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use serde_json::{Value, json};
 
-use support::moto::{Moto, Recorded};
-use support::project::{Artifacts, WorkDir, chalice, new_project};
+use support::moto::{Moto, Recorded, actions};
+use support::project::{Artifacts, WorkDir, new_project};
 
 const REGION: &str = "us-east-1";
-
-/// `chalice` pointed at moto, with no credentials or profile from the machine it runs on.
-fn aws_chalice(project: &Path, moto: &Moto) -> Command {
-    let mut command = chalice(project);
-    let nowhere = project.join("no-such-aws-file");
-    command
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .env("AWS_CONFIG_FILE", &nowhere)
-        .env("AWS_SHARED_CREDENTIALS_FILE", &nowhere)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_DEFAULT_REGION");
-    command
-}
 
 /// Runs `chalice args` and answers its stdout; fails the test, with its stderr, otherwise.
 fn run(project: &Path, moto: &Moto, args: &[&str]) -> (String, String) {
@@ -50,7 +32,8 @@ fn run(project: &Path, moto: &Moto, args: &[&str]) -> (String, String) {
         status,
         stdout,
         stderr,
-    } = aws_chalice(project, moto)
+    } = moto
+        .chalice(project, REGION)
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -68,16 +51,6 @@ fn run(project: &Path, moto: &Moto, args: &[&str]) -> (String, String) {
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
-}
-
-/// The actions of a deploy's plan, as `--json` prints them.
-fn actions(result: &Value) -> Vec<String> {
-    result["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .map(|step| step["action"].as_str().expect("an action").to_owned())
-        .collect()
 }
 
 /// The changing requests moto received, as `METHOD /path` or the operation's name, with

@@ -146,6 +146,29 @@ impl Moto {
         (runtime, config)
     }
 
+    /// `chalice` run in `project`, pointed at this server in `region`, with no credentials
+    /// or profile from the machine it runs on.
+    #[allow(
+        dead_code,
+        reason = "each test binary compiles the support it does not use"
+    )]
+    pub(crate) fn chalice(&self, project: &Path, region: &str) -> Command {
+        let mut command = super::project::chalice(project);
+        let nowhere = project.join("no-such-aws-file");
+        command
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", region)
+            .env("AWS_CONFIG_FILE", &nowhere)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &nowhere)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_DEFAULT_REGION");
+        command
+    }
+
     /// The next invocation of any function (in `region`) answers `result`.
     #[allow(
         dead_code,
@@ -323,4 +346,18 @@ fn moto_server() -> Option<PathBuf> {
         eprintln!("SKIPPED: moto's server is not installed and `pip install moto[server]` failed");
     }
     None
+}
+
+/// The actions of a deploy's plan, as `chalice deploy --json` prints them.
+#[allow(
+    dead_code,
+    reason = "each test binary compiles the support it does not use"
+)]
+pub(crate) fn actions(result: &serde_json::Value) -> Vec<String> {
+    result["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|step| step["action"].as_str().expect("an action").to_owned())
+        .collect()
 }
