@@ -531,6 +531,8 @@ fn deploy_events_against_moto() {
         sent["FunctionResponseTypes"],
         serde_json::json!(["ReportBatchItemFailures"])
     );
+    // No batching window set, none sent (a FIFO queue has none to set).
+    assert_eq!(sent.get("MaximumBatchingWindowInSeconds"), None, "{sent}");
     // The stream's mapping, from the latest record, recorded with its position.
     let (clicks_uuid, position) = aws.position("events-dev-clicks");
     assert_eq!(position, "LATEST");

@@ -32,6 +32,19 @@ impl MappingSpec {
         }
     }
 
+    /// The batching window when the app sets one: Lambda's default is the same 0 seconds,
+    /// and a FIFO queue takes none at all (`crate::validate` refuses one for it).
+    fn window_when_set(&self) -> Option<i32> {
+        (self.maximum_batching_window_in_seconds > 0)
+            .then(|| to_i32(self.maximum_batching_window_in_seconds))
+    }
+
+    /// The batching window an update sends: also 0, which puts back Lambda's default when
+    /// the app no longer sets one; never for a FIFO queue.
+    fn window_to_update(&self) -> Option<i32> {
+        (!self.is_fifo()).then(|| to_i32(self.maximum_batching_window_in_seconds))
+    }
+
     fn scaling(&self) -> Option<ScalingConfig> {
         self.maximum_concurrency.map(|limit| {
             ScalingConfig::builder()
@@ -114,9 +127,7 @@ impl Executor<'_> {
                 .event_source_arn(source_arn)
                 .function_name(lambda_arn)
                 .batch_size(to_i32(mapping.batch_size))
-                .maximum_batching_window_in_seconds(to_i32(
-                    mapping.maximum_batching_window_in_seconds,
-                ))
+                .set_maximum_batching_window_in_seconds(mapping.window_when_set())
                 .set_starting_position(
                     mapping
                         .starting_position
@@ -182,9 +193,7 @@ impl Executor<'_> {
                 .uuid(uuid)
                 .function_name(lambda_arn)
                 .batch_size(to_i32(mapping.batch_size))
-                .maximum_batching_window_in_seconds(to_i32(
-                    mapping.maximum_batching_window_in_seconds,
-                ))
+                .set_maximum_batching_window_in_seconds(mapping.window_to_update())
                 .set_scaling_config(mapping.scaling())
                 .set_function_response_types(Some(mapping.response_types()))
                 .send()

@@ -356,6 +356,11 @@ impl MappingSpec {
         }
     }
 
+    /// Whether the source is a FIFO queue (SQS requires their names to end in `.fifo`).
+    pub(crate) fn is_fifo(&self) -> bool {
+        self.kind == MappingKind::Sqs && self.source.ends_with(".fifo")
+    }
+
     /// The source's ARN, a name taken in the function's account and region.
     pub(crate) fn source_arn(&self, place: Place<'_>) -> String {
         match self.kind {
