@@ -188,12 +188,6 @@ impl Server {
             });
         }
         drop(listener);
-        if let Some(websockets) = &state.websockets {
-            websockets.registry().close_all(
-                tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Away,
-                "Going away: the server is stopping",
-            );
-        }
         for schedule in schedules {
             schedule.abort();
         }
@@ -206,7 +200,14 @@ impl Server {
                 plural(n)
             ),
         }
-        let stopped = connections.drain(grace).await;
+        // WebSocket connections close (1001) and run `$disconnect` while the requests in
+        // flight finish, within the same grace period.
+        let websockets = async {
+            if let Some(websockets) = &state.websockets {
+                websockets.shut_down(grace).await;
+            }
+        };
+        let (stopped, ()) = tokio::join!(connections.drain(grace), websockets);
         if let n @ 1.. = stopped.requests_cut() {
             tracing::warn!(
                 target: "chalice::local",

@@ -31,8 +31,6 @@ pub(super) const MAX_MESSAGE_BYTES: usize = 128 * 1024;
 const MAX_FRAME_BYTES: usize = 32 * 1024;
 /// API Gateway closes a connection idle for 10 minutes.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
-/// How long a closing side waits for the other's close frame.
-const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
 type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
@@ -233,7 +231,9 @@ async fn run(
         queued,
         last_active_ms,
         sender,
-        ..
+        // Counts the session as running until `$disconnect` has returned: a stopping
+        // server waits for it.
+        session: _session,
     } = registered;
     let ended = match socket {
         None => Ended {
@@ -256,7 +256,8 @@ async fn run(
             // The writer sends what is queued (a close frame last), then stops; a client
             // that does not take it is not waited for long.
             let abort = writer.abort_handle();
-            let written = match tokio::time::timeout(CLOSE_WAIT, writer).await {
+            let close_wait = websockets.registry.close_wait();
+            let written = match tokio::time::timeout(close_wait, writer).await {
                 Ok(Ok(written)) => written,
                 _ => {
                     abort.abort();
@@ -348,7 +349,7 @@ impl Reader<'_> {
             let next = tokio::select! {
                 next = source.next() => next,
                 () = closing.notified(), if deadline.is_none() => {
-                    deadline = Some(Instant::now() + CLOSE_WAIT);
+                    deadline = Some(Instant::now() + self.websockets.registry.close_wait());
                     continue;
                 }
                 () = tokio::time::sleep_until(wait) => {
