@@ -3,14 +3,13 @@
 //! connection must be closed with 1001 and run its `$disconnect` handler before the process
 //! exits, without letting a client that never answers hold the exit up.
 //!
-//! The server process is this test binary run again with [`CHILD`] set, running
-//! `child_server` alone: a signal needs a process of its own to land in.
+//! The server process is this test binary run again ([`support`]), running `child_server`
+//! alone: a signal needs a process of its own to land in.
 
-use std::io::{BufRead as _, BufReader, Write as _};
+mod support;
+
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chalice_core::adapter::Gateway;
@@ -22,8 +21,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-/// Set in the environment of the child process: it serves instead of testing.
-const CHILD: &str = "CHALICE_LOCAL_SHUTDOWN_CHILD";
+use support::{ChildServer, say};
 
 /// The child's grace period. A client that never answers the close frame must not take it
 /// whole, or its `$disconnect` would be cut.
@@ -32,22 +30,12 @@ const GRACE: Duration = Duration::from_secs(3);
 /// How long the child's `$disconnect` handler takes: the server must wait for it.
 const DISCONNECT_TAKES: Duration = Duration::from_millis(300);
 
-/// What marks the child's own lines: libtest writes `test child_server ... ` before the
-/// first, on the same line.
-const MARK: &str = "child: ";
-
-fn say(line: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{MARK}{line}");
-    let _ = out.flush();
-}
-
 /// Not a test of its own: the server the tests below start as a child process. It prints
 /// `listening ADDR`, then `connect ID` and `disconnect ID CODE` as its handlers run.
 #[test]
 #[ignore = "the child process of the other tests here, which run it themselves"]
 fn child_server() {
-    if std::env::var_os(CHILD).is_none() {
+    if !support::is_child() {
         return;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -81,101 +69,6 @@ fn child_server() {
     std::process::exit(0);
 }
 
-/// The child server, and the lines it prints.
-struct ChildServer {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl ChildServer {
-    fn start() -> (ChildServer, SocketAddr) {
-        let mut child = Command::new(std::env::current_exe().expect("the test binary"))
-            .args([
-                "--exact",
-                "child_server",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD, "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the child server starts");
-        let stdout = child.stdout.take().expect("piped");
-        let (send, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let Some((_, line)) = line.split_once(MARK) else {
-                    continue;
-                };
-                if send.send(line.to_owned()).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut server = ChildServer { child, lines };
-        let addr = server
-            .next_line("listening ")
-            .parse()
-            .expect("an address");
-        (server, addr)
-    }
-
-    /// The rest of the next line starting with `prefix`, within 10 s.
-    fn next_line(&mut self, prefix: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(rest) = line.strip_prefix(prefix) {
-                        return rest.to_owned();
-                    }
-                }
-                Err(error) => panic!("no line {prefix:?} from the server: {error}"),
-            }
-        }
-    }
-
-    /// Sends `signal` (`INT`, `TERM`) to the server.
-    fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .args([format!("-{signal}"), self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -{signal} failed");
-    }
-
-    /// The exit status and how long it took, waiting at most 15 s.
-    fn wait(&mut self, since: Instant) -> (Option<i32>, Duration) {
-        while since.elapsed() < Duration::from_secs(15) {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return (status.code(), since.elapsed());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        panic!("the server did not exit within 15 s of the signal");
-    }
-
-    /// Every line printed until the process ended.
-    fn rest(&mut self) -> Vec<String> {
-        let mut rest = Vec::new();
-        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
-            rest.push(line);
-        }
-        rest
-    }
-}
-
-impl Drop for ChildServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Opens a connection with an upgrade of its own and then never reads again: it will not
 /// answer the server's close frame.
 async fn stalled_client(addr: SocketAddr) -> TcpStream {
@@ -203,7 +96,7 @@ fn a_signal_closes_every_websocket_and_runs_disconnect_before_exiting() {
     let cases: &[(&str, usize, usize)] = &[("INT", 3, 1), ("TERM", 2, 0), ("INT", 0, 0)];
     for &(signal, answering, stalled) in cases {
         let case = format!("SIG{signal} with {answering} answering and {stalled} stalled clients");
-        let (mut server, addr) = ChildServer::start();
+        let (mut server, addr) = ChildServer::start(&[]);
         let mut ids = Vec::new();
         let mut closes = Vec::new();
         let mut stalled_streams = Vec::new();
@@ -236,7 +129,10 @@ fn a_signal_closes_every_websocket_and_runs_disconnect_before_exiting() {
         assert_eq!(status, Some(0), "{case}");
         // Bounded by the grace period (the stalled client is not waited for that long),
         // with room for a loaded machine's process start and exit.
-        assert!(took < GRACE + Duration::from_secs(2), "{case}: took {took:?}");
+        assert!(
+            took < GRACE + Duration::from_secs(2),
+            "{case}: took {took:?}"
+        );
 
         let lines = server.rest();
         for id in &ids {

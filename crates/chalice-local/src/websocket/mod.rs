@@ -144,14 +144,21 @@ impl Websockets {
         chalice_core::adapter::with_websocket_backend(Arc::clone(&self.backend), future)
     }
 
-    /// The function the handler of `route_key` pretends to run in.
-    fn function(&self, route_key: &str) -> LocalFunction {
-        let handler = self
-            .app
+    /// The name of the handler of `route_key` (its function's).
+    fn handler<'a>(&'a self, route_key: &'a str) -> &'a str {
+        self.app
             .websocket_routes()
             .find(|(key, _)| *key == route_key)
-            .map_or(route_key, |(_, name)| name);
-        LocalFunction::new(format!("{}-{handler}", self.app.app_name()))
+            .map_or(route_key, |(_, name)| name)
+    }
+
+    /// The function the handler of `route_key` pretends to run in.
+    fn function(&self, route_key: &str) -> LocalFunction {
+        LocalFunction::new(format!(
+            "{}-{}",
+            self.app.app_name(),
+            self.handler(route_key)
+        ))
     }
 }
 

@@ -196,7 +196,14 @@ impl Websockets {
         let request_id = context.aws_request_id.clone();
         let mut event = event(&request_id);
         event.context = context;
-        let response = self.with_backend(self.app.handle_websocket(event)).await;
+        // As deployed: in the handler's own function, with its environment variables.
+        let handler = self.handler(route_key);
+        let response = self
+            .with_backend(crate::function::in_function(
+                handler,
+                self.app.handle_websocket(event),
+            ))
+            .await;
         if tracing::enabled!(target: crate::REQUEST_TARGET, tracing::Level::INFO) {
             let micros = started.elapsed().as_micros();
             tracing::info!(
