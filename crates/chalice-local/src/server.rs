@@ -79,6 +79,7 @@ impl Server {
             function,
             limits,
         } = self;
+        crate::reserved::warn_about_hidden_routes(gateway.app());
         let bodies = BodyBudget::new(limits.max_inflight_body_bytes);
         let websockets = crate::websocket::Websockets::new(
             gateway.app(),
