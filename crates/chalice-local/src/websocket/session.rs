@@ -73,13 +73,13 @@ pub(super) async fn upgrade(
     }
     let query = request.uri().query().and_then(MultiDict::parse);
     let headers = Headers::from(request.headers().clone());
-    let (response, _) = websockets
+    let (connected, _) = websockets
         .call(&connection, chalice_manifest::CONNECT_ROUTE, |request_id| {
             connection.connect_event(headers, query, request_id, now_ms())
         })
         .await;
-    if !response.is_success() {
-        let status = response.status_code;
+    if !connected.is_success() {
+        let status = connected.status_code;
         let message = match status {
             403 => "Forbidden",
             401 => "Unauthorized",
@@ -133,6 +133,23 @@ pub(super) async fn upgrade(
     );
     if let Ok(value) = http::HeaderValue::from_str(&accept) {
         headers.insert(http::header::SEC_WEBSOCKET_ACCEPT, value);
+    }
+    // The subprotocol the `$connect` handler chose, as API Gateway passes it from the
+    // integration's answer. Without one, a client that offered subprotocols refuses the
+    // connection, as it does a deployed API's.
+    for (name, value) in connected.headers() {
+        if !name.eq_ignore_ascii_case(http::header::SEC_WEBSOCKET_PROTOCOL.as_str()) {
+            continue;
+        }
+        match http::HeaderValue::from_str(value) {
+            Ok(value) => {
+                headers.insert(http::header::SEC_WEBSOCKET_PROTOCOL, value);
+            }
+            Err(_) => tracing::warn!(
+                target: "chalice::local",
+                "the $connect handler chose the subprotocol {value:?}, which a header cannot carry: none sent"
+            ),
+        }
     }
     response
 }
