@@ -347,6 +347,22 @@ impl Server {
         Ok(Server { child })
     }
 
+    /// Sends the app SIGINT; whether it was sent.
+    #[cfg(unix)]
+    fn ask_to_stop(&self) -> bool {
+        use nix::sys::signal::{Signal, kill};
+        let Ok(pid) = i32::try_from(self.child.id()) else {
+            return false;
+        };
+        kill(nix::unistd::Pid::from_raw(pid), Signal::SIGINT).is_ok()
+    }
+
+    /// Without signals, the app is killed.
+    #[cfg(not(unix))]
+    fn ask_to_stop(&self) -> bool {
+        false
+    }
+
     /// The exit status, if the app has stopped.
     fn exited(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
@@ -385,11 +401,31 @@ fn function_env_vars(stage: &StageConfig, manifest: &Manifest) -> String {
     serde_json::Value::Object(table).to_string()
 }
 
+/// How long the app may take to stop once asked: its shutdown grace period (5 s by default,
+/// for the requests in flight and the WebSocket connections' `$disconnect`), and a second
+/// more. An app that takes longer is killed.
+const STOP_PATIENCE: Duration = Duration::from_secs(6);
+
+/// Stops the app as Ctrl-C does (SIGINT): it finishes the requests in flight, closes its
+/// WebSocket connections and runs their `$disconnect`, then exits; killed if it does not
+/// within [`STOP_PATIENCE`]. A terminal's Ctrl-C reaches the app too (it is in the CLI's
+/// process group), but a `chalice local` stopped otherwise (`kill -INT`, SIGTERM from a
+/// supervisor) or restarting after a save must ask it itself.
 fn stop(server: Option<Server>) {
-    if let Some(mut server) = server {
-        let _ = server.child.kill();
-        let _ = server.child.wait();
+    let Some(mut server) = server else {
+        return;
+    };
+    if server.ask_to_stop() {
+        let deadline = std::time::Instant::now() + STOP_PATIENCE;
+        while std::time::Instant::now() < deadline {
+            if !matches!(server.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
+    let _ = server.child.kill();
+    let _ = server.child.wait();
 }
 
 /// Watches what the app is built and configured from: `src/`, `Cargo.toml`, `build.rs` and
