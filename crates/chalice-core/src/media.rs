@@ -92,6 +92,11 @@ mod tests {
                 &["text/plain; charset=utf-8"],
                 false,
             ),
+            // Equal as written: the fast path agrees with the rules.
+            ("text/plain", &["text/plain"], true),
+            (" text/plain", &[" text/plain"], false),
+            ("a,b", &["a,b"], false),
+            ("a;b", &["a;b", "a"], true),
         ];
         for (header, valid, expected) in cases {
             assert_eq!(

@@ -31,7 +31,11 @@ pub(crate) fn builder() -> http1::Builder {
         // A hard bound on what a head may take of memory. API Gateway's own limit, on the
         // request line and header values only, is checked once the head is parsed, so that
         // its 431 can say by how much.
-        .max_header_size(MAX_HEAD_BYTES);
+        .max_header_size(MAX_HEAD_BYTES)
+        // A response's head and body in one buffer, written by one `send`: the bodies of a
+        // local server's answers are small, so copying them costs less than hyper's queue
+        // of buffers and a `writev` of two.
+        .writev(false);
     builder
 }
 

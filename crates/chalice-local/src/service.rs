@@ -49,8 +49,12 @@ pub(crate) async fn answer(
     let response = match refusal(&shared, head, &request) {
         Some(refused) => refused,
         None => match &state.websockets {
+            // Boxed, as `other_functions` is.
             Some(websockets) if crate::websocket::is_upgrade(&request) => {
-                crate::websocket::upgrade(websockets, peer, &shared, request).await
+                Box::pin(crate::websocket::upgrade(
+                    websockets, peer, &shared, request,
+                ))
+                .await
             }
             // The app's code reaches this server's WebSocket connections.
             Some(websockets) => {
@@ -212,25 +216,9 @@ async fn respond(
     if path.starts_with(crate::functions::INVOKE_PREFIX)
         || path.starts_with(crate::websocket::CONNECTIONS_PREFIX)
     {
-        // The app's other functions: the body is the event, read within the same budget.
-        let (body, _reservation) = match read_body(&state.bodies, shared, declared, body).await {
-            Ok(read) => read,
-            Err(refused) => return refused,
-        };
-        shared.start_answering();
-        let app = state.gateway.app();
-        if let Some(answer) =
-            crate::functions::invoke_endpoint(app, &parts.method, parts.uri.path(), &body).await
-        {
-            return answer;
-        }
-        let websockets = state.websockets.as_deref();
-        if let Some(answer) =
-            crate::websocket::management_answer(websockets, &parts.method, parts.uri.path(), body)
-        {
-            return answer;
-        }
-        return to_hyper(chalice_core::adapter::missing_authentication_token());
+        // Boxed: the state of this rarer way through would otherwise be part of every
+        // request's future, copied whole each time the future moves.
+        return Box::pin(other_functions(state, shared, parts, declared, body)).await;
     }
     let mut head = state.function.request(parts.method, parts.uri.path());
     head.query = parts.uri.query().map(str::to_owned);
@@ -254,6 +242,36 @@ async fn respond(
     };
     shared.start_answering();
     to_hyper(admitted.answer(body).await)
+}
+
+/// Answers a request to the app's other functions (`POST /_chalice/invoke/NAME`) or to the
+/// WebSocket connections (`@connections`): the body is the event, read within the same
+/// budget.
+async fn other_functions(
+    state: &State,
+    shared: &Shared,
+    parts: http::request::Parts,
+    declared: Option<u64>,
+    body: Incoming,
+) -> hyper::Response<Full<Bytes>> {
+    let (body, _reservation) = match read_body(&state.bodies, shared, declared, body).await {
+        Ok(read) => read,
+        Err(refused) => return refused,
+    };
+    shared.start_answering();
+    let app = state.gateway.app();
+    if let Some(answer) =
+        crate::functions::invoke_endpoint(app, &parts.method, parts.uri.path(), &body).await
+    {
+        return answer;
+    }
+    let websockets = state.websockets.as_deref();
+    if let Some(answer) =
+        crate::websocket::management_answer(websockets, &parts.method, parts.uri.path(), body)
+    {
+        return answer;
+    }
+    to_hyper(chalice_core::adapter::missing_authentication_token())
 }
 
 /// Reads a body whole, within API Gateway's limit (413) and the server's budget for bodies

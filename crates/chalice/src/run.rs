@@ -115,8 +115,13 @@ fn local(app: Chalice, options: Local) -> i32 {
         return USAGE_ERROR;
     }
     exit_when_stdin_closes();
+    // Each thread writes its request lines in one call when it runs out of work (and as it
+    // stops), not one call per request: see `logging::write_held_lines`.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .on_thread_start(crate::logging::hold_request_lines)
+        .on_thread_park(crate::logging::write_held_lines)
+        .on_thread_stop(crate::logging::write_held_lines)
         .build()
     {
         Ok(runtime) => runtime,
