@@ -300,6 +300,16 @@ fn local_refuses_what_no_save_can_fix_before_building() {
             "error: invalid --host 'example.com': expected an IP address such as 127.0.0.1\n"
                 .to_owned(),
         ),
+        // Once printed the error and waited for a save that could never come.
+        (
+            &["--stage", "prod"],
+            Some(2),
+            format!(
+                "error: {}: stages: has no stage \"prod\" (stages here: none); add \"prod\": {{}} \
+                 under \"stages\"\n",
+                dir.join(".chalice/config.json").display()
+            ),
+        ),
     ];
     for (args, status, expected) in cases {
         let mut child = Command::new(env!("CARGO_BIN_EXE_chalice"))

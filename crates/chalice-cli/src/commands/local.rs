@@ -56,6 +56,10 @@ pub fn local(project: &Project, args: &LocalOptions, output: Output) -> anyhow::
     let addr = listen_addr(&args.host, args.port)?;
     // Before anything is built: no save can free the port.
     check_free(addr)?;
+    // A stage missing at start is a mistake on the command line, not an edit in progress:
+    // refused as `chalice package` refuses it. (A stage that a later save removes is a
+    // mistake a save can fix, reported while the last good app keeps serving.)
+    project.config.stage(&args.stage)?;
     let (signals, incoming) = mpsc::channel();
     let interrupted = signals.clone();
     ctrlc::set_handler(move || {
