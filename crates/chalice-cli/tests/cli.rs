@@ -404,3 +404,63 @@ fn url_prints_the_recorded_api_or_names_the_one_there_is() {
         assert_eq!(printed, *expected, "{records:?} {args:?}");
     }
 }
+
+/// A payload that is not JSON is refused before anything is built or called, locally and
+/// against AWS: a regression test for `--payload '{bad'`, which once built and ran the app
+/// to be told `Chalice.InvalidEvent … key must be a string`, labelled "(Unhandled)".
+#[test]
+fn invoke_refuses_a_payload_that_is_not_json_before_building() {
+    let dir = project_with_config("invoke", r#"{"app_name": "a"}"#);
+    let dir_arg = dir.to_string_lossy().into_owned();
+    // Each case: arguments after `invoke -n worker`, stdin, stderr.
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["--local", "--payload", "{bad"],
+            "",
+            "error: --payload is not JSON: key must be a string at line 1 column 2\n",
+        ),
+        (
+            &["--payload", "{bad"],
+            "",
+            "error: --payload is not JSON: key must be a string at line 1 column 2\n",
+        ),
+        (
+            &["--local", "--payload", ""],
+            "",
+            "error: --payload is not JSON: EOF while parsing a value at line 1 column 0\n",
+        ),
+        (
+            &["--local"],
+            "{\"Records\": [\n  {\"body\": \"x\",}\n]}",
+            "error: the payload on stdin is not JSON: key must be a string at line 2 column 16\n",
+        ),
+        (
+            &[],
+            "[1, 2] 3",
+            "error: the payload on stdin is not JSON: trailing characters at line 1 column 8\n",
+        ),
+    ];
+    for (args, stdin, expected) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chalice"))
+            .args(["--project-dir", &dir_arg, "invoke", "-n", "worker"])
+            .args(*args)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chalice runs");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        let output = child.wait_with_output().expect("output");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "", "{args:?}");
+        assert_eq!(stderr, *expected, "{args:?}");
+    }
+}

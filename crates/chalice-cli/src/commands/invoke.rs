@@ -19,6 +19,7 @@ use crate::commands::logs::deployed_function;
 use crate::deploy::aws::Aws;
 use crate::deploy::errors::explain;
 use crate::deploy::runtime;
+use crate::error::UsageError;
 use crate::output::Output;
 use crate::project::Project;
 use chalice_manifest::INVOKE_ARG;
@@ -62,11 +63,13 @@ pub fn invoke(
     options: &InvokeOptions,
     output: Output,
 ) -> anyhow::Result<Vec<u8>> {
+    // Before anything is built or called: a payload that is not JSON is the user's mistake,
+    // which the function would only report as an invalid event.
+    let payload = read_payload(options)?;
     if options.local {
-        return invoke_locally(project, options, output);
+        return invoke_locally(project, options, &payload, output);
     }
     let function = deployed_function(project, &options.stage, &options.name)?;
-    let payload = read_payload(options)?;
     runtime()?.block_on(async {
         let aws = Aws::load(options.profile.as_deref()).await?;
         let answer = aws
@@ -92,30 +95,44 @@ pub fn invoke(
     })
 }
 
-/// The payload: `--payload`, else stdin (`{}` when stdin is a terminal).
+/// The payload: `--payload`, else stdin (`{}` when stdin is a terminal or empty), checked
+/// to be JSON: a [`UsageError`] naming where it is not.
 fn read_payload(options: &InvokeOptions) -> anyhow::Result<Vec<u8>> {
-    Ok(match &options.payload {
-        Some(payload) => payload.clone().into_bytes(),
+    let (payload, source) = match &options.payload {
+        Some(payload) => (payload.clone().into_bytes(), "--payload"),
         // Nothing to read from a terminal: an empty event, as `{}`.
-        None if std::io::stdin().is_terminal() => b"{}".to_vec(),
+        None if std::io::stdin().is_terminal() => (b"{}".to_vec(), "stdin"),
         None => {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .context("cannot read the payload from stdin")?;
-            bytes
+            (bytes, "the payload on stdin")
         }
-    })
+    };
+    check_json(payload, source).map_err(Into::into)
+}
+
+/// `payload` if it is JSON; else what is wrong with it, and where. An empty stdin (nothing
+/// piped, as from `< /dev/null`) is the empty event `{}`, as a terminal's is.
+fn check_json(payload: Vec<u8>, source: &str) -> Result<Vec<u8>, UsageError> {
+    if source != "--payload" && payload.iter().all(u8::is_ascii_whitespace) {
+        return Ok(b"{}".to_vec());
+    }
+    match serde_json::from_slice::<serde::de::IgnoredAny>(&payload) {
+        Ok(_) => Ok(payload),
+        Err(error) => Err(UsageError(format!("{source} is not JSON: {error}"))),
+    }
 }
 
 /// Runs the function in the app's own binary, built for this machine (`--invoke NAME`).
 fn invoke_locally(
     project: &Project,
     options: &InvokeOptions,
+    payload: &[u8],
     output: Output,
 ) -> anyhow::Result<Vec<u8>> {
     let stage = project.config.stage(&options.stage)?;
-    let payload = read_payload(options)?;
     let binary = project.build(Profile::Debug, None, output)?;
     output.verbose(
         "Running",
@@ -132,7 +149,7 @@ fn invoke_locally(
         .with_context(|| format!("cannot start {}", binary.display()))?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin
-            .write_all(&payload)
+            .write_all(payload)
             .context("cannot give the payload to the app")?;
     }
     let run = child
