@@ -72,7 +72,7 @@ fn handlers_run_locally_on_an_event() {
             "",
             &[
                 "events - ERROR - Caught exception for function on_upload",
-                "error: the function failed (Unhandled): BadRequestError: function \"on_upload\" failed: BadRequestError: incoming/e.csv is empty",
+                "error: the function failed (Unhandled): BadRequestError: function \"on_upload\" failed: incoming/e.csv is empty",
             ],
         ),
         (

@@ -104,7 +104,7 @@ async fn events_are_delivered_on_demand() {
             sqs("boom"),
             500,
             json!({"errorType": "BadRequestError",
-                   "errorMessage": "function \"worker\" failed: BadRequestError: boom"}),
+                   "errorMessage": "function \"worker\" failed: boom"}),
         ),
         (
             "POST",

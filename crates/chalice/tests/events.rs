@@ -369,16 +369,13 @@ fn pure_functions_take_any_serde_payload_and_answer_json() {
             json!({"width": 3}),
             Err((
                 "BadRequestError",
-                "function \"area\" failed: BadRequestError: the payload does not fit",
+                "function \"area\" failed: the payload does not fit",
             )),
         ),
         (
             "refuse",
             json!({}),
-            Err((
-                "BadRequestError",
-                "function \"refuse\" failed: BadRequestError: no",
-            )),
+            Err(("BadRequestError", "function \"refuse\" failed: no")),
         ),
         (
             "panics",
@@ -535,7 +532,7 @@ async fn async_handlers_and_their_errors() {
     assert_eq!(error.error_type(), "ForbiddenError");
     assert_eq!(
         error.to_string(),
-        "function \"upload\" failed: ForbiddenError: not that one"
+        "function \"upload\" failed: not that one"
     );
 }
 

@@ -600,7 +600,7 @@ async fn the_same_binary_serves_its_event_handlers_and_pure_functions() {
             sqs(&["crash"]),
             Err((
                 "BadRequestError",
-                "function \"worker\" failed: BadRequestError: a crash message",
+                "function \"worker\" failed: a crash message",
             )),
         ),
         (

@@ -63,7 +63,7 @@ fn uploads_and_the_nightly_job() {
         .expect_err("empty");
     assert_eq!(
         error.to_string(),
-        "function \"on_upload\" failed: BadRequestError: incoming/empty.csv is empty"
+        "function \"on_upload\" failed: incoming/empty.csv is empty"
     );
 }
 

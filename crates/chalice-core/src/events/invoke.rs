@@ -34,7 +34,8 @@ pub enum InvokeError {
         /// What is wrong with the event.
         message: String,
     },
-    /// The handler (or a middleware) failed.
+    /// The handler (or a middleware) failed. Shown without the error's kind, which is
+    /// [`InvokeError::error_type`].
     #[non_exhaustive]
     Failed {
         /// The function's name.
@@ -87,9 +88,12 @@ impl fmt::Display for InvokeError {
                 f,
                 "function \"{name}\" ({decorator}) can't read the event: {message}"
             ),
-            InvokeError::Failed { name, error } => {
-                write!(f, "function \"{name}\" failed: {error}")
-            }
+            // An error of a kind says it once, as the error type: `errorType` is
+            // `BadRequestError`, `errorMessage` `function "worker" failed: bad job`.
+            InvokeError::Failed { name, error } => match error.kind() {
+                Some(_) => write!(f, "function \"{name}\" failed: {}", error.message()),
+                None => write!(f, "function \"{name}\" failed: {error}"),
+            },
         }
     }
 }
