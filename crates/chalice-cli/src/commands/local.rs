@@ -86,6 +86,7 @@ pub fn local(project: &Project, args: &LocalOptions, output: Output) -> anyhow::
     };
     let started = session.start(None);
     session.settle(started)?;
+    let mut seen = Seen::default();
 
     loop {
         match incoming.recv_timeout(Duration::from_millis(250)) {
@@ -102,6 +103,12 @@ pub fn local(project: &Project, args: &LocalOptions, output: Output) -> anyhow::
                             return Ok(());
                         }
                     }
+                }
+                // One save can be several events, some late (a write done as a truncate and
+                // a write, an editor's write and then its change of attributes): what has
+                // not changed since the last rebuild is no reason for another.
+                if !seen.changed(&changed) {
+                    continue;
                 }
                 // Editors save through temporary files: name one that is still there.
                 let shown = changed
@@ -474,6 +481,41 @@ fn watch(dir: &Path, signals: mpsc::Sender<Signal>) -> anyhow::Result<notify::Re
     Ok(watcher)
 }
 
+/// What the watched files were when the app was last rebuilt for a change to them, to tell a
+/// change from another event of a save already handled.
+#[derive(Default)]
+struct Seen(BTreeMap<PathBuf, Option<Fingerprint>>);
+
+/// A file's state: its modification time, length and a hash of its contents (`None`: gone).
+type Fingerprint = (Option<std::time::SystemTime>, u64, u64);
+
+impl Seen {
+    /// Records the state of `paths` now; whether any differs from the state last recorded
+    /// (a path never recorded has changed).
+    fn changed(&mut self, paths: &[PathBuf]) -> bool {
+        let mut changed = false;
+        for path in paths {
+            let now = fingerprint(path);
+            if self.0.get(path) != Some(&now) {
+                changed = true;
+                self.0.insert(path.clone(), now);
+            }
+        }
+        changed
+    }
+}
+
+fn fingerprint(path: &Path) -> Option<Fingerprint> {
+    use std::hash::{Hash, Hasher};
+    let metadata = std::fs::metadata(path).ok()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    // A directory (a new folder under src/) has no contents to read: its times tell.
+    if metadata.is_file() {
+        std::fs::read(path).ok()?.hash(&mut hasher);
+    }
+    Some((metadata.modified().ok(), metadata.len(), hasher.finish()))
+}
+
 /// Whether a change to `path` (in the project at `root`) can change the app or how it runs.
 fn is_source(root: &Path, path: &Path) -> bool {
     let Ok(relative) = path.strip_prefix(root) else {
@@ -547,6 +589,50 @@ mod tests {
                 "websocket_message": {"WS": "yes"},
             })
         );
+    }
+
+    /// A regression test for a broken `.chalice/config.json` reported twice for one save: the
+    /// save's second event, once the first has been handled, is not a change.
+    #[test]
+    fn a_save_already_handled_is_not_a_change_again() {
+        let dir = std::env::temp_dir().join(format!("chalice-local-seen-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a scratch folder");
+        enum Act {
+            Write(&'static str, &'static str),
+            Remove(&'static str),
+            Nothing,
+        }
+        use Act::{Nothing, Remove, Write};
+        let mut seen = Seen::default();
+        // Each step: what is done, the files the events that follow name, whether it is a
+        // change.
+        let steps: &[(Act, &[&str], bool)] = &[
+            (Write("config.json", "{"), &["config.json"], true),
+            // The same save's late event (a truncate then a write is two).
+            (Nothing, &["config.json"], false),
+            (Nothing, &["config.json", "config.json"], false),
+            (Write("config.json", "{}"), &["config.json"], true),
+            (
+                Write("other.json", "1"),
+                &["config.json", "other.json"],
+                true,
+            ),
+            (Nothing, &["other.json"], false),
+            // Saved back as it was before: a change.
+            (Write("config.json", "{"), &["config.json"], true),
+            (Remove("config.json"), &["config.json"], true),
+            (Nothing, &["config.json"], false),
+        ];
+        for (step, (act, names, expected)) in steps.iter().enumerate() {
+            match act {
+                Write(name, text) => std::fs::write(dir.join(name), text).expect("write"),
+                Remove(name) => std::fs::remove_file(dir.join(name)).expect("remove"),
+                Nothing => {}
+            }
+            let paths: Vec<PathBuf> = names.iter().map(|name| dir.join(name)).collect();
+            assert_eq!(seen.changed(&paths), *expected, "step {step}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
