@@ -178,6 +178,12 @@ pub fn package(
     let template_path = options.out.join(file_name);
     std::fs::write(&template_path, text)
         .with_context(|| format!("cannot write {}", template_path.display()))?;
+    for stale in remove_stale_templates(&options.out, file_name)? {
+        output.status(
+            "Removed",
+            format!("{} (an earlier chalice package's)", stale.display()),
+        );
+    }
 
     let report = PackageReport {
         stage: stage.stage.clone(),
@@ -242,6 +248,28 @@ pub fn package(
     Ok(report)
 }
 
+/// The templates `chalice package` writes, one per run: SAM's in JSON or YAML, Terraform's.
+const TEMPLATE_NAMES: [&str; 3] = ["sam.json", "sam.yaml", "chalice.tf.json"];
+
+/// Removes from `out` the templates an earlier run wrote in another format than `kept`'s,
+/// which would otherwise lie beside the new one, out of date: only those file names, only
+/// regular files (what else is in `out` is the user's). Returns the paths removed.
+///
+/// Chalice leaves them; here the directory holds one template, the one just written.
+fn remove_stale_templates(out: &Path, kept: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for name in TEMPLATE_NAMES.into_iter().filter(|name| *name != kept) {
+        let path = out.join(name);
+        let is_file = std::fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_file());
+        if is_file {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove the stale {}", path.display()))?;
+            removed.push(path);
+        }
+    }
+    Ok(removed)
+}
+
 fn pretty_json(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
     text.push('\n');
@@ -300,4 +328,80 @@ pub(crate) fn ensure_target(target: &str, dir: &Path, output: Output) -> anyhow:
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A regression test for `chalice package out --template-format yaml` after `chalice
+    /// package out`, which left the old `out/sam.json` beside the new `sam.yaml`.
+    #[test]
+    fn only_our_stale_templates_are_removed() {
+        // Each case: the files in `out` before, the template written, the files after.
+        let cases: &[(&[&str], &str, &[&str])] = &[
+            (&["sam.json"], "sam.yaml", &[]),
+            (&["sam.yaml"], "sam.json", &[]),
+            (&["sam.json", "chalice.tf.json"], "sam.yaml", &[]),
+            (&["sam.json", "sam.yaml"], "chalice.tf.json", &[]),
+            (&["sam.json"], "sam.json", &["sam.json"]),
+            (
+                &[
+                    "sam.json",
+                    "packaged.yaml",
+                    "sam.yml",
+                    "notes.txt",
+                    "deployment.zip",
+                ],
+                "chalice.tf.json",
+                &["deployment.zip", "notes.txt", "packaged.yaml", "sam.yml"],
+            ),
+            (&[], "sam.yaml", &[]),
+        ];
+        for (case, (before, kept, after)) in cases.iter().enumerate() {
+            let out = std::env::temp_dir().join(format!(
+                "chalice-package-stale-{}-{case}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&out);
+            std::fs::create_dir_all(&out).expect("a scratch folder");
+            for name in *before {
+                std::fs::write(out.join(name), "{}").expect("write");
+            }
+            let removed = remove_stale_templates(&out, kept).expect("removed");
+            let mut left: Vec<String> = std::fs::read_dir(&out)
+                .expect("read")
+                .map(|entry| {
+                    entry
+                        .expect("entry")
+                        .file_name()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect();
+            left.sort();
+            assert_eq!(left, *after, "case {case}");
+            let expected_removed: Vec<PathBuf> = TEMPLATE_NAMES
+                .iter()
+                .filter(|name| before.contains(name) && !after.contains(name))
+                .map(|name| out.join(name))
+                .collect();
+            assert_eq!(removed, expected_removed, "case {case}");
+            let _ = std::fs::remove_dir_all(&out);
+        }
+    }
+
+    /// A directory (or anything not a regular file) of a template's name is not ours.
+    #[test]
+    fn a_directory_named_like_a_template_is_left() {
+        let out = std::env::temp_dir().join(format!("chalice-package-dir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(out.join("sam.json")).expect("a scratch folder");
+        assert_eq!(
+            remove_stale_templates(&out, "sam.yaml").expect("ok"),
+            Vec::<PathBuf>::new()
+        );
+        assert!(out.join("sam.json").is_dir());
+        let _ = std::fs::remove_dir_all(&out);
+    }
 }
