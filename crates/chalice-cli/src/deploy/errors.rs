@@ -5,17 +5,61 @@
 //! doing (`creating function todo-dev`); this module adds why it failed, and what to do.
 
 use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::http::Response as HttpResponse;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
 /// What went wrong with an AWS call, for matching.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Failure {
-    /// The service answered with this error code (`ResourceNotFoundException`, ...).
-    Service { code: String, message: String },
+    /// The service answered with this error code (`ResourceNotFoundException`, ...;
+    /// `Unknown` when the answer has none).
+    Service {
+        code: String,
+        message: String,
+        /// The answer, for an error the SDK could not classify or the service's own failure
+        /// (HTTP 5xx); `None` for the errors the code says enough about.
+        answer: Option<Answer>,
+    },
     /// No credentials could be found.
     NoCredentials(String),
     /// The call never got an answer (network, endpoint, timeout).
     Unreachable(String),
+}
+
+/// What the endpoint answered, when its error code does not say what happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Answer {
+    /// The HTTP status.
+    status: u16,
+    /// Who answered: `AWS_ENDPOINT_URL` when it is set.
+    endpoint: Option<String>,
+    /// The start of the body, on one line.
+    body: String,
+}
+
+/// How much of an answer's body a message quotes.
+const BODY_EXCERPT: usize = 300;
+
+impl Answer {
+    /// The answer `raw` from `endpoint`, if its error needs it to be understood: no error
+    /// code, or a failure of the service (5xx).
+    fn of(code: Option<&str>, raw: &HttpResponse, endpoint: Option<String>) -> Option<Answer> {
+        let status = raw.status().as_u16();
+        if code.is_some() && status < 500 {
+            return None;
+        }
+        let body = String::from_utf8_lossy(raw.body().bytes().unwrap_or_default());
+        let mut body = body.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some((cut, _)) = body.char_indices().nth(BODY_EXCERPT) {
+            body.truncate(cut);
+            body.push('…');
+        }
+        Some(Answer {
+            status,
+            endpoint,
+            body,
+        })
+    }
 }
 
 impl Failure {
@@ -23,13 +67,23 @@ impl Failure {
     pub(crate) fn of<E, R>(error: &SdkError<E, R>) -> Failure
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
+        R: std::fmt::Debug + 'static,
     {
         match error {
-            SdkError::ServiceError(service) => Failure::Service {
-                code: service.err().code().unwrap_or("Unknown").to_owned(),
-                message: service.err().message().unwrap_or_default().to_owned(),
-            },
+            SdkError::ServiceError(service) => {
+                let code = service.err().code();
+                let endpoint = std::env::var("AWS_ENDPOINT_URL")
+                    .ok()
+                    .filter(|url| !url.is_empty());
+                Failure::Service {
+                    code: code.unwrap_or("Unknown").to_owned(),
+                    message: service.err().message().unwrap_or_default().to_owned(),
+                    // The SDK's calls answer with an `HttpResponse`.
+                    answer: (service.raw() as &dyn std::any::Any)
+                        .downcast_ref::<HttpResponse>()
+                        .and_then(|raw| Answer::of(code, raw, endpoint)),
+                }
+            }
             other => {
                 let text = DisplayErrorContext(other).to_string();
                 if text.contains("credentials") || text.contains("Credentials") {
@@ -76,7 +130,30 @@ impl Failure {
                 "{doing}: AWS could not be reached ({detail}); check the network, and \
                  AWS_ENDPOINT_URL if it is set"
             ),
-            Failure::Service { code, message } => {
+            Failure::Service {
+                code,
+                message,
+                answer: Some(answer),
+            } => {
+                let who = match &answer.endpoint {
+                    Some(url) => format!("the endpoint {url}"),
+                    None => "AWS".to_owned(),
+                };
+                let code = if code == "Unknown" {
+                    String::new()
+                } else {
+                    format!(" ({code})")
+                };
+                let said = if !message.is_empty() {
+                    format!(": {message}")
+                } else if !answer.body.is_empty() {
+                    format!(": {}", answer.body)
+                } else {
+                    " with an empty body".to_owned()
+                };
+                anyhow::anyhow!("{doing}: {who} answered HTTP {}{code}{said}", answer.status)
+            }
+            Failure::Service { code, message, .. } => {
                 let advice = match code.as_str() {
                     "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
                         "; the credentials in use lack this permission: grant the action named \
@@ -112,7 +189,7 @@ impl Failure {
 pub(crate) fn explain<E, R>(doing: &str, error: &SdkError<E, R>) -> anyhow::Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     Failure::of(error).explain(doing)
 }
@@ -126,6 +203,7 @@ mod tests {
         let service = |code: &str, message: &str| Failure::Service {
             code: code.to_owned(),
             message: message.to_owned(),
+            answer: None,
         };
         let cases = [
             (
@@ -157,5 +235,108 @@ mod tests {
         }
         assert!(service("NoSuchEntity", "").is_not_found());
         assert!(!service("EntityAlreadyExists", "").is_not_found());
+    }
+
+    /// A regression test for `chalice deploy` against an endpoint answering HTTP 500 with a
+    /// body the SDK can't classify, once reported as `putting the API document of …: Unknown`.
+    #[test]
+    fn answers_without_a_code_say_what_the_endpoint_answered() {
+        use aws_sdk_lambda::error::ErrorMetadata;
+        use aws_sdk_lambda::operation::invoke::InvokeError;
+        use aws_smithy_types::body::SdkBody;
+
+        let moto = Some("http://127.0.0.1:5000".to_owned());
+        let long = "x".repeat(400);
+        // Each case: status, error code and message (as the SDK read them), body, endpoint,
+        // the message.
+        let cases: &[(
+            u16,
+            Option<&str>,
+            Option<&str>,
+            &str,
+            Option<String>,
+            String,
+        )] = &[
+            (
+                500,
+                None,
+                None,
+                "<html>\n<title>500 Internal Server Error</title>\n</html>",
+                moto.clone(),
+                "putting the API document of abc123: the endpoint http://127.0.0.1:5000 \
+                 answered HTTP 500: <html> <title>500 Internal Server Error</title> </html>"
+                    .to_owned(),
+            ),
+            (
+                500,
+                Some("InternalFailure"),
+                Some("put_integration() missing 1 required argument: 'uri'"),
+                "{}",
+                moto.clone(),
+                "putting the API document of abc123: the endpoint http://127.0.0.1:5000 \
+                 answered HTTP 500 (InternalFailure): put_integration() missing 1 required \
+                 argument: 'uri'"
+                    .to_owned(),
+            ),
+            (
+                502,
+                None,
+                None,
+                "",
+                None,
+                "putting the API document of abc123: AWS answered HTTP 502 with an empty body"
+                    .to_owned(),
+            ),
+            (
+                500,
+                None,
+                None,
+                &long,
+                None,
+                format!(
+                    "putting the API document of abc123: AWS answered HTTP 500: {}…",
+                    "x".repeat(300)
+                ),
+            ),
+            // A code a 4xx answer carries says enough: as before.
+            (
+                404,
+                Some("NotFoundException"),
+                Some("Invalid REST API identifier"),
+                "{}",
+                moto,
+                "putting the API document of abc123: NotFoundException: Invalid REST API \
+                 identifier"
+                    .to_owned(),
+            ),
+        ];
+        for (status, code, message, body, endpoint, expected) in cases {
+            let mut metadata = ErrorMetadata::builder();
+            if let Some(code) = code {
+                metadata = metadata.code(*code);
+            }
+            if let Some(message) = message {
+                metadata = metadata.message(*message);
+            }
+            let raw = HttpResponse::new(
+                (*status).try_into().expect("a status"),
+                SdkBody::from(body.to_owned()),
+            );
+            let error = SdkError::service_error(InvokeError::generic(metadata.build()), raw);
+            let mut failure = Failure::of(&error);
+            // The endpoint as AWS_ENDPOINT_URL would give it, without setting the
+            // process's environment under other tests.
+            if let Failure::Service {
+                answer: Some(answer),
+                ..
+            } = &mut failure
+            {
+                answer.endpoint = endpoint.clone();
+            }
+            let text = failure
+                .explain("putting the API document of abc123")
+                .to_string();
+            assert_eq!(text, *expected, "{status} {code:?}");
+        }
     }
 }

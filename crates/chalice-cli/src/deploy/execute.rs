@@ -1336,7 +1336,7 @@ pub(crate) fn tolerate_missing<T, E, R>(
 ) -> anyhow::Result<()>
 where
     E: aws_sdk_lambda::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match result {
         Ok(_) => Ok(()),
