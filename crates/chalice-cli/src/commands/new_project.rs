@@ -243,24 +243,35 @@ use serde_json::{{Value, json}};
 pub fn app() -> Chalice {{
     let mut app = Chalice::new("{name}");
     app.route("/", index);
+    // More examples: uncomment these two lines and the views at the end of this file.
+    // app.register(hello_name::route());
+    // app.register(Route::new("/users", create_user).methods(["POST"]));
     app
 }}
 
+/// A GET request to `/` answers `{{"hello": "world"}}`.
 fn index() -> Json<Value> {{
     Json(json!({{"hello": "world"}}))
 }}
 
-// The following routes are examples of what a chalice app can do; see the README of
-// chalice for Rust for routes with methods, captures, errors and CORS.
+// use chalice::{{ChaliceError, Request, Route, route}};
 //
-// use chalice::{{ChaliceError, Request, Route}};
-//
-// app.register(Route::new("/users/{{name}}", user).methods(["GET", "PUT"]));
-//
-// fn user(request: &Request) -> Result<Json<Value>, ChaliceError> {{
-//     let name = request.uri_param("name").unwrap_or_default();
-//     Ok(Json(json!({{"name": name}})))
+// /// `GET /hello/james` answers {{"hello": "james"}}: a capture of the path is a parameter
+// /// of the view, parsed into its type (a capture that does not parse is a 400).
+// #[route("/hello/{{name}}")]
+// fn hello_name(name: String) -> Json<Value> {{
+//     Json(json!({{"hello": name}}))
 // }}
+//
+// /// `POST /users` with a JSON body echoes it back under "user"; a body that is not
+// /// JSON answers 400 {{"Code":"BadRequestError","Message":"Error Parsing JSON"}}.
+// fn create_user(request: &Request) -> Result<Json<Value>, ChaliceError> {{
+//     let user = request.json_body()?.cloned();
+//     Ok(Json(json!({{"user": user}})))
+// }}
+//
+// The README of chalice for Rust shows query strings, custom responses, errors, CORS,
+// authorizers, blueprints, events and WebSockets.
 "#
     )
 }
