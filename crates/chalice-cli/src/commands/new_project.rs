@@ -249,7 +249,7 @@ pub fn app() -> Chalice {{
     app
 }}
 
-/// A GET request to `/` answers `{{"hello": "world"}}`.
+/// `GET /` answers with a JSON greeting.
 fn index() -> Json<Value> {{
     Json(json!({{"hello": "world"}}))
 }}
@@ -395,6 +395,20 @@ mod tests {
             crate::config::Config::parse("x".into(), &config_json("todo"))
                 .and_then(|c| c.stage("dev"))
                 .is_ok()
+        );
+    }
+
+    /// The end-to-end tests (deploy, workflow) change the app by editing `"world"` and
+    /// `app.route("/", index);` in lib.rs: each must stay there once, in the code.
+    #[test]
+    fn lib_rs_has_the_lines_the_tests_edit_once() {
+        let lib_rs = lib_rs("todo");
+        for line in [r#""world""#, r#"app.route("/", index);"#, "fn index()"] {
+            assert_eq!(lib_rs.matches(line).count(), 1, "{line} in:\n{lib_rs}");
+        }
+        assert!(
+            lib_rs.contains(r#"Json(json!({"hello": "world"}))"#),
+            "{lib_rs}"
         );
     }
 
