@@ -197,17 +197,16 @@ impl Request {
         &self.inner.raw_body
     }
 
-    /// The body parsed as JSON, when the `Content-Type` starts with `application/json`, in any
-    /// case (media types are case-insensitive; Chalice compares case-sensitively).
+    /// The body parsed as JSON, when the `Content-Type` starts with `application/json`.
     ///
     /// `Ok(None)` for other content types (and when the header is absent), as in Chalice. A
     /// body that is not JSON is a 400 `{"Code":"BadRequestError","Message":"Error Parsing
     /// JSON"}`: return the error with `?`. Parsed on first use only, then kept.
     pub fn json_body(&self) -> Result<Option<&Value>, ChaliceError> {
-        let is_json = self.inner.header("content-type").is_some_and(|ct| {
-            ct.get(..16)
-                .is_some_and(|t| t.eq_ignore_ascii_case("application/json"))
-        });
+        let is_json = self
+            .inner
+            .header("content-type")
+            .is_some_and(|ct| ct.starts_with("application/json"));
         if !is_json {
             return Ok(None);
         }
