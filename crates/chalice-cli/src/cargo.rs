@@ -33,6 +33,10 @@ pub fn build(
         (Profile::Release, None) => "release".to_owned(),
         (Profile::Release, Some(target)) => format!("release, {target}"),
     };
+    if let (Profile::Release, Some(target)) = (profile, target) {
+        // Before minutes of compiling, rather than in a dependency's build script.
+        crate::c_compiler::check(dir, target)?;
+    }
     output.status("Building", format!("{} ({what})", dir.display()));
     let mut command = cargo();
     command

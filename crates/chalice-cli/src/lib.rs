@@ -36,6 +36,7 @@
 //! ```
 
 pub mod bundle;
+mod c_compiler;
 pub mod cargo;
 pub mod commands;
 /// `.chalice/config.json`: the [`chalice_config`] crate, which the fuzz targets and tools

@@ -456,7 +456,9 @@ fn run(cli: Cli, output: Output) -> anyhow::Result<()> {
             }
             print_bytes(&answer)
         }
-        Command::GenPolicy(args) => print_json(&gen_policy::gen_policy(&project()?, &args.stage)?),
+        Command::GenPolicy(args) => {
+            print_json(&gen_policy::gen_policy(&project()?, &args.stage, output)?)
+        }
         Command::GenerateSdk(_) => Err(Planned::GenerateSdk.error().into()),
     }
 }

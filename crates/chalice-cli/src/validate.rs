@@ -8,7 +8,7 @@
 //! manifest and the stage, or that guard what the templates can express: a manifest from
 //! an older or hand-written app gets the same messages Chalice gives.
 
-use chalice_manifest::Manifest;
+use chalice_manifest::{EventSource, Manifest};
 
 use crate::config::{EndpointType, StageConfig};
 use crate::error::UsageError;
@@ -147,6 +147,50 @@ pub fn manifest_problems(manifest: &Manifest) -> Vec<String> {
     if let Err(error) = builtin_authorizers(manifest) {
         problems.push(error.0);
     }
+    problems.extend(fifo_problems(manifest));
+    problems
+}
+
+/// What Lambda refuses of a mapping from a FIFO queue (a queue whose name ends in `.fifo`,
+/// as SQS requires of FIFO queues): a batching window (Lambda's "Batching window is not
+/// supported for FIFO queues", <https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html>)
+/// and batches of more than 10 messages. Said here, naming the handler, rather than by
+/// `CreateEventSourceMapping` in the middle of a deploy.
+fn fifo_problems(manifest: &Manifest) -> Vec<String> {
+    let mut problems = Vec::new();
+    for function in &manifest.functions {
+        let EventSource::Sqs {
+            queue,
+            queue_arn,
+            batch_size,
+            maximum_batching_window_in_seconds,
+            ..
+        } = &function.source
+        else {
+            continue;
+        };
+        let Some(queue) = queue_arn.as_ref().or(queue.as_ref()) else {
+            continue;
+        };
+        if !queue.ends_with(".fifo") {
+            continue;
+        }
+        let handler = &function.name;
+        if *maximum_batching_window_in_seconds > 0 {
+            problems.push(format!(
+                "on_sqs_message handler \"{handler}\": {queue} is a FIFO queue, and Lambda has \
+                 no batching window for FIFO queues: remove \
+                 maximum_batching_window_in_seconds({maximum_batching_window_in_seconds})"
+            ));
+        }
+        if *batch_size > 10 {
+            problems.push(format!(
+                "on_sqs_message handler \"{handler}\": {queue} is a FIFO queue, and Lambda \
+                 takes at most 10 messages a batch from one: batch_size({batch_size}) is too \
+                 many"
+            ));
+        }
+    }
     problems
 }
 
@@ -282,6 +326,58 @@ mod tests {
                 error.contains(expected),
                 "want {expected:?}\n got {error:?}"
             );
+        }
+    }
+
+    /// A regression test: the batching window was sent for FIFO queues too, which Lambda
+    /// refuses mid-deploy.
+    #[test]
+    fn fifo_queues_take_no_batching_window_and_small_batches() {
+        let sqs = |queue: &str, batch_size: u32, window: u32| {
+            json!({"functions": [{"name": "worker", "source": "sqs", "queue": queue,
+                "batch_size": batch_size, "maximum_batching_window_in_seconds": window,
+                "maximum_concurrency": null, "report_batch_item_failures": false}]})
+        };
+        let arn = json!({"functions": [{"name": "worker", "source": "sqs",
+            "queue_arn": "arn:aws:sqs:us-east-1:123456789012:orders.fifo",
+            "batch_size": 10, "maximum_batching_window_in_seconds": 5,
+            "maximum_concurrency": null, "report_batch_item_failures": false}]});
+        let cases: &[(Value, Option<&str>)] = &[
+            (sqs("orders", 10, 5), None),
+            (sqs("orders", 100, 5), None),
+            (sqs("orders.fifo", 10, 0), None),
+            (
+                sqs("orders.fifo", 10, 5),
+                Some(
+                    "on_sqs_message handler \"worker\": orders.fifo is a FIFO queue, and \
+                     Lambda has no batching window for FIFO queues: remove \
+                     maximum_batching_window_in_seconds(5)",
+                ),
+            ),
+            (
+                arn,
+                Some(
+                    "on_sqs_message handler \"worker\": \
+                     arn:aws:sqs:us-east-1:123456789012:orders.fifo is a FIFO queue, and \
+                     Lambda has no batching window for FIFO queues: remove \
+                     maximum_batching_window_in_seconds(5)",
+                ),
+            ),
+            (
+                sqs("orders.fifo", 20, 1),
+                Some(
+                    "the app can't be packaged:\n  - on_sqs_message handler \"worker\": \
+                     orders.fifo is a FIFO queue, and Lambda has no batching window for FIFO \
+                     queues: remove maximum_batching_window_in_seconds(1)\n  - on_sqs_message \
+                     handler \"worker\": orders.fifo is a FIFO queue, and Lambda takes at most \
+                     10 messages a batch from one: batch_size(20) is too many",
+                ),
+            ),
+        ];
+        let config = stage(r#"{"app_name": "a"}"#);
+        for (functions, expected) in cases {
+            let result = validate(&manifest(&[], functions.clone()), &config).map_err(|e| e.0);
+            assert_eq!(result.err().as_deref(), *expected, "{functions}");
         }
     }
 

@@ -1,13 +1,16 @@
 //! `chalice deploy` of event handlers end to end: the `events` example (a schedule, an S3
-//! hook and an SQS worker reporting partial batch failures) deployed with the real
+//! hook and an SQS worker reporting partial batch failures) and a Kinesis handler deployed
+//! with the real
 //! `chalice` binary against moto's server (the AWS emulator from PyPI, on 127.0.0.1):
 //! create (the rule and its target, the S3 notification merged into the bucket's existing
 //! configuration, the mapping with `ReportBatchItemFailures`, the permissions, Chalice's
 //! state records) → a redeploy with nothing changed (no changing call, counted by moto's
-//! recorder) → an update (a batch size changed, the schedule and the routes removed, an SNS
-//! subscription, an EventBridge pattern on a custom bus, Kinesis and DynamoDB stream mappings
-//! and a pure function added: the mapping updated in place, the new sources created, the
-//! rule, its function and the API deleted, `url` says there is no REST API) → `delete`
+//! recorder) → an update (a batch size changed, the Kinesis handler's starting position
+//! changed, the schedule and the routes removed, an SNS subscription, an EventBridge pattern
+//! on a custom bus, a DynamoDB stream mapping and a pure function added: the SQS mapping
+//! updated in place, the Kinesis one deleted and created again (Lambda can't move a
+//! mapping's starting position), the new sources created, the rule, its function and the
+//! API deleted, `url` says there is no REST API) → `delete`
 //! (everything gone, the bucket's other notification still there).
 //!
 //! One test, because the slow parts (release builds of the app) are shared by every step.
@@ -143,7 +146,31 @@ impl Aws {
             .collect()
     }
 
-    /// (function ARN, batch size, response types) of every mapping.
+    /// The (UUID, starting position) of the mapping that invokes `function`.
+    fn position(&self, function: &str) -> (String, String) {
+        let listed = self
+            .runtime
+            .block_on(self.lambda.list_event_source_mappings().send())
+            .expect("ListEventSourceMappings");
+        let function_arn = lambda_arn(function);
+        let mappings: Vec<_> = listed
+            .event_source_mappings()
+            .iter()
+            .filter(|m| m.function_arn() == Some(function_arn.as_str()))
+            .collect();
+        match mappings.as_slice() {
+            [mapping] => (
+                mapping.uuid().unwrap_or_default().to_owned(),
+                mapping
+                    .starting_position()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+            other => panic!("{function} has {} mappings: {other:?}", other.len()),
+        }
+    }
+
+    /// (UUID, function ARN, batch size) of every mapping.
     fn mappings(&self) -> Vec<(String, String, i32)> {
         let listed = self
             .runtime
@@ -232,6 +259,18 @@ fn deploy_events_against_moto() {
     )
     .expect("the example's configuration");
     let cargo_toml = project.join("Cargo.toml");
+    // A Kinesis handler too, starting at the latest record (the default).
+    edit(
+        &main,
+        ".batch_size(10);",
+        ".batch_size(10);\n    app.on_kinesis_record(\"clicks\", clicks);",
+    );
+    std::fs::write(
+        &main,
+        std::fs::read_to_string(&main).expect("read")
+            + "\nfn clicks(_: chalice::KinesisEvent) {}\n",
+    )
+    .expect("write");
     edit(
         &cargo_toml,
         "serde_json = \"1\"\n",
@@ -326,6 +365,8 @@ fn deploy_events_against_moto() {
             "create_event_source",
             "create_function",
             "create_event_source",
+            "create_function",
+            "create_event_source",
             "create_rest_api",
             "add_invoke_permission",
             "deploy_rest_api"
@@ -348,6 +389,8 @@ fn deploy_events_against_moto() {
             ("on_upload-s3event", "s3_event"),
             ("worker", "lambda_function"),
             ("worker-sqs-event-source", "sqs_event"),
+            ("clicks", "lambda_function"),
+            ("clicks-kinesis-event-source", "kinesis_event"),
             ("rest_api", "rest_api"),
         ])
     );
@@ -355,6 +398,7 @@ fn deploy_events_against_moto() {
         aws.function_names(),
         [
             "events-dev",
+            "events-dev-clicks",
             "events-dev-nightly",
             "events-dev-on_upload",
             "events-dev-worker"
@@ -466,9 +510,12 @@ fn deploy_events_against_moto() {
 
     // The worker: a mapping from the queue, reporting its failed messages.
     let mappings = aws.mappings();
-    assert_eq!(mappings.len(), 1, "{mappings:?}");
-    let (uuid, function_arn, batch_size) = mappings[0].clone();
-    assert_eq!(function_arn, lambda_arn("events-dev-worker"));
+    assert_eq!(mappings.len(), 2, "{mappings:?}");
+    let (uuid, _, batch_size) = mappings
+        .iter()
+        .find(|m| m.1 == lambda_arn("events-dev-worker"))
+        .cloned()
+        .expect("the worker's mapping");
     assert_eq!(batch_size, 10);
     let sqs_record = record(&project, "worker-sqs-event-source");
     assert_eq!(sqs_record["event_uuid"], uuid.as_str());
@@ -478,12 +525,20 @@ fn deploy_events_against_moto() {
     );
     assert_eq!(sqs_record["queue"], "jobs");
     let sent = bodies(&recorded, "POST /2015-03-31/event-source-mappings");
-    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent.len(), 2, "{sent:?}");
     let sent: Value = serde_json::from_str(sent[0]).expect("a JSON body");
     assert_eq!(
         sent["FunctionResponseTypes"],
         serde_json::json!(["ReportBatchItemFailures"])
     );
+    // No batching window set, none sent (a FIFO queue has none to set).
+    assert_eq!(sent.get("MaximumBatchingWindowInSeconds"), None, "{sent}");
+    // The stream's mapping, from the latest record, recorded with its position.
+    let (clicks_uuid, position) = aws.position("events-dev-clicks");
+    assert_eq!(position, "LATEST");
+    let kinesis_record = record(&project, "clicks-kinesis-event-source");
+    assert_eq!(kinesis_record["event_uuid"], clicks_uuid.as_str());
+    assert_eq!(kinesis_record["starting_position"], "LATEST");
 
     // The role may read the queue.
     let role_policy = created["steps"][0]["policy"].to_string();
@@ -501,10 +556,11 @@ fn deploy_events_against_moto() {
         .collect();
     assert_eq!(changing, Vec::<String>::new());
 
-    // A smaller batch, the schedule and the routes removed, every other kind of source
-    // added: the mapping is updated in place, the role gets the streams' actions, each new
-    // handler its function and trigger, and the rule goes before its function, the API with
-    // its handler.
+    // A smaller batch, the stream read from its oldest record, the schedule and the routes
+    // removed, every other kind of source added: the queue's mapping is updated in place, the
+    // stream's deleted and created again (Lambda can't move a starting position), the role
+    // gets the DynamoDB stream's actions, each new handler its function and trigger, and the
+    // rule goes before its function, the API with its handler.
     edit(
         &main,
         ".batch_size(10);",
@@ -512,17 +568,22 @@ fn deploy_events_against_moto() {
             ".batch_size(5);\n    \
              app.on_sns_message(\"alerts\", on_alert);\n    \
              app.on_cw_event(json!({{\"source\": [\"aws.codecommit\"]}}), on_commit).event_bus(\"builds\");\n    \
-             app.on_kinesis_record(\"clicks\", clicks).batch_size(50);\n    \
              app.on_dynamodb_record(\"{table_stream}\", audit);\n    \
              app.lambda_function(add);"
         ),
+    );
+    edit(
+        &main,
+        "app.on_kinesis_record(\"clicks\", clicks);",
+        "app.on_kinesis_record(\"clicks\", clicks)\n        \
+         .batch_size(50)\n        \
+         .starting_position(chalice::StartingPosition::TrimHorizon);",
     );
     std::fs::write(
         &main,
         std::fs::read_to_string(&main).expect("read")
             + "\nfn on_alert(_: chalice::SnsEvent) {}\n\
                fn on_commit(_: CloudWatchEvent) {}\n\
-               fn clicks(_: chalice::KinesisEvent) {}\n\
                fn audit(_: chalice::DynamoDbEvent) {}\n\
                fn add(numbers: Vec<i64>) -> Json<i64> {\n    Json(numbers.into_iter().sum())\n}\n",
     )
@@ -541,6 +602,8 @@ fn deploy_events_against_moto() {
     assert_eq!(
         actions(&updated),
         [
+            // The stream's mapping, which can't move to TRIM_HORIZON, first.
+            "delete_event_source",
             "update_role_policy",
             "update_function_code",
             "update_function_code",
@@ -552,8 +615,8 @@ fn deploy_events_against_moto() {
             "create_function",
             "create_event_source",
             "create_function",
+            "update_function_code",
             "create_event_source",
-            "create_function",
             "delete_rest_api",
             "delete_event_source",
             "delete_function",
@@ -561,7 +624,11 @@ fn deploy_events_against_moto() {
         ]
     );
     assert_eq!(updated["url"], Value::Null);
-    let updated_policy = updated["steps"][0]["policy"].to_string();
+    let updated_policy = updated["steps"]
+        .as_array()
+        .and_then(|steps| steps.iter().find(|s| s["action"] == "update_role_policy"))
+        .map(|step| step["policy"].to_string())
+        .unwrap_or_default();
     assert!(
         updated_policy.contains("kinesis:GetRecords")
             && updated_policy.contains("dynamodb:GetRecords"),
@@ -583,6 +650,12 @@ fn deploy_events_against_moto() {
         (mappings[1].1.as_str(), mappings[1].2),
         (lambda_arn("events-dev-clicks").as_str(), 50)
     );
+    let (new_clicks_uuid, position) = aws.position("events-dev-clicks");
+    assert_eq!(position, "TRIM_HORIZON");
+    assert_ne!(new_clicks_uuid, clicks_uuid, "a new mapping");
+    let kinesis_record = record(&project, "clicks-kinesis-event-source");
+    assert_eq!(kinesis_record["event_uuid"], new_clicks_uuid.as_str());
+    assert_eq!(kinesis_record["starting_position"], "TRIM_HORIZON");
     assert_eq!(aws.rule_names(), Vec::<String>::new(), "the default bus");
     assert_eq!(
         aws.function_names(),
@@ -604,15 +677,16 @@ fn deploy_events_against_moto() {
             ("on_upload-s3event", "s3_event"),
             ("worker", "lambda_function"),
             ("worker-sqs-event-source", "sqs_event"),
+            ("clicks", "lambda_function"),
             ("on_alert", "lambda_function"),
             ("on_alert-sns-subscription", "sns_event"),
             ("on_commit", "lambda_function"),
             ("on_commit-event", "cloudwatch_event"),
-            ("clicks", "lambda_function"),
-            ("clicks-kinesis-event-source", "kinesis_event"),
             ("audit", "lambda_function"),
             ("audit-dynamodb-event-source", "dynamodb_event"),
             ("add", "lambda_function"),
+            // Recorded again when created again.
+            ("clicks-kinesis-event-source", "kinesis_event"),
         ])
     );
     // The pattern's rule, on its bus.
@@ -681,7 +755,6 @@ fn deploy_events_against_moto() {
     assert_eq!(
         actions(&deleted),
         [
-            "delete_function",
             "delete_event_source",
             "delete_function",
             "delete_event_source",
@@ -689,6 +762,7 @@ fn deploy_events_against_moto() {
             "delete_event_source",
             "delete_function",
             "delete_event_source",
+            "delete_function",
             "delete_function",
             "delete_event_source",
             "delete_function",

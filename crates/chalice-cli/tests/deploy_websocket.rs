@@ -2,8 +2,8 @@
 //! against moto's server (from PyPI, on 127.0.0.1). A chat app (a page route, and
 //! `on_ws_connect`, `on_ws_message`, `on_ws_disconnect` and a custom `leave` route) is
 //! deployed: the API, its routes, integrations, stage and permissions exist, every function
-//! knows the management endpoint and the role may manage the API's connections; `url
-//! --websocket` prints the `wss://` URL; a redeploy makes no changing call; a route added,
+//! knows the management endpoint and the role may manage the API's connections (the policy
+//! `gen-policy` prints, before and after); `url --websocket` prints the `wss://` URL; a redeploy makes no changing call; a route added,
 //! one removed and one given another handler change exactly those (the untouched routes
 //! keep their ids: no delete-and-recreate as in Chalice); `delete` removes it all.
 //!
@@ -242,6 +242,25 @@ fn websocket_api_deploy_against_moto() {
         ]
     );
 
+    // `gen-policy` builds the app as the deploy does: the role may manage the connections
+    // (of any WebSocket API, before this one has an id).
+    let (before, _) = run(&project, &moto, &["gen-policy"]);
+    let before = json(&before);
+    let manage = |document: &Value| -> Vec<Value> {
+        document["Statement"]
+            .as_array()
+            .expect("statements")
+            .iter()
+            .filter(|s| s["Action"] == json!(["execute-api:ManageConnections"]))
+            .map(|s| s["Resource"].clone())
+            .collect()
+    };
+    assert_eq!(
+        manage(&before),
+        [json!("arn:*:execute-api:*:*:*/*/*/@connections/*")],
+        "{before}"
+    );
+
     let (deployed, stderr) = run(&project, &moto, &["deploy", "--json"]);
     let result = json(&deployed);
     assert!(
@@ -349,6 +368,9 @@ fn websocket_api_deploy_against_moto() {
         })),
         "{document}"
     );
+    // Once deployed, `gen-policy` prints the policy the role has.
+    let (after, _) = run(&project, &moto, &["gen-policy"]);
+    assert_eq!(json(&after), document);
     let permission = aws
         .runtime
         .block_on(

@@ -546,9 +546,12 @@ fn terraform_references_resolve_and_the_body_is_the_openapi_document() {
                     let known = match parts.as_slice() {
                         ["path", "module"] => true,
                         ["local", local] => config["locals"].get(*local).is_some(),
-                        ["data", kind, source, ..] => config["data"]
-                            .get(*kind)
-                            .is_some_and(|group| group.get(*source).is_some()),
+                        ["data", kind, source, rest @ ..] => {
+                            config["data"]
+                                .get(*kind)
+                                .is_some_and(|group| group.get(*source).is_some())
+                                && provider_6_reads(kind, rest)
+                        }
                         [kind, resource, ..] => resources
                             .get(*kind)
                             .is_some_and(|group| group.get(*resource).is_some()),
@@ -619,6 +622,38 @@ fn terraform_references_resolve_and_the_body_is_the_openapi_document() {
         );
         assert_eq!(document["info"], expected["info"], "{}", case.name);
     }
+}
+
+/// Whether the attribute `path` of a data source of `kind` is one the AWS provider 6 has
+/// and does not deprecate: its plans warn on `data.aws_region.x.name` (use `region`), and
+/// `chalice.tf.json` asks for provider 6.
+fn provider_6_reads(kind: &str, path: &[&str]) -> bool {
+    let attributes: &[&str] = match kind {
+        "aws_region" => &["region"],
+        "aws_partition" => &["partition", "dns_suffix"],
+        "aws_caller_identity" => &["account_id"],
+        _ => &[],
+    };
+    matches!(path, [attribute] if attributes.contains(attribute))
+}
+
+#[test]
+fn terraform_asks_for_the_provider_it_is_written_for() {
+    for case in CASES {
+        let Some((_, text)) = render(case).into_iter().find(|(d, _)| *d == Terraform) else {
+            continue;
+        };
+        let config: Value = serde_json::from_str(&text).expect("chalice.tf.json is JSON");
+        assert_eq!(
+            config["terraform"]["required_providers"]["aws"],
+            json!({"source": "hashicorp/aws", "version": ">= 6.0, < 7.0"}),
+            "{}",
+            case.name
+        );
+    }
+    // The regression this guards: provider 6 warns on the region's deprecated `name`.
+    assert!(!provider_6_reads("aws_region", &["name"]));
+    assert!(provider_6_reads("aws_region", &["region"]));
 }
 
 /// The API body of a Terraform configuration as Terraform renders it: interpolations

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::bundle::write_bootstrap_zip;
 use crate::cargo::Profile;
 use crate::commands::package::ensure_target;
-use crate::config::{FunctionConfig, StageConfig};
+use crate::config::StageConfig;
 use crate::deploy::aws::Aws;
 use crate::deploy::execute::Executor;
 use crate::deploy::graph::{Code, Graph, Inputs};
@@ -26,11 +26,9 @@ use crate::deploy::websocket;
 use crate::error::UsageError;
 use crate::output::Output;
 use crate::project::Project;
-use crate::templates::functions::builtin_authorizers;
+use crate::templates::functions::api_functions;
 use crate::templates::openapi::{Target, openapi};
-use crate::templates::policy::{
-    api_policy, app_policy, stage_policy_file, with_websocket_connections,
-};
+use crate::templates::policy::{api_policy, role_policy, stage_policy_file};
 use crate::validate::validate;
 
 /// Where the deployment package of a stage is written (ignored by git, as in Chalice).
@@ -83,22 +81,13 @@ pub fn deploy(
     output: Output,
 ) -> anyhow::Result<DeployReport> {
     let stage = project.config.stage(&options.stage)?;
-    let handler = stage.api_handler();
-    let role_policy = stage_policy_file(&project.dir, &stage)?;
+    let file_policy = stage_policy_file(&project.dir, &stage)?;
     let api_policy = api_policy(&project.dir, &stage)?;
     let binary = project.build(Profile::Debug, None, output)?;
     let manifest = project.manifest(&binary, output)?;
     validate(&manifest, &stage)?;
-    let functions: Vec<FunctionConfig> = std::iter::once(handler)
-        .chain(
-            builtin_authorizers(&manifest)?
-                .iter()
-                .map(|authorizer| stage.function(authorizer.name)),
-        )
-        .collect();
+    let functions = api_functions(&stage, &manifest)?;
     let document = openapi(&manifest, api_policy.as_ref(), Target::Templated)?;
-    // The role's policy is the one `chalice package` writes, event sources included.
-    let policy = role_policy.unwrap_or_else(|| app_policy(&stage, &manifest, &functions));
 
     let target = stage.lambda_architecture.rust_target();
     ensure_target(target, &project.dir, output)?;
@@ -117,11 +106,14 @@ pub fn deploy(
         functions: &functions,
         code: Code::of(&zip),
         api_document: document,
-        // The role may manage the WebSocket API's connections (its ARN filled in once the
-        // API exists).
-        policy: with_websocket_connections(
-            policy,
+        // The role's policy is the one `chalice package` writes, event sources included;
+        // it may manage the WebSocket API's connections (their ARN filled in once the API
+        // exists).
+        policy: role_policy(
+            file_policy,
+            &stage,
             &manifest,
+            &functions,
             &Value::String(websocket::CONNECTIONS_PLACEHOLDER.to_owned()),
         ),
     };

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chalice_manifest::{EventSource, FunctionManifest, Manifest};
+use chalice_manifest::{EventSource, FunctionManifest, Manifest, StartingPosition};
 use serde_json::Value;
 
 use super::events::spec::{Place, Trigger};
@@ -372,6 +372,39 @@ fn plans_match_their_snapshots() {
         .retain(|function| !["tick", "worker"].contains(&function.name.as_str()));
     let mut events_only = events.clone();
     events_only.routes.clear();
+    // Lambda can't move an existing mapping's starting position: a new one replaces it.
+    let mut restarted = events.clone();
+    for function in &mut restarted.functions {
+        match &mut function.source {
+            EventSource::Kinesis {
+                starting_position,
+                batch_size,
+                ..
+            } => {
+                *starting_position = StartingPosition::Latest;
+                *batch_size = 50;
+            }
+            EventSource::Dynamodb {
+                starting_position, ..
+            } => *starting_position = StartingPosition::TrimHorizon,
+            _ => {}
+        }
+    }
+    // A record that does not know its position (Chalice's): taken as it is.
+    let mut positions_unknown = events_v1.clone();
+    for name in ["clicks-kinesis-event-source", "audit-dynamodb-event-source"] {
+        if let Some(Record::KinesisEvent(mapping) | Record::DynamodbEvent(mapping)) =
+            positions_unknown.get(name).cloned().as_mut()
+        {
+            mapping.starting_position = None;
+            let record = if name.starts_with("clicks") {
+                Record::KinesisEvent(mapping.clone())
+            } else {
+                Record::DynamodbEvent(mapping.clone())
+            };
+            positions_unknown.put(record);
+        }
+    }
     let event_cases: &[(&str, Graph, DeployedState, &[&str])] = &[
         (
             "events-new",
@@ -393,9 +426,9 @@ fn plans_match_their_snapshots() {
                 "+ create function jobs-dev-plain_worker (x86_64, 128 MB, 60 s, code 6 B)",
                 "+ create SQS event source mapping from arn:aws:sqs:us-east-1:123456789012:shared-jobs (batch size 1) for function jobs-dev-plain_worker",
                 "+ create function jobs-dev-clicks (x86_64, 128 MB, 60 s, code 6 B)",
-                "+ create Kinesis event source mapping from clicks (batch size 100) for function jobs-dev-clicks",
+                "+ create Kinesis event source mapping from clicks (batch size 100, starting at TRIM_HORIZON) for function jobs-dev-clicks",
                 "+ create function jobs-dev-audit (x86_64, 128 MB, 60 s, code 6 B)",
-                "+ create DynamoDB event source mapping from arn:aws:dynamodb:us-east-1:123456789012:table/Users/stream/2024-01-01T00:00:00.000 (batch size 10) for function jobs-dev-audit",
+                "+ create DynamoDB event source mapping from arn:aws:dynamodb:us-east-1:123456789012:table/Users/stream/2024-01-01T00:00:00.000 (batch size 10, starting at LATEST) for function jobs-dev-audit",
                 "+ create function jobs-dev-add (x86_64, 128 MB, 60 s, code 6 B)",
                 "+ create function jobs-dev-on_upload (x86_64, 128 MB, 60 s, code 6 B)",
                 "+ create S3 notification of bucket uploads for function jobs-dev-on_upload",
@@ -478,6 +511,26 @@ fn plans_match_their_snapshots() {
                 "~ update the configuration of function jobs-dev-audit",
                 "~ update the configuration of function jobs-dev-add",
                 "~ update the configuration of function jobs-dev-on_upload",
+            ],
+        ),
+        (
+            "events-starting-position",
+            graph(&restarted, &events_config, b"zip v1"),
+            events_v1.clone(),
+            &[
+                "- delete event source mapping uuid-audit",
+                "- delete event source mapping uuid-clicks",
+                "+ create Kinesis event source mapping from clicks (batch size 50, starting at LATEST) for function jobs-dev-clicks",
+                "+ create DynamoDB event source mapping from arn:aws:dynamodb:us-east-1:123456789012:table/Users/stream/2024-01-01T00:00:00.000 (batch size 10, starting at TRIM_HORIZON) for function jobs-dev-audit",
+            ],
+        ),
+        (
+            "events-starting-position-unknown",
+            graph(&restarted, &events_config, b"zip v1"),
+            positions_unknown,
+            &[
+                "~ update Kinesis event source mapping from clicks (batch size 50, starting at LATEST) for function jobs-dev-clicks",
+                "~ update DynamoDB event source mapping from arn:aws:dynamodb:us-east-1:123456789012:table/Users/stream/2024-01-01T00:00:00.000 (batch size 10, starting at TRIM_HORIZON) for function jobs-dev-audit",
             ],
         ),
         (

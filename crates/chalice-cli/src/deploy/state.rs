@@ -219,7 +219,9 @@ pub(crate) struct SnsEventRecord {
 
 /// An event source mapping, known by its UUID, with its source as Chalice records it:
 /// `queue` and `queue_arn` (SQS), `stream` and `stream_arn` (Kinesis), `stream_arn`
-/// (DynamoDB).
+/// (DynamoDB). A stream's mapping also keeps where it started reading (ours: Chalice
+/// records none, and the refresh reads it from Lambda), since Lambda can't change that of
+/// an existing mapping: a new starting position is a new mapping.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct MappingRecord {
     pub(crate) name: String,
@@ -232,6 +234,8 @@ pub(crate) struct MappingRecord {
     pub(crate) stream: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) stream_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) starting_position: Option<String>,
     #[serde(default)]
     pub(crate) lambda_arn: String,
     #[serde(default)]

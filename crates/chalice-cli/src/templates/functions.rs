@@ -22,6 +22,7 @@ use std::collections::BTreeSet;
 
 use chalice_manifest::{AuthorizerKind, AuthorizerManifest, EventSource, Manifest};
 
+use crate::config::{FunctionConfig, StageConfig};
 use crate::error::UsageError;
 
 /// The custom runtime a Rust `bootstrap` runs on.
@@ -58,6 +59,22 @@ pub struct AuthorizerFunction<'m> {
     pub cfn_id: String,
     /// The Terraform resource name of its function.
     pub tf_name: String,
+}
+
+/// The settings of the functions of the API: the API handler's and each built-in
+/// authorizer's, as `chalice deploy` builds them (event and WebSocket handlers are added by
+/// [`app_policy`](crate::templates::policy::app_policy) where the policy needs them).
+pub fn api_functions(
+    config: &StageConfig,
+    manifest: &Manifest,
+) -> Result<Vec<FunctionConfig>, UsageError> {
+    Ok(std::iter::once(config.api_handler())
+        .chain(
+            builtin_authorizers(manifest)?
+                .iter()
+                .map(|authorizer| config.function(authorizer.name)),
+        )
+        .collect())
 }
 
 /// The built-in authorizers that at least one route uses, in the manifest's order, with

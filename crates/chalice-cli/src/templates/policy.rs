@@ -214,6 +214,27 @@ pub fn app_policy(
     with_event_sources(default_policy(&all), manifest)
 }
 
+/// The `Resource` of the role's `execute-api:ManageConnections` statement before the app's
+/// WebSocket API exists (and so has an id): the connections of any WebSocket API of any
+/// account. `chalice gen-policy` prints it for a stage not deployed yet; a deploy narrows it
+/// to the app's API.
+pub const ANY_WEBSOCKET_CONNECTIONS: &str = "arn:*:execute-api:*:*:*/*/*/@connections/*";
+
+/// The managed role's policy as `chalice deploy` puts it and `chalice gen-policy` prints
+/// it: the stage's `iam_policy_file` (`file`, read with [`stage_policy_file`]) or else
+/// [`app_policy`], and `execute-api:ManageConnections` on `connections` when the app has
+/// WebSocket handlers ([`with_websocket_connections`]).
+pub fn role_policy(
+    file: Option<Value>,
+    config: &StageConfig,
+    manifest: &Manifest,
+    functions: &[FunctionConfig],
+    connections: &Value,
+) -> Value {
+    let policy = file.unwrap_or_else(|| app_policy(config, manifest, functions));
+    with_websocket_connections(policy, manifest, connections)
+}
+
 /// The resource policy of a `PRIVATE` API: calls from the stage's VPC endpoints only
 /// (Chalice's `_get_default_private_api_policy`). `None` for other endpoint types, which
 /// need none. The stage's `api_gateway_policy_file` replaces it.

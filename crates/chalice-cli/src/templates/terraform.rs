@@ -1,6 +1,9 @@
 //! The Terraform configuration of `chalice package --pkg-format terraform`
-//! (`chalice.tf.json`, Chalice's `TerraformGenerator`), for a current AWS provider (5 and
-//! later: the stage is its own `aws_api_gateway_stage`, which provider 6 requires).
+//! (`chalice.tf.json`, Chalice's `TerraformGenerator`), for the AWS provider 6
+//! ([`AWS_PROVIDER`]): the stage is its own `aws_api_gateway_stage` (provider 6 removed
+//! the deployment's `stage_name`), and the region is `data.aws_region.<name>.region`, the
+//! attribute provider 6 added and which its plans take without a warning (`name`, the only
+//! one provider 5 has, is deprecated in 6: one configuration can't serve both cleanly).
 //!
 //! Resource names are Chalice's (`api_handler`, `rest_api`, `default_role`; an authorizer's
 //! function is named after it, see [`crate::templates::functions`]). Lambda function names are
@@ -35,6 +38,10 @@ use crate::templates::websocket::{self, websocket_functions};
 /// Stands for the WebSocket API's connections in the role's policy until the policy is
 /// Terraform text; then the reference takes its place.
 const CONNECTIONS_PLACEHOLDER: &str = "chalice:websocket-api-connections";
+
+/// The versions of the AWS provider the configuration is written for (see the module's
+/// documentation).
+pub const AWS_PROVIDER: &str = ">= 6.0, < 7.0";
 
 /// Lambda's limit on function names, and IAM's on role names.
 const NAME_LIMIT: usize = 64;
@@ -319,7 +326,7 @@ pub fn terraform(
     let mut configuration = json!({
         "terraform": {
             "required_version": ">= 1.0",
-            "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.0, < 7.0"}},
+            "required_providers": {"aws": {"source": "hashicorp/aws", "version": AWS_PROVIDER}},
         },
     });
     if let Some(body) = body {
@@ -336,7 +343,7 @@ pub fn terraform(
 /// An ARN in the account and region Terraform deploys to.
 fn arn_here(service: &str, resource: &str) -> String {
     format!(
-        "arn:${{data.aws_partition.chalice.partition}}:{service}:${{data.aws_region.chalice.name}}:\
+        "arn:${{data.aws_partition.chalice.partition}}:{service}:${{data.aws_region.chalice.region}}:\
          ${{data.aws_caller_identity.chalice.account_id}}:{}",
         literal::terraform(resource)
     )

@@ -291,7 +291,7 @@ pub fn tf_connections_arn() -> String {
 pub fn tf_endpoint(config: &StageConfig) -> String {
     format!(
         "https://${{aws_apigatewayv2_api.{WEBSOCKET_API_TF}.id}}.execute-api.\
-         ${{data.aws_region.chalice.name}}.${{data.aws_partition.chalice.dns_suffix}}/{}",
+         ${{data.aws_region.chalice.region}}.${{data.aws_partition.chalice.dns_suffix}}/{}",
         literal::terraform(&config.api_gateway_stage)
     )
 }

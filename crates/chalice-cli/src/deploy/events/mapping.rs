@@ -1,8 +1,9 @@
 //! `on_sqs_message`, `on_kinesis_record`, `on_dynamodb_record`: an event source mapping from
 //! the queue or stream to the function, known by its UUID.
 //!
-//! Created once, then updated in place when its settings change (a mapping's source can't
-//! change: a new source is a new mapping). `FunctionResponseTypes` says
+//! Created once, then updated in place when its settings change (a mapping's source and a
+//! stream mapping's starting position can't change: either new is a new mapping, the old
+//! one deleted first). `FunctionResponseTypes` says
 //! `ReportBatchItemFailures` when the handler reports its failed records (Chalice never
 //! sets it: aws/chalice#884), and is emptied again when it no longer does. Lambda refuses
 //! an update while the mapping is still being created or updated (`ResourceInUseException`):
@@ -12,7 +13,7 @@ use std::time::Duration;
 
 use aws_sdk_lambda::types::{EventSourcePosition, FunctionResponseType, ScalingConfig};
 
-use super::spec::{EventSourceSpec, MappingSpec, Place};
+use super::spec::{EventSourceSpec, MappingSpec, Place, Settings};
 use crate::deploy::aws::Aws;
 use crate::deploy::errors::{Failure, explain};
 use crate::deploy::execute::{Executor, tolerate_missing};
@@ -29,6 +30,19 @@ impl MappingSpec {
         } else {
             Vec::new()
         }
+    }
+
+    /// The batching window when the app sets one: Lambda's default is the same 0 seconds,
+    /// and a FIFO queue takes none at all (`crate::validate` refuses one for it).
+    fn window_when_set(&self) -> Option<i32> {
+        (self.maximum_batching_window_in_seconds > 0)
+            .then(|| to_i32(self.maximum_batching_window_in_seconds))
+    }
+
+    /// The batching window an update sends: also 0, which puts back Lambda's default when
+    /// the app no longer sets one; never for a FIFO queue.
+    fn window_to_update(&self) -> Option<i32> {
+        (!self.is_fifo()).then(|| to_i32(self.maximum_batching_window_in_seconds))
     }
 
     fn scaling(&self) -> Option<ScalingConfig> {
@@ -67,9 +81,9 @@ impl Executor<'_> {
                 self.output.status(
                     "Updating",
                     format!(
-                        "{} event source mapping {uuid} (batch size {})",
+                        "{} event source mapping {uuid} ({})",
                         mapping.kind.label(),
-                        mapping.batch_size
+                        Settings(mapping)
                     ),
                 );
                 self.update_mapping(&uuid, mapping, lambda_arn).await?;
@@ -93,61 +107,73 @@ impl Executor<'_> {
         self.output.status(
             "Mapping",
             format!(
-                "{} {} to {} (batch size {})",
+                "{} {} to {} ({})",
                 mapping.kind.label(),
                 mapping.source,
                 spec.function_name,
-                mapping.batch_size
+                Settings(mapping)
             ),
         );
         let doing = format!(
             "creating the event source mapping from {source_arn} to {}",
             spec.function_name
         );
-        let created = self
-            .aws
-            .lambda
-            .create_event_source_mapping()
-            .event_source_arn(source_arn)
-            .function_name(lambda_arn)
-            .batch_size(to_i32(mapping.batch_size))
-            .maximum_batching_window_in_seconds(to_i32(mapping.maximum_batching_window_in_seconds))
-            .set_starting_position(
-                mapping
-                    .starting_position
-                    .as_deref()
-                    .map(EventSourcePosition::from),
-            )
-            .set_scaling_config(mapping.scaling())
-            .set_function_response_types(Some(mapping.response_types()))
-            .send()
-            .await;
-        match created {
-            Ok(created) => created
-                .uuid()
-                .map(str::to_owned)
-                .ok_or_else(|| anyhow::anyhow!("{doing}: Lambda answered without its UUID")),
-            // There already: made by a deploy cut before it recorded it. Adopt and update it.
-            Err(error) if Failure::of(&error).is(&["ResourceConflictException"]) => {
-                let listed = self
-                    .aws
-                    .lambda
-                    .list_event_source_mappings()
-                    .event_source_arn(source_arn)
-                    .function_name(lambda_arn)
-                    .send()
-                    .await
-                    .map_err(|error| explain(&doing, &error))?;
-                let uuid = listed
-                    .event_source_mappings()
-                    .iter()
-                    .find_map(|found| found.uuid())
-                    .ok_or_else(|| Failure::of(&error).explain(&doing))?
-                    .to_owned();
+        let deadline = tokio::time::Instant::now() + BUSY_PATIENCE;
+        loop {
+            let created = self
+                .aws
+                .lambda
+                .create_event_source_mapping()
+                .event_source_arn(source_arn)
+                .function_name(lambda_arn)
+                .batch_size(to_i32(mapping.batch_size))
+                .set_maximum_batching_window_in_seconds(mapping.window_when_set())
+                .set_starting_position(
+                    mapping
+                        .starting_position
+                        .as_deref()
+                        .map(EventSourcePosition::from),
+                )
+                .set_scaling_config(mapping.scaling())
+                .set_function_response_types(Some(mapping.response_types()))
+                .send()
+                .await;
+            let error = match created {
+                Ok(created) => {
+                    return created.uuid().map(str::to_owned).ok_or_else(|| {
+                        anyhow::anyhow!("{doing}: Lambda answered without its UUID")
+                    });
+                }
+                Err(error) if Failure::of(&error).is(&["ResourceConflictException"]) => error,
+                Err(error) => return Err(explain(&doing, &error)),
+            };
+            // A mapping from this source to this function is there already: one a deploy
+            // made but was cut before it recorded, adopted and updated; or the one this
+            // deploy just deleted to start elsewhere, which Lambda deletes in the
+            // background (state `Deleting`): waited for.
+            let listed = self
+                .aws
+                .lambda
+                .list_event_source_mappings()
+                .event_source_arn(source_arn)
+                .function_name(lambda_arn)
+                .send()
+                .await
+                .map_err(|error| explain(&doing, &error))?;
+            let found = listed.event_source_mappings();
+            if let Some(uuid) = found
+                .iter()
+                .filter(|found| found.state() != Some("Deleting"))
+                .find_map(|found| found.uuid())
+            {
+                let uuid = uuid.to_owned();
                 self.update_mapping(&uuid, mapping, lambda_arn).await?;
-                Ok(uuid)
+                return Ok(uuid);
             }
-            Err(error) => Err(explain(&doing, &error)),
+            if found.is_empty() || tokio::time::Instant::now() >= deadline {
+                return Err(Failure::of(&error).explain(&doing));
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
         }
     }
 
@@ -167,9 +193,7 @@ impl Executor<'_> {
                 .uuid(uuid)
                 .function_name(lambda_arn)
                 .batch_size(to_i32(mapping.batch_size))
-                .maximum_batching_window_in_seconds(to_i32(
-                    mapping.maximum_batching_window_in_seconds,
-                ))
+                .set_maximum_batching_window_in_seconds(mapping.window_to_update())
                 .set_scaling_config(mapping.scaling())
                 .set_function_response_types(Some(mapping.response_types()))
                 .send()
@@ -202,26 +226,42 @@ impl Executor<'_> {
     }
 }
 
-/// Whether the mapping still exists.
-pub(super) async fn exists(aws: &Aws, record: &MappingRecord) -> anyhow::Result<bool> {
+/// The mapping as Lambda has it: `None` when it is gone, else `record` with the position
+/// Lambda says a stream's mapping started from (a record written by Chalice, or by an
+/// older chalice, does not know it; the plan compares it with the app's).
+pub(super) async fn refresh(aws: &Aws, record: &Record) -> anyhow::Result<Option<Record>> {
+    let (Record::SqsEvent(mapping)
+    | Record::KinesisEvent(mapping)
+    | Record::DynamodbEvent(mapping)) = record
+    else {
+        return Ok(Some(record.clone()));
+    };
     let result = aws
         .lambda
         .get_event_source_mapping()
-        .uuid(&record.event_uuid)
+        .uuid(&mapping.event_uuid)
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(true),
+    let found = match result {
+        Ok(found) => found,
         Err(error) => {
             let failure = Failure::of(&error);
             if failure.is_not_found() {
-                Ok(false)
-            } else {
-                Err(failure.explain(&format!(
-                    "reading event source mapping {}",
-                    record.event_uuid
-                )))
+                return Ok(None);
             }
+            return Err(failure.explain(&format!(
+                "reading event source mapping {}",
+                mapping.event_uuid
+            )));
         }
+    };
+    let mut refreshed = mapping.clone();
+    if let Some(position) = found.starting_position() {
+        refreshed.starting_position = Some(position.as_str().to_owned());
     }
+    Ok(Some(match record {
+        Record::SqsEvent(_) => Record::SqsEvent(refreshed),
+        Record::KinesisEvent(_) => Record::KinesisEvent(refreshed),
+        _ => Record::DynamodbEvent(refreshed),
+    }))
 }

@@ -58,14 +58,8 @@ pub(crate) async fn refresh(aws: &Aws, record: &Record) -> anyhow::Result<Option
         Record::CloudwatchEvent(rule) => rule::refresh(aws, rule).await,
         Record::S3Event(s3) => s3::refresh(aws, s3).await,
         Record::SnsEvent(sns) => sns::refresh(aws, sns).await,
-        Record::SqsEvent(mapping)
-        | Record::KinesisEvent(mapping)
-        | Record::DynamodbEvent(mapping) => {
-            if mapping::exists(aws, mapping).await? {
-                Ok(Some(record.clone()))
-            } else {
-                Ok(None)
-            }
+        Record::SqsEvent(_) | Record::KinesisEvent(_) | Record::DynamodbEvent(_) => {
+            mapping::refresh(aws, record).await
         }
         other => Ok(Some(other.clone())),
     }

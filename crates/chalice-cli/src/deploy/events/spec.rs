@@ -180,13 +180,27 @@ impl fmt::Display for Describe<'_> {
             Trigger::Sns(sns) => write!(f, "SNS subscription to topic {}", sns.topic)?,
             Trigger::Mapping(mapping) => write!(
                 f,
-                "{} event source mapping from {} (batch size {})",
+                "{} event source mapping from {} ({})",
                 mapping.kind.label(),
                 mapping.source,
-                mapping.batch_size
+                Settings(mapping)
             )?,
         }
         write!(f, " for function {}", spec.function_name)
+    }
+}
+
+/// A mapping's settings for people: `batch size 10`, and where a stream's starts reading
+/// (it is why a mapping is deleted and created again).
+pub(super) struct Settings<'a>(pub(super) &'a MappingSpec);
+
+impl fmt::Display for Settings<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "batch size {}", self.0.batch_size)?;
+        if let Some(position) = &self.0.starting_position {
+            write!(f, ", starting at {position}")?;
+        }
+        Ok(())
     }
 }
 
@@ -342,6 +356,11 @@ impl MappingSpec {
         }
     }
 
+    /// Whether the source is a FIFO queue (SQS requires their names to end in `.fifo`).
+    pub(crate) fn is_fifo(&self) -> bool {
+        self.kind == MappingKind::Sqs && self.source.ends_with(".fifo")
+    }
+
     /// The source's ARN, a name taken in the function's account and region.
     pub(crate) fn source_arn(&self, place: Place<'_>) -> String {
         match self.kind {
@@ -352,7 +371,10 @@ impl MappingSpec {
         }
     }
 
-    /// Whether `record` is a mapping of this kind from this source.
+    /// Whether `record` is a mapping of this kind from this source, starting where this one
+    /// starts: Lambda's `UpdateEventSourceMapping` takes no `StartingPosition`, so a stream
+    /// mapping that must start elsewhere is deleted and created again (a record that does
+    /// not know its position is taken as it is).
     pub(super) fn same(&self, record: &Record) -> bool {
         let ((MappingKind::Sqs, Record::SqsEvent(recorded))
         | (MappingKind::Kinesis, Record::KinesisEvent(recorded))
@@ -360,6 +382,12 @@ impl MappingSpec {
         else {
             return false;
         };
+        if let (Some(wanted), Some(recorded)) =
+            (&self.starting_position, &recorded.starting_position)
+            && wanted != recorded
+        {
+            return false;
+        }
         match Place::of(&recorded.lambda_arn) {
             Ok(place) => self.source_arn(place) == recorded.source_arn(),
             // A record without the function's ARN (Chalice's are complete): by name.
@@ -389,6 +417,7 @@ impl MappingSpec {
             queue_arn: None,
             stream: None,
             stream_arn: None,
+            starting_position: self.starting_position.clone(),
             lambda_arn: lambda_arn.to_owned(),
             config_hash: spec.config_hash(),
         };

@@ -60,8 +60,19 @@ pub(crate) fn resolve_role(role: &RoleSpec, state: &DeployedState) -> Option<Rol
     if !text.contains(CONNECTIONS_PLACEHOLDER) {
         return None;
     }
+    let arn = connections_arn(state, &role.key)?;
+    let mut resolved = role.clone();
+    resolved.policy = serde_json::from_str(&text.replace(CONNECTIONS_PLACEHOLDER, &arn))
+        .expect("an ARN keeps a JSON document valid");
+    Some(resolved)
+}
+
+/// `arn:{partition}:execute-api:{region}:{account}:{api-id}/*`, the recorded WebSocket
+/// API's connections, the account read from the recorded role `role_key`; `None` before
+/// both are recorded.
+pub(crate) fn connections_arn(state: &DeployedState, role_key: &str) -> Option<String> {
     let api = websocket_record(state)?;
-    let role_arn = &state.role(&role.key)?.role_arn;
+    let role_arn = &state.role(role_key)?.role_arn;
     let (partition, account) = match role_arn.split(':').collect::<Vec<_>>().as_slice() {
         ["arn", partition, "iam", _, account, ..] => ((*partition).to_owned(), *account),
         _ => return None,
@@ -70,14 +81,10 @@ pub(crate) fn resolve_role(role: &RoleSpec, state: &DeployedState) -> Option<Rol
     if api.websocket_api_id.is_empty() {
         return None;
     }
-    let arn = format!(
+    Some(format!(
         "arn:{partition}:execute-api:{region}:{account}:{}/*",
         api.websocket_api_id
-    );
-    let mut resolved = role.clone();
-    resolved.policy = serde_json::from_str(&text.replace(CONNECTIONS_PLACEHOLDER, &arn))
-        .expect("an ARN keeps a JSON document valid");
-    Some(resolved)
+    ))
 }
 
 /// Plans the API itself.
