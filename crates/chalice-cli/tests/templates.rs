@@ -153,7 +153,7 @@ const CASES: &[Case] = &[
         project: "custom-domains",
         stage: "edge",
         merge_template: None,
-        documents: &[SamJson],
+        documents: &[SamJson, Terraform],
     },
     // A REGIONAL REST API mapped at the domain's root, and the WebSocket API's own
     // (always regional) domain under a prefix.
@@ -163,7 +163,7 @@ const CASES: &[Case] = &[
         project: "custom-domains",
         stage: "regional",
         merge_template: None,
-        documents: &[SamJson, SamYaml],
+        documents: &[SamJson, SamYaml, Terraform],
     },
     // `--merge-template` in YAML with short tags, over a full template.
     Case {

@@ -30,14 +30,14 @@ const NOT_SUPPORTED_YET: [(&str, &str); 2] = [
     (
         "api_gateway_custom_domain",
         "not supported by chalice deploy yet: chalice package writes the domain and its base \
-         path mapping into the SAM template (not yet into Terraform's); after chalice deploy, \
-         map a domain to the API's stage yourself",
+         path mapping (SAM and Terraform); after chalice deploy, map a domain to the API's \
+         stage yourself",
     ),
     (
         "websocket_api_custom_domain",
         "not supported by chalice deploy yet: chalice package writes the domain and its API \
-         mapping into the SAM template (not yet into Terraform's); after chalice deploy, map a \
-         domain to the API's stage yourself",
+         mapping (SAM and Terraform); after chalice deploy, map a domain to the API's stage \
+         yourself",
     ),
 ];
 

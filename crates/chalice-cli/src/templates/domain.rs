@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::config::{CustomDomain, EndpointType, StageConfig};
 use crate::error::UsageError;
+use crate::templates::literal;
 
 /// The SAM logical id of the REST API's custom domain.
 pub const REST_DOMAIN_CFN: &str = "ApiGatewayCustomDomain";
@@ -152,4 +153,138 @@ pub fn sam_websocket_domain(
         "WebsocketHostedZoneId".into(),
         json!({"Value": {"Fn::GetAtt": [WEBSOCKET_DOMAIN_CFN, "RegionalHostedZoneId"]}}),
     );
+}
+
+/// A Terraform resource: its kind, its name and its body.
+pub type TerraformResource = (&'static str, String, Value);
+
+fn tf(text: &str) -> Value {
+    Value::String(literal::terraform(text))
+}
+
+fn tf_tags(domain: &CustomDomain) -> Value {
+    domain
+        .tags
+        .iter()
+        .map(|(key, value)| (literal::terraform(key), tf(value)))
+        .collect::<Map<_, _>>()
+        .into()
+}
+
+/// The Terraform resources of the REST API's custom domain and its base path mapping onto
+/// the stage `aws_api_gateway_stage.rest_api`, and the outputs that say where to point the
+/// domain's DNS (Chalice's `AliasDomainName` and `HostedZoneId`).
+pub fn terraform_rest_domain(
+    domain: &CustomDomain,
+    config: &StageConfig,
+    outputs: &mut Map<String, Value>,
+) -> Vec<TerraformResource> {
+    let endpoint = config.api_gateway_endpoint_type;
+    let mut properties = json!({
+        "domain_name": tf(&domain.domain_name),
+        "endpoint_configuration": {"types": [endpoint.as_str()]},
+    });
+    let (certificate, alias, zone) = match endpoint {
+        EndpointType::Edge => (
+            "certificate_arn",
+            "cloudfront_domain_name",
+            "cloudfront_zone_id",
+        ),
+        EndpointType::Regional | EndpointType::Private => (
+            "regional_certificate_arn",
+            "regional_domain_name",
+            "regional_zone_id",
+        ),
+    };
+    properties[certificate] = tf(&domain.certificate_arn);
+    if let Some(tls) = domain.tls_version {
+        properties["security_policy"] = json!(tls.as_str());
+    }
+    if !domain.tags.is_empty() {
+        properties["tags"] = tf_tags(domain);
+    }
+    let resource = format!("aws_api_gateway_domain_name.{REST_DOMAIN_TF}");
+    let mut mapping = json!({
+        "api_id": "${aws_api_gateway_rest_api.rest_api.id}",
+        // References rather than names, so that the mapping waits for both.
+        "stage_name": "${aws_api_gateway_stage.rest_api.stage_name}",
+        "domain_name": format!("${{{resource}.domain_name}}"),
+    });
+    if let Some(prefix) = domain.mapping_key() {
+        mapping["base_path"] = tf(prefix);
+    }
+    outputs.insert(
+        "AliasDomainName".into(),
+        json!({"value": format!("${{{resource}.{alias}}}")}),
+    );
+    outputs.insert(
+        "HostedZoneId".into(),
+        json!({"value": format!("${{{resource}.{zone}}}")}),
+    );
+    vec![
+        (
+            "aws_api_gateway_domain_name",
+            REST_DOMAIN_TF.to_owned(),
+            properties,
+        ),
+        (
+            "aws_api_gateway_base_path_mapping",
+            format!("{REST_DOMAIN_TF}_mapping"),
+            mapping,
+        ),
+    ]
+}
+
+/// The Terraform resources of the WebSocket API's custom domain (regional) and its API
+/// mapping onto the API's stage, and the outputs that say where to point the domain's DNS.
+pub fn terraform_websocket_domain(
+    domain: &CustomDomain,
+    api: &str,
+    stage: &str,
+    outputs: &mut Map<String, Value>,
+) -> Vec<TerraformResource> {
+    let mut configuration = json!({
+        "certificate_arn": tf(&domain.certificate_arn),
+        "endpoint_type": "REGIONAL",
+    });
+    if let Some(tls) = domain.tls_version {
+        configuration["security_policy"] = json!(tls.as_str());
+    }
+    let mut properties = json!({
+        "domain_name": tf(&domain.domain_name),
+        "domain_name_configuration": configuration,
+    });
+    if !domain.tags.is_empty() {
+        properties["tags"] = tf_tags(domain);
+    }
+    let resource = format!("aws_apigatewayv2_domain_name.{WEBSOCKET_DOMAIN_TF}");
+    let mut mapping = json!({
+        "api_id": format!("${{aws_apigatewayv2_api.{api}.id}}"),
+        "domain_name": format!("${{{resource}.id}}"),
+        "stage": format!("${{aws_apigatewayv2_stage.{stage}.id}}"),
+    });
+    if let Some(key) = domain.mapping_key() {
+        mapping["api_mapping_key"] = tf(key);
+    }
+    let target = format!("${{{resource}.domain_name_configuration[0]");
+    outputs.insert(
+        "WebsocketAliasDomainName".into(),
+        json!({"value": format!("{target}.target_domain_name}}")}),
+    );
+    outputs.insert(
+        "WebsocketHostedZoneId".into(),
+        json!({"value": format!("{target}.hosted_zone_id}}")}),
+    );
+    vec![
+        (
+            "aws_apigatewayv2_domain_name",
+            WEBSOCKET_DOMAIN_TF.to_owned(),
+            properties,
+        ),
+        (
+            "aws_apigatewayv2_api_mapping",
+            format!("{WEBSOCKET_DOMAIN_TF}_mapping"),
+            mapping,
+        ),
+    ]
 }
