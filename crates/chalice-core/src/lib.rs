@@ -124,8 +124,9 @@ pub use crate::view::View;
 #[doc(hidden)]
 pub use crate::view::{ErasedView, markers};
 pub use crate::websocket::{
-    ConnectionInfo, OnWsRoute, WebsocketApi, WebsocketDisconnected, WebsocketError, WebsocketEvent,
-    WebsocketEventType, WebsocketMessage, WebsocketResponse, websocket_api,
+    ConnectionInfo, OnWsRoute, WebsocketApi, WebsocketConnectResponse, WebsocketDisconnected,
+    WebsocketError, WebsocketEvent, WebsocketEventType, WebsocketMessage, WebsocketResponse,
+    websocket_api,
 };
 
 pub use bytes::Bytes;

@@ -29,6 +29,18 @@ pub const DEFAULT_BINARY_TYPES: [&str; 16] = [
 /// `application/json; charset=utf-8` matches `application/json`, but `image/*` does not
 /// match `image/png`.
 pub(crate) fn matches_content_type<S: AsRef<str>>(header: &str, valid: &[S]) -> bool {
+    // The usual header is one bare type (`application/json`): ASCII without `,`, `;` or
+    // `*`, so no `*/*` and one part, itself. One pass over it, then the comparisons, instead
+    // of the window scan and the split (half the cost, on every request with content types).
+    if header
+        .bytes()
+        .all(|b| b.is_ascii() && !matches!(b, b',' | b';' | b'*'))
+    {
+        let part = header.trim();
+        return valid
+            .iter()
+            .any(|v| v.as_ref() == "*/*" || part.eq_ignore_ascii_case(v.as_ref()));
+    }
     // `*/*` has no letters: no lowercasing needed to find it. Nothing here allocates: this
     // runs on every response (`is_binary`) and every request with `content_types`. A
     // window scan, not `str::contains`, whose searcher costs more to set up than a header
@@ -71,6 +83,15 @@ mod tests {
             ("IMAGE/PNG", &["image/png"], true),
             ("text/plain", &["Text/Plain"], true),
             ("anything", &[], false),
+            (" application/json\t", &json, true),
+            ("\u{b}application/json", &json, true),
+            ("application/json\u{a0}", &json, true),
+            ("application/jsonx", &["*/*", "text/plain"], true),
+            (
+                "text/plain; charset=utf-8",
+                &["text/plain; charset=utf-8"],
+                false,
+            ),
         ];
         for (header, valid, expected) in cases {
             assert_eq!(

@@ -1,6 +1,7 @@
 //! What a view returns: [`Response`], and the [`IntoResponse`] conversions for plain values.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use bytes::Bytes;
 use serde::Serialize;
@@ -403,10 +404,27 @@ impl IntoBody for () {
 
 impl<T: Serialize> IntoBody for Json<T> {
     fn into_body(self) -> Result<(Bytes, Option<&'static str>), ChaliceError> {
-        // Room for a small document up front: serde_json's `to_vec` grows from empty.
-        let mut bytes = Vec::with_capacity(128);
-        serde_json::to_writer(&mut bytes, &self.0).map_err(ChaliceError::unhandled)?;
-        Ok((Bytes::from(bytes), Some("application/json")))
+        // Serialized into the thread's buffer, kept between calls, then copied out at its
+        // exact size: a fresh `Vec` grew from empty (or from a guess) through a realloc and
+        // a copy per doubling (four for a 1 KB body), and `Bytes` of a `Vec` with spare room
+        // allocates a header of its own. A serializer that makes a `Json` body itself finds
+        // the buffer taken and uses a fresh one.
+        thread_local! {
+            static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+        }
+        /// Larger buffers are dropped after use rather than kept for the thread's life.
+        const KEEP: usize = 64 * 1024;
+        let mut buffer = BUFFER.with(Cell::take);
+        buffer.clear();
+        let written = serde_json::to_writer(&mut buffer, &self.0);
+        let body = written.map(|()| Bytes::copy_from_slice(&buffer));
+        if buffer.capacity() <= KEEP {
+            BUFFER.with(|kept| kept.set(buffer));
+        }
+        Ok((
+            body.map_err(ChaliceError::unhandled)?,
+            Some("application/json"),
+        ))
     }
 }
 

@@ -86,17 +86,24 @@ pub(crate) fn decode<'a>(
             "not an API Gateway proxy event: expected a JSON object, got {kind}"
         )));
     }
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let event = Event::deserialize(&mut deserializer).map_err(|e| EventError::json(&e))?;
-    // Exactly one JSON value: an event followed by anything but whitespace (a second
-    // object, stray text) is not one event.
-    deserializer.end().map_err(|e| {
-        EventError::new(format!(
-            "the event is not one JSON object: more text follows it at line {} column {}",
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let event = match crate::scan::event(text) {
+        Some(event) => event,
+        // Anything unusual: serde's derive reads it, or says what is wrong.
+        None => {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let event = Event::deserialize(&mut deserializer).map_err(|e| EventError::json(&e))?;
+            // Exactly one JSON value: an event followed by anything but whitespace (a second
+            // object, stray text) is not one event.
+            deserializer.end().map_err(|e| {
+                EventError::new(format!(
+                    "the event is not one JSON object: more text follows it at line {} column {}",
+                    e.line(),
+                    e.column()
+                ))
+            })?;
+            event
+        }
+    };
     match event.version.as_deref() {
         Some("2.0") => Ok((Version::V2, decode_v2(app, buffer, event)?)),
         Some("1.0") => Ok((Version::V1, decode_v1(app, buffer, event)?)),
@@ -198,7 +205,7 @@ fn decode_v1<'a>(
         body,
         context: event
             .request_context
-            .map(|raw| buffer.slice_ref(raw.0.get().as_bytes())),
+            .map(|raw| buffer.slice_ref(raw.0.as_bytes())),
     }))
 }
 
@@ -312,7 +319,7 @@ fn decode_v2<'a>(
         body,
         context: event
             .request_context
-            .map(|raw| buffer.slice_ref(raw.0.get().as_bytes())),
+            .map(|raw| buffer.slice_ref(raw.0.as_bytes())),
     }))
 }
 
@@ -330,7 +337,7 @@ impl<'a> LazyContext<'a> {
     fn fields(&mut self) -> Result<&ContextFields<'a>, EventError> {
         if self.fields.is_none() {
             let fields = match self.raw {
-                Some(raw) => serde_json::from_str(raw.0.get()).map_err(|e| {
+                Some(raw) => serde_json::from_str(raw.0).map_err(|e| {
                     EventError::new(format!("invalid API Gateway event: requestContext: {e}"))
                 })?,
                 None => ContextFields::default(),

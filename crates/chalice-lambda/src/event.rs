@@ -19,7 +19,10 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::value::RawValue;
 
 /// Every field either payload version may carry; absent and `null` are both `None`.
-#[derive(Deserialize)]
+///
+/// Read by [`crate::scan::event`] when the event is plain (the usual case), by serde's
+/// derive otherwise: both give the same fields.
+#[derive(Deserialize, Default, Debug)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Event<'a> {
     /// `"2.0"` for HTTP API payload 2.0; `"1.0"` or absent for REST API proxy events (and
@@ -91,14 +94,14 @@ pub(crate) struct HttpFields<'a> {
 
 /// A JSON object kept as its text (`requestContext`), checked to be an object and otherwise
 /// left unparsed.
-#[derive(Clone, Copy)]
-pub(crate) struct RawObject<'a>(pub(crate) &'a RawValue);
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawObject<'a>(pub(crate) &'a str);
 
 impl<'de: 'a, 'a> Deserialize<'de> for RawObject<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = <&'de RawValue>::deserialize(deserializer)?;
         if raw.get().starts_with('{') {
-            return Ok(RawObject(raw));
+            return Ok(RawObject(raw.get()));
         }
         // The value as the event has it, cut short: `5`, `"x"`, `[]`.
         let text = raw.get();

@@ -81,6 +81,7 @@ mod headers;
 mod init_error;
 mod runtime;
 mod runtime_api;
+mod scan;
 #[cfg(feature = "websocket-api")]
 mod sigv4;
 mod websocket;

@@ -2,13 +2,16 @@
 //! route with `CHALICE_HANDLER` naming its handler (`websocket_connect`, ...), answers API
 //! Gateway's WebSocket events.
 
+use std::collections::BTreeMap;
+
 use chalice_core::{Chalice, LambdaContext, WebsocketEvent};
 use serde::Serialize;
 
 use crate::error::EventError;
 
 /// Answers one API Gateway WebSocket event: the event's JSON in (read in one serde pass),
-/// the answer API Gateway expects out: `{"statusCode":200}`, or the handler's error as
+/// the answer API Gateway expects out: `{"statusCode":200}` (with the `headers` of a
+/// `$connect` handler's `WebsocketConnectResponse`), or the handler's error as
 /// `{"statusCode":403,"body":"{\"Code\":\"ForbiddenError\",...}"}`. For `$connect`, a status
 /// that is not 2xx refuses the connection; an unhandled error is a 500 whose body hides it
 /// unless the app's `debug` is on.
@@ -64,12 +67,21 @@ pub async fn handle_websocket_event(
     #[serde(rename_all = "camelCase")]
     struct Answer<'a> {
         status_code: u16,
+        // A `$connect` handler's `WebsocketConnectResponse`: API Gateway answers the
+        // client's upgrade with them (`Sec-WebSocket-Protocol`).
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        headers: BTreeMap<&'a str, &'a str>,
         #[serde(skip_serializing_if = "str::is_empty")]
         body: &'a str,
     }
     let body = String::from_utf8_lossy(&response.body);
     serde_json::to_vec(&Answer {
         status_code: response.status_code,
+        headers: response
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect(),
         body: &body,
     })
     .map_err(|e| EventError::new(format!("could not write the answer: {e}")))

@@ -241,3 +241,37 @@ fn bad_events_fail_the_invocation_and_errors_answer_without_leaking() {
         "{answer}"
     );
 }
+
+#[test]
+fn a_connect_handler_chooses_the_subprotocol_in_its_answer() {
+    // The captured $connect event, offering subprotocols as a browser does.
+    let mut event: Value = fixture("example-apigw-websocket-request-without-method.json");
+    event["headers"]["Sec-WebSocket-Protocol"] = json!("chat.v1, chat.v2");
+    event["multiValueHeaders"]["Sec-WebSocket-Protocol"] = json!(["chat.v1, chat.v2"]);
+    let event = serde_json::to_vec(&event).expect("JSON");
+    // (what the handler returns, the answer API Gateway gets)
+    let cases: Vec<(Option<&str>, Value)> = vec![
+        (
+            Some("chat.v2"),
+            json!({"statusCode": 200, "headers": {"Sec-WebSocket-Protocol": "chat.v2"}}),
+        ),
+        (None, json!({"statusCode": 200})),
+    ];
+    for (choice, expected) in cases {
+        let mut app = Chalice::new("ws");
+        app.on_ws_connect(move |event: WebsocketEvent| {
+            let offered = event
+                .headers
+                .get("sec-websocket-protocol")
+                .unwrap_or_default();
+            assert_eq!(offered, "chat.v1, chat.v2");
+            match choice {
+                Some(protocol) => {
+                    chalice_core::WebsocketConnectResponse::new().subprotocol(protocol)
+                }
+                None => chalice_core::WebsocketConnectResponse::new(),
+            }
+        });
+        assert_eq!(run(&app, &event), Ok(expected), "{choice:?}");
+    }
+}

@@ -1,12 +1,17 @@
-//! What a local "invocation" knows about itself: its request id and Lambda context.
+//! What a local "invocation" knows about itself: its request id and Lambda context, and
+//! the environment variables of its function.
 
 use std::collections::hash_map::RandomState;
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use chalice_core::adapter::HttpRequest;
+use chalice_core::adapter::{EnvVars, HttpRequest, with_env_vars};
 use chalice_core::{LambdaContext, Method};
+use chalice_manifest::FUNCTION_ENV_VARS_ENV;
 
 /// The Lambda function a local request pretends to run in: its name, memory and timeout,
 /// from the stage's configuration (Chalice's local `LambdaContext`).
@@ -134,6 +139,49 @@ impl LocalFunction {
     }
 }
 
+/// Runs `future` as the app's function `name` (a schedule, an event handler, a WebSocket
+/// handler) sees its environment: with what its own variables change from the process's
+/// (the API handler's), as `chalice local` passes them in [`FUNCTION_ENV_VARS_ENV`].
+pub(crate) async fn in_function<F: Future>(name: &str, future: F) -> F::Output {
+    match function_env_vars().get(name) {
+        Some(vars) => with_env_vars(Arc::clone(vars), future).await,
+        None => future.await,
+    }
+}
+
+/// Each function's variables, read from the process's environment once.
+fn function_env_vars() -> &'static HashMap<String, EnvVars> {
+    static VARS: OnceLock<HashMap<String, EnvVars>> = OnceLock::new();
+    VARS.get_or_init(|| {
+        let Ok(text) = std::env::var(FUNCTION_ENV_VARS_ENV) else {
+            return HashMap::new();
+        };
+        parse_function_env_vars(&text).unwrap_or_else(|error| {
+            tracing::error!(target: "chalice::local", "{error}");
+            HashMap::new()
+        })
+    })
+}
+
+/// [`FUNCTION_ENV_VARS_ENV`]'s value: function names to variables, `null` for unset.
+fn parse_function_env_vars(text: &str) -> Result<HashMap<String, EnvVars>, String> {
+    if text.trim().is_empty() {
+        return Ok(HashMap::new());
+    }
+    let table: BTreeMap<String, BTreeMap<String, Option<String>>> = serde_json::from_str(text)
+        .map_err(|error| {
+            format!(
+                "{FUNCTION_ENV_VARS_ENV} must be a JSON object of function names to objects of \
+                 variables (a string, or null for unset), as {{\"nightly\": {{\"TABLE\": \"jobs\"}}}}; \
+                 every function runs with the API handler's variables: {error}"
+            )
+        })?;
+    Ok(table
+        .into_iter()
+        .map(|(name, vars)| (name, Arc::new(vars)))
+        .collect())
+}
+
 /// SplitMix64's increment, the golden ratio in 64 bits.
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
@@ -151,6 +199,46 @@ fn millis(duration: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn function_env_vars_as_chalice_local_passes_them() {
+        // (the variable's value, each function's variables or the error's start)
+        let cases: &[(&str, Result<&[(&str, &[(&str, Option<&str>)])], &str>)] = &[
+            ("", Ok(&[])),
+            (
+                r#"{"nightly": {"TABLE": "jobs", "API_ONLY": null}, "worker": {}}"#,
+                Ok(&[
+                    ("nightly", &[("API_ONLY", None), ("TABLE", Some("jobs"))]),
+                    ("worker", &[]),
+                ]),
+            ),
+            (
+                r#"{"nightly": {"PORT": 80}}"#,
+                Err("CHALICE_FUNCTION_ENV_VARS must be a JSON object of function names"),
+            ),
+            ("[]", Err("CHALICE_FUNCTION_ENV_VARS must be a JSON object")),
+        ];
+        for (text, expected) in cases {
+            let got = parse_function_env_vars(text);
+            match (got, expected) {
+                (Ok(got), Ok(expected)) => {
+                    let expected: HashMap<String, EnvVars> = expected
+                        .iter()
+                        .map(|(name, vars)| {
+                            let vars = vars
+                                .iter()
+                                .map(|(k, v)| ((*k).to_owned(), v.map(str::to_owned)))
+                                .collect();
+                            ((*name).to_owned(), Arc::new(vars))
+                        })
+                        .collect();
+                    assert_eq!(got, expected, "{text}");
+                }
+                (Err(got), Err(start)) => assert!(got.starts_with(start), "{text}: {got}"),
+                (got, _) => panic!("{text}: unexpected {got:?}"),
+            }
+        }
+    }
 
     #[test]
     fn request_ids_are_uuid_shaped_and_distinct() {

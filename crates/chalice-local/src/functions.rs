@@ -1,6 +1,8 @@
 //! The app's functions besides its API, locally: `POST /_chalice/invoke/NAME` delivers the
-//! request's body as an event to the function `NAME`, and each `schedule` handler runs on its
-//! schedule (a rate counted from the server's start, cron expressions in UTC).
+//! request's body as an event to the function `NAME` (an empty body to a `schedule` handler
+//! runs it as its schedule does), and each `schedule` handler runs on its schedule (a rate
+//! counted from the server's start, cron expressions in UTC). Each runs with its own
+//! function's environment variables ([`in_function`]).
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -9,11 +11,12 @@ use bytes::Bytes;
 use chalice_core::{Chalice, InvokeError};
 use http_body_util::Full;
 
-use crate::function::LocalFunction;
+use crate::function::{LocalFunction, in_function};
 
 /// Where the local server takes events for the app's functions: `POST` the event to
-/// `INVOKE_PREFIX` + the function's name. The prefix is the local server's own: a route of
-/// the app under it is not reachable locally.
+/// `INVOKE_PREFIX` + the function's name. A `POST` with an empty body to a `schedule`
+/// handler's runs it once, now, as its schedule would: with the event EventBridge sends. The
+/// prefix is the local server's own: a route of the app under it is not reachable locally.
 pub const INVOKE_PREFIX: &str = "/_chalice/invoke/";
 
 /// The answer to `method` on `path` when it is the invoke endpoint's, else `None`.
@@ -34,6 +37,13 @@ pub(crate) async fn invoke_endpoint(
         ));
     }
     let event = match std::str::from_utf8(body) {
+        // Nothing to deliver to a schedule: it runs as on its schedule, with its own event.
+        Ok("") if app.schedules().any(|(n, _)| n == name) => {
+            return Some(match run_scheduled(app, name, now()).await {
+                Ok(answer) => json_answer(http::StatusCode::OK, &answer.to_string()),
+                Err(error) => invoke_error(&error),
+            });
+        }
         Ok("") => "{}",
         Ok(text) => text,
         Err(_) => {
@@ -44,17 +54,21 @@ pub(crate) async fn invoke_endpoint(
         }
     };
     let function = LocalFunction::new(format!("{}-{name}", app.app_name()));
-    Some(match app.invoke(name, event, function.context()).await {
+    let invoked = in_function(name, app.invoke(name, event, function.context())).await;
+    Some(match invoked {
         Ok(answer) => json_answer(http::StatusCode::OK, &answer.to_string()),
-        Err(error) => {
-            let status = match &error {
-                InvokeError::UnknownFunction { .. } => http::StatusCode::NOT_FOUND,
-                InvokeError::InvalidEvent { .. } => http::StatusCode::BAD_REQUEST,
-                _ => http::StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            json_answer(status, &error_body(error.error_type(), &error.to_string()))
-        }
+        Err(error) => invoke_error(&error),
     })
+}
+
+/// Lambda's answer to a failed invocation, with the status that says whose mistake it was.
+fn invoke_error(error: &InvokeError) -> hyper::Response<Full<Bytes>> {
+    let status = match error {
+        InvokeError::UnknownFunction { .. } => http::StatusCode::NOT_FOUND,
+        InvokeError::InvalidEvent { .. } => http::StatusCode::BAD_REQUEST,
+        _ => http::StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    json_answer(status, &error_body(error.error_type(), &error.to_string()))
 }
 
 /// Lambda's shape of a failed invocation: `{"errorType": ..., "errorMessage": ...}`.
@@ -98,11 +112,6 @@ async fn run_schedule(app: &Chalice, name: &str, started: u64) {
     let Some((_, schedule)) = app.schedules().find(|(n, _)| *n == name) else {
         return;
     };
-    let rule = format!(
-        "arn:aws:events:us-east-1:123456789012:rule/{}-{name}-event",
-        app.app_name()
-    );
-    let function = LocalFunction::new(format!("{}-{name}", app.app_name()));
     tracing::info!(
         target: "chalice::local",
         "function {name} runs on {}", schedule.as_str()
@@ -115,9 +124,7 @@ async fn run_schedule(app: &Chalice, name: &str, started: u64) {
             .unwrap_or_default();
         tokio::time::sleep(Duration::from_secs(next).saturating_sub(since_epoch)).await;
         last = next;
-        let context = function.context();
-        let event = chalice_core::adapter::scheduled_event(&rule, &context.aws_request_id, next);
-        match app.invoke(name, &event, context).await {
+        match run_scheduled(app, name, next).await {
             Ok(_) => {
                 tracing::info!(target: "chalice::local", "function {name} ran ({})", schedule.as_str());
             }
@@ -125,4 +132,20 @@ async fn run_schedule(app: &Chalice, name: &str, started: u64) {
             Err(error) => tracing::warn!(target: "chalice::local", "{error}"),
         }
     }
+}
+
+/// Runs the `schedule` handler `name` as EventBridge does at `at` (seconds since the epoch):
+/// with the event of its rule, in its own function.
+async fn run_scheduled(
+    app: &Chalice,
+    name: &str,
+    at: u64,
+) -> Result<serde_json::Value, InvokeError> {
+    let rule = format!(
+        "arn:aws:events:us-east-1:123456789012:rule/{}-{name}-event",
+        app.app_name()
+    );
+    let context = LocalFunction::new(format!("{}-{name}", app.app_name())).context();
+    let event = chalice_core::adapter::scheduled_event(&rule, &context.aws_request_id, at);
+    in_function(name, app.invoke(name, &event, context)).await
 }

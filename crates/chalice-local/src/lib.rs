@@ -62,6 +62,7 @@ mod framing;
 mod function;
 mod functions;
 mod limits;
+mod reserved;
 mod server;
 mod service;
 mod shutdown;

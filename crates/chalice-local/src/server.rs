@@ -79,6 +79,7 @@ impl Server {
             function,
             limits,
         } = self;
+        crate::reserved::warn_about_hidden_routes(gateway.app());
         let bodies = BodyBudget::new(limits.max_inflight_body_bytes);
         let websockets = crate::websocket::Websockets::new(
             gateway.app(),
@@ -188,12 +189,6 @@ impl Server {
             });
         }
         drop(listener);
-        if let Some(websockets) = &state.websockets {
-            websockets.registry().close_all(
-                tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Away,
-                "Going away: the server is stopping",
-            );
-        }
         for schedule in schedules {
             schedule.abort();
         }
@@ -206,7 +201,14 @@ impl Server {
                 plural(n)
             ),
         }
-        let stopped = connections.drain(grace).await;
+        // WebSocket connections close (1001) and run `$disconnect` while the requests in
+        // flight finish, within the same grace period.
+        let websockets = async {
+            if let Some(websockets) = &state.websockets {
+                websockets.shut_down(grace).await;
+            }
+        };
+        let (stopped, ()) = tokio::join!(connections.drain(grace), websockets);
         if let n @ 1.. = stopped.requests_cut() {
             tracing::warn!(
                 target: "chalice::local",

@@ -64,8 +64,8 @@ pub use crate::websocket::{
     WebsocketRouteManifest,
 };
 pub use crate::wire::{
-    EXIT_WITH_STDIN_ENV, HANDLER_ENV, INVOKE_ARG, LAMBDA_ONLY_ENV, MANIFEST_ARG, MANIFEST_VERSION,
-    WEBSOCKET_ENDPOINT_ENV,
+    EXIT_WITH_STDIN_ENV, FUNCTION_ENV_VARS_ENV, HANDLER_ENV, INVOKE_ARG, LAMBDA_ONLY_ENV,
+    MANIFEST_ARG, MANIFEST_VERSION, WEBSOCKET_ENDPOINT_ENV,
 };
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.

@@ -52,3 +52,15 @@ pub const WEBSOCKET_ENDPOINT_ENV: &str = "CHALICE_WEBSOCKET_ENDPOINT";
 /// `chalice deploy` set it for the bootstrap they build, which a deployed function never
 /// runs as a local server; the binary is smaller and loads faster.
 pub const LAMBDA_ONLY_ENV: &str = "CHALICE_LAMBDA_ONLY";
+
+/// The environment variable `chalice local` sets on the app it runs, whose process has the
+/// API handler's environment variables: what each other function's own variables change
+/// (its `lambda_functions` entry in `.chalice/config.json`, as deployed), as a JSON object
+/// of function names to objects of variable names to a string, or `null` for a variable
+/// the function does not have. The local server runs each schedule, event handler and
+/// WebSocket handler with its function's, read with `chalice::env_var`:
+///
+/// ```json
+/// {"nightly": {"TABLE": "jobs", "API_ONLY": null}}
+/// ```
+pub const FUNCTION_ENV_VARS_ENV: &str = "CHALICE_FUNCTION_ENV_VARS";

@@ -292,7 +292,11 @@ impl Client {
             (None, _) => BTreeMap::new(),
         };
         vars.extend(self.env_vars.clone());
-        Arc::new(vars)
+        Arc::new(
+            vars.into_iter()
+                .map(|(key, value)| (key, Some(value)))
+                .collect(),
+        )
     }
 
     pub(crate) fn app(&self) -> &Arc<Chalice> {

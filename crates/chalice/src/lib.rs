@@ -61,8 +61,8 @@ pub use chalice_core::{
 };
 /// WebSocket APIs: handlers' event, sending to connections from anywhere.
 pub use chalice_core::{
-    ConnectionInfo, OnWsRoute, WebsocketApi, WebsocketDisconnected, WebsocketError, WebsocketEvent,
-    WebsocketEventType, WebsocketMessage, websocket_api,
+    ConnectionInfo, OnWsRoute, WebsocketApi, WebsocketConnectResponse, WebsocketDisconnected,
+    WebsocketError, WebsocketEvent, WebsocketEventType, WebsocketMessage, websocket_api,
 };
 pub use chalice_macros::route;
 

@@ -21,8 +21,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
-use chalice_config::{Config, ConfigErrors};
-use chalice_manifest::EXIT_WITH_STDIN_ENV;
+use chalice_config::{Config, ConfigErrors, StageConfig};
+use chalice_manifest::{EXIT_WITH_STDIN_ENV, FUNCTION_ENV_VARS_ENV, Manifest};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::cargo::Profile;
@@ -185,7 +185,7 @@ impl Session<'_> {
             .stage(&self.args.stage)
             .map_err(|errors| config_mistake(errors.into()))?;
         let env = stage.api_handler().environment_variables;
-        let api_gateway_stage = stage.api_gateway_stage;
+        let api_gateway_stage = stage.api_gateway_stage.clone();
 
         let binary = match self.project.build(Profile::Debug, None, self.output) {
             Ok(binary) => binary,
@@ -201,18 +201,22 @@ impl Session<'_> {
         // The app checks its definition when it starts, and refuses to serve with a
         // mistake; asked for its manifest, it does the same and ends. Asking first keeps
         // the last good app serving.
-        if let Err(error) = self.project.manifest_with_env(&binary, &env, self.output) {
-            let what = if error.downcast_ref::<UsageError>().is_some() {
-                "the app's definition has mistakes"
-            } else {
-                "the new build does not start"
-            };
-            return Err(mistake(what, error));
-        }
+        let manifest = match self.project.manifest_with_env(&binary, &env, self.output) {
+            Ok(manifest) => manifest,
+            Err(error) => {
+                let what = if error.downcast_ref::<UsageError>().is_some() {
+                    "the app's definition has mistakes"
+                } else {
+                    "the new build does not start"
+                };
+                return Err(mistake(what, error));
+            }
+        };
+        let function_env = function_env_vars(&stage, &manifest);
 
         stop(self.server.take());
         check_free(self.addr).map_err(NotStarted::Fatal)?;
-        let server = Server::start(&binary, self.args, &env, &api_gateway_stage)
+        let server = Server::start(&binary, self.args, &env, &function_env, &api_gateway_stage)
             .map_err(NotStarted::Fatal)?;
         self.server = Some(server);
         Ok(())
@@ -322,11 +326,14 @@ impl Server {
         binary: &Path,
         args: &LocalOptions,
         env: &BTreeMap<String, String>,
+        function_env: &str,
         api_gateway_stage: &str,
     ) -> anyhow::Result<Server> {
         let child = Command::new(binary)
             .args(["--host", &args.host, "--port", &args.port.to_string()])
             .envs(env)
+            // Each other function's own variables, over the API handler's in `env`.
+            .env(FUNCTION_ENV_VARS_ENV, function_env)
             // The stage's `requestContext` (`/<api_gateway_stage>/path`), as deployed.
             .env("CHALICE_API_GATEWAY_STAGE", api_gateway_stage)
             // A shell inside a Lambda emulator must not make the app serve the Runtime API.
@@ -340,17 +347,85 @@ impl Server {
         Ok(Server { child })
     }
 
+    /// Sends the app SIGINT; whether it was sent.
+    #[cfg(unix)]
+    fn ask_to_stop(&self) -> bool {
+        use nix::sys::signal::{Signal, kill};
+        let Ok(pid) = i32::try_from(self.child.id()) else {
+            return false;
+        };
+        kill(nix::unistd::Pid::from_raw(pid), Signal::SIGINT).is_ok()
+    }
+
+    /// Without signals, the app is killed.
+    #[cfg(not(unix))]
+    fn ask_to_stop(&self) -> bool {
+        false
+    }
+
     /// The exit status, if the app has stopped.
     fn exited(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
     }
 }
 
-fn stop(server: Option<Server>) {
-    if let Some(mut server) = server {
-        let _ = server.child.kill();
-        let _ = server.child.wait();
+/// [`FUNCTION_ENV_VARS_ENV`] for the app of `manifest` on `stage`: for each function the
+/// local server runs besides the API handler (schedules and other event handlers, pure
+/// functions, WebSocket handlers), what its environment variables change from the API
+/// handler's, which are the process's: a value, or `null` for one it does not have.
+/// Functions with nothing to change are left out.
+fn function_env_vars(stage: &StageConfig, manifest: &Manifest) -> String {
+    let api = stage.api_handler().environment_variables;
+    let names = manifest.functions.iter().map(|f| f.name.as_str()).chain(
+        manifest
+            .websocket
+            .iter()
+            .flat_map(|ws| ws.routes.iter().map(|r| r.handler.as_str())),
+    );
+    let mut table = serde_json::Map::new();
+    for name in names {
+        let own = stage.function(name).environment_variables;
+        let mut changes = serde_json::Map::new();
+        for (key, value) in &own {
+            if api.get(key) != Some(value) {
+                changes.insert(key.clone(), value.clone().into());
+            }
+        }
+        for key in api.keys().filter(|key| !own.contains_key(*key)) {
+            changes.insert(key.clone(), serde_json::Value::Null);
+        }
+        if !changes.is_empty() {
+            table.insert(name.to_owned(), changes.into());
+        }
     }
+    serde_json::Value::Object(table).to_string()
+}
+
+/// How long the app may take to stop once asked: its shutdown grace period (5 s by default,
+/// for the requests in flight and the WebSocket connections' `$disconnect`), and a second
+/// more. An app that takes longer is killed.
+const STOP_PATIENCE: Duration = Duration::from_secs(6);
+
+/// Stops the app as Ctrl-C does (SIGINT): it finishes the requests in flight, closes its
+/// WebSocket connections and runs their `$disconnect`, then exits; killed if it does not
+/// within [`STOP_PATIENCE`]. A terminal's Ctrl-C reaches the app too (it is in the CLI's
+/// process group), but a `chalice local` stopped otherwise (`kill -INT`, SIGTERM from a
+/// supervisor) or restarting after a save must ask it itself.
+fn stop(server: Option<Server>) {
+    let Some(mut server) = server else {
+        return;
+    };
+    if server.ask_to_stop() {
+        let deadline = std::time::Instant::now() + STOP_PATIENCE;
+        while std::time::Instant::now() < deadline {
+            if !matches!(server.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    let _ = server.child.kill();
+    let _ = server.child.wait();
 }
 
 /// Watches what the app is built and configured from: `src/`, `Cargo.toml`, `build.rs` and
@@ -428,6 +503,47 @@ fn is_source(root: &Path, path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_function_gets_what_its_own_variables_change() {
+        let config = r#"{"app_name": "jobs",
+            "environment_variables": {"SHARED": "top", "TABLE": "t"},
+            "stages": {"dev": {
+                "environment_variables": {"STAGE": "dev"},
+                "lambda_functions": {
+                    "api_handler": {"environment_variables": {"API_ONLY": "1"}},
+                    "nightly": {"environment_variables": {"TABLE": "nightly-table"}},
+                    "websocket_message": {"environment_variables": {"API_ONLY": "1", "WS": "yes"}}
+                }}}}"#;
+        let dir = std::env::temp_dir().join(format!("chalice-local-env-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join(".chalice")).expect("a scratch folder");
+        std::fs::write(dir.join(".chalice/config.json"), config).expect("written");
+        let stage = Config::load(&dir)
+            .and_then(|config| config.stage("dev"))
+            .expect("a stage");
+        let _ = std::fs::remove_dir_all(&dir);
+        let manifest: Manifest = serde_json::from_value(serde_json::json!({
+            "manifest_version": chalice_manifest::MANIFEST_VERSION,
+            "app_name": "jobs", "binary_types": [], "routes": [], "authorizers": [],
+            "functions": [
+                {"name": "nightly", "source": "schedule", "expression": "rate(1 hour)", "description": ""},
+                {"name": "worker", "source": "lambda_function"}
+            ],
+            "websocket": {"route_selection_expression": "$request.body.action",
+                "routes": [{"route_key": "$default", "handler": "websocket_message"}]}
+        }))
+        .expect("a manifest");
+        let got: serde_json::Value =
+            serde_json::from_str(&function_env_vars(&stage, &manifest)).expect("JSON");
+        assert_eq!(
+            got,
+            serde_json::json!({
+                "nightly": {"TABLE": "nightly-table", "API_ONLY": null},
+                "worker": {"API_ONLY": null},
+                "websocket_message": {"WS": "yes"},
+            })
+        );
+    }
 
     #[test]
     fn changes_that_restart_the_app() {

@@ -32,6 +32,7 @@ pub struct WebsocketResponse {
     /// Empty on success; Chalice's error JSON (`{"Code":..,"Message":..}`) for an error,
     /// or its report as text for an unhandled error with `debug` on.
     pub body: Bytes,
+    headers: Vec<(String, String)>,
     error: Option<ChaliceError>,
 }
 
@@ -40,6 +41,7 @@ impl WebsocketResponse {
         WebsocketResponse {
             status_code: 200,
             body: Bytes::new(),
+            headers: Vec::new(),
             error: None,
         }
     }
@@ -53,8 +55,17 @@ impl WebsocketResponse {
         WebsocketResponse {
             status_code: error.status_code(),
             body,
+            headers: Vec::new(),
             error: Some(error),
         }
+    }
+
+    /// The headers the handler answered with ([`WebsocketConnectResponse`]): for
+    /// `$connect`, what the client's upgrade is answered with (`Sec-WebSocket-Protocol`).
+    ///
+    /// [`WebsocketConnectResponse`]: crate::WebsocketConnectResponse
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
     }
 
     /// Whether the handler succeeded (a 2xx status): for `$connect`, whether the connection
@@ -127,7 +138,10 @@ impl Chalice {
         let chain = self.functions.middleware.chain(EventType::Websocket);
         let next = EventNext::new(chain, Arc::clone(&decl.handler), self.debug());
         match with_endpoint(endpoint, next.run(Event::Websocket(event))).await {
-            Ok(_) => WebsocketResponse::ok(),
+            Ok(answer) => WebsocketResponse {
+                headers: super::connect::headers_of(&answer),
+                ..WebsocketResponse::ok()
+            },
             Err(error) => {
                 if error.is_unhandled() {
                     self.log().error(format!(

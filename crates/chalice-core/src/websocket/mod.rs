@@ -13,6 +13,7 @@
 
 mod api;
 mod backend;
+mod connect;
 mod declare;
 mod dispatch;
 mod error;
@@ -25,6 +26,7 @@ mod scope;
 
 pub use self::api::{WebsocketApi, websocket_api};
 pub use self::backend::{BackendFuture, WebsocketBackend};
+pub use self::connect::WebsocketConnectResponse;
 pub use self::dispatch::{WebsocketResponse, websocket_gateway_message};
 pub use self::error::{WebsocketDisconnected, WebsocketError};
 pub use self::event::{WebsocketEvent, WebsocketEventType};

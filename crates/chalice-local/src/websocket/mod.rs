@@ -12,7 +12,9 @@
 //!    client gets API Gateway's `{"message": "Forbidden", ...}`, and when the handler fails
 //!    `{"message": "Internal server error", ...}`;
 //! 3. when either side closes, the connection leaves the [registry](registry) and the
-//!    `$disconnect` handler runs with the close code and reason.
+//!    `$disconnect` handler runs with the close code and reason. When the server stops
+//!    (Ctrl-C, SIGTERM), it closes every connection with 1001 ("going away") and waits,
+//!    within its shutdown grace period, until each has run `$disconnect`.
 //!
 //! Messages are limited as API Gateway limits them (128 KB a message, 32 KB a frame): a
 //! larger one, or a text frame that is not UTF-8, closes the connection with the code that
@@ -102,6 +104,38 @@ impl Websockets {
         &self.registry
     }
 
+    /// Closes every connection with 1001 ("going away") and waits until each has run its
+    /// `$disconnect` handler, for up to `grace`: how many had not by then (their handlers
+    /// are cut when the server's runtime stops).
+    ///
+    /// A client that does not answer the close frame is waited for only briefly
+    /// ([`registry::STOPPING_CLOSE_WAIT`]), so that a stalled client does not take the grace
+    /// period from the others' handlers.
+    pub(crate) async fn shut_down(&self, grace: std::time::Duration) -> usize {
+        self.registry.close_all();
+        match self.registry.sessions() {
+            0 => return 0,
+            n => tracing::info!(
+                target: "chalice::local",
+                "Closing {n} WebSocket connection{} (their $disconnect handlers run)",
+                if n == 1 { "" } else { "s" }
+            ),
+        }
+        if tokio::time::timeout(grace, self.registry.sessions_ended())
+            .await
+            .is_ok()
+        {
+            return 0;
+        }
+        let cut = self.registry.sessions();
+        tracing::warn!(
+            target: "chalice::local",
+            "{cut} WebSocket connection{} had not run $disconnect after {grace:?}: cut",
+            if cut == 1 { "" } else { "s" }
+        );
+        cut
+    }
+
     /// `future` with this server's connections behind `websocket_api()`.
     pub(crate) fn with_backend<F: std::future::Future>(
         &self,
@@ -110,14 +144,21 @@ impl Websockets {
         chalice_core::adapter::with_websocket_backend(Arc::clone(&self.backend), future)
     }
 
-    /// The function the handler of `route_key` pretends to run in.
-    fn function(&self, route_key: &str) -> LocalFunction {
-        let handler = self
-            .app
+    /// The name of the handler of `route_key` (its function's).
+    fn handler<'a>(&'a self, route_key: &'a str) -> &'a str {
+        self.app
             .websocket_routes()
             .find(|(key, _)| *key == route_key)
-            .map_or(route_key, |(_, name)| name);
-        LocalFunction::new(format!("{}-{handler}", self.app.app_name()))
+            .map_or(route_key, |(_, name)| name)
+    }
+
+    /// The function the handler of `route_key` pretends to run in.
+    fn function(&self, route_key: &str) -> LocalFunction {
+        LocalFunction::new(format!(
+            "{}-{}",
+            self.app.app_name(),
+            self.handler(route_key)
+        ))
     }
 }
 

@@ -9,17 +9,22 @@
 //! which is what the sender would see a moment later anyway. A closed connection leaves the
 //! registry before its `$disconnect` handler runs, as on API Gateway, where a post to a
 //! connection being disconnected gets `410 Gone`.
+//!
+//! The registry also counts the sessions still running (a connection's session lasts until
+//! its `$disconnect` handler has returned), so that a stopping server can wait for them:
+//! [`Registry::close_all`] closes every connection, and [`Registry::sessions_ended`] waits
+//! until each has run its `$disconnect`.
 
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -75,10 +80,36 @@ struct Entry {
 }
 
 /// The open connections of one server.
-#[derive(Default)]
 pub(crate) struct Registry {
     open: Mutex<HashMap<String, Entry>>,
     ids: IdSource,
+    /// How many sessions are running, `$disconnect` included.
+    sessions: Arc<watch::Sender<usize>>,
+    /// Set once the server stops: connections opened from then on are closed at once, and
+    /// closing ones wait less for their client's answer.
+    stopping: AtomicBool,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            open: Mutex::default(),
+            ids: IdSource::default(),
+            sessions: Arc::new(watch::Sender::new(0)),
+            stopping: AtomicBool::new(false),
+        }
+    }
+}
+
+/// Counts one session as running until dropped (after its `$disconnect` handler).
+pub(crate) struct Session {
+    sessions: Arc<watch::Sender<usize>>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.sessions.send_modify(|n| *n -= 1);
+    }
 }
 
 /// One connection's side of the registry: its queue's receiving end and counters, held by
@@ -90,6 +121,8 @@ pub(crate) struct Registered {
     pub(crate) queue: mpsc::UnboundedReceiver<Outgoing>,
     pub(crate) queued: Arc<AtomicUsize>,
     pub(crate) last_active_ms: Arc<AtomicU64>,
+    /// Held by the session until its `$disconnect` handler has returned.
+    pub(crate) session: Session,
 }
 
 impl Registry {
@@ -130,13 +163,26 @@ impl Registry {
             source_ip,
             user_agent,
         };
-        self.lock().insert(id.clone(), entry);
+        self.sessions.send_modify(|n| *n += 1);
+        let session = Session {
+            sessions: Arc::clone(&self.sessions),
+        };
+        {
+            let mut open = self.lock();
+            // Checked under the lock `close_all` takes: a connection that opens as the
+            // server stops is closed, however the two interleave.
+            if self.stopping.load(Ordering::Acquire) {
+                let _ = sender.send(Outgoing::Close(going_away()));
+            }
+            open.insert(id.clone(), entry);
+        }
         Registered {
             id,
             sender,
             queue,
             queued,
             last_active_ms,
+            session,
         }
     }
 
@@ -198,15 +244,53 @@ impl Registry {
         })
     }
 
-    /// Closes every connection with `code` (the server is stopping); their sessions end
-    /// when their clients answer, or when the runtime stops.
-    pub(crate) fn close_all(&self, code: CloseCode, reason: &'static str) {
-        for entry in self.lock().values() {
-            let _ = entry.queue.send(Outgoing::Close(CloseFrame {
-                code,
-                reason: reason.into(),
-            }));
+    /// Closes every connection, and every one that opens from now on, with 1001 ("going
+    /// away"): the server is stopping. Each session then ends when its client answers the
+    /// close frame, or [`close_wait`](Self::close_wait) later, and runs `$disconnect`.
+    pub(crate) fn close_all(&self) {
+        let open = self.lock();
+        self.stopping.store(true, Ordering::Release);
+        for entry in open.values() {
+            let _ = entry.queue.send(Outgoing::Close(going_away()));
         }
+    }
+
+    /// How long a closing connection waits for its client's close frame (and for its own
+    /// to be written): [`CLOSE_WAIT`], or [`STOPPING_CLOSE_WAIT`] once the server stops.
+    pub(crate) fn close_wait(&self) -> Duration {
+        if self.stopping.load(Ordering::Acquire) {
+            STOPPING_CLOSE_WAIT
+        } else {
+            CLOSE_WAIT
+        }
+    }
+
+    /// Completes when no session is running: every connection has closed and run its
+    /// `$disconnect` handler.
+    pub(crate) async fn sessions_ended(&self) {
+        let mut sessions = self.sessions.subscribe();
+        // The sender lives in `self`: the wait cannot fail for want of it.
+        let _ = sessions.wait_for(|n| *n == 0).await;
+    }
+
+    /// How many sessions are running.
+    pub(crate) fn sessions(&self) -> usize {
+        *self.sessions.borrow()
+    }
+}
+
+/// How long a closing side waits for the other's close frame.
+pub(crate) const CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// The same while the server stops: a client that does not answer the close frame within
+/// it is not waited for, so that its `$disconnect` still runs within the shutdown's grace
+/// period.
+pub(crate) const STOPPING_CLOSE_WAIT: Duration = Duration::from_millis(500);
+
+fn going_away() -> CloseFrame {
+    CloseFrame {
+        code: CloseCode::Away,
+        reason: "Going away: the server is stopping".into(),
     }
 }
 

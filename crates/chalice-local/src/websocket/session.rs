@@ -31,8 +31,6 @@ pub(super) const MAX_MESSAGE_BYTES: usize = 128 * 1024;
 const MAX_FRAME_BYTES: usize = 32 * 1024;
 /// API Gateway closes a connection idle for 10 minutes.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
-/// How long a closing side waits for the other's close frame.
-const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
 type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
@@ -75,13 +73,13 @@ pub(super) async fn upgrade(
     }
     let query = request.uri().query().and_then(MultiDict::parse);
     let headers = Headers::from(request.headers().clone());
-    let (response, _) = websockets
+    let (connected, _) = websockets
         .call(&connection, chalice_manifest::CONNECT_ROUTE, |request_id| {
             connection.connect_event(headers, query, request_id, now_ms())
         })
         .await;
-    if !response.is_success() {
-        let status = response.status_code;
+    if !connected.is_success() {
+        let status = connected.status_code;
         let message = match status {
             403 => "Forbidden",
             401 => "Unauthorized",
@@ -135,6 +133,23 @@ pub(super) async fn upgrade(
     );
     if let Ok(value) = http::HeaderValue::from_str(&accept) {
         headers.insert(http::header::SEC_WEBSOCKET_ACCEPT, value);
+    }
+    // The subprotocol the `$connect` handler chose, as API Gateway passes it from the
+    // integration's answer. Without one, a client that offered subprotocols refuses the
+    // connection, as it does a deployed API's.
+    for (name, value) in connected.headers() {
+        if !name.eq_ignore_ascii_case(http::header::SEC_WEBSOCKET_PROTOCOL.as_str()) {
+            continue;
+        }
+        match http::HeaderValue::from_str(value) {
+            Ok(value) => {
+                headers.insert(http::header::SEC_WEBSOCKET_PROTOCOL, value);
+            }
+            Err(_) => tracing::warn!(
+                target: "chalice::local",
+                "the $connect handler chose the subprotocol {value:?}, which a header cannot carry: none sent"
+            ),
+        }
     }
     response
 }
@@ -198,7 +213,14 @@ impl Websockets {
         let request_id = context.aws_request_id.clone();
         let mut event = event(&request_id);
         event.context = context;
-        let response = self.with_backend(self.app.handle_websocket(event)).await;
+        // As deployed: in the handler's own function, with its environment variables.
+        let handler = self.handler(route_key);
+        let response = self
+            .with_backend(crate::function::in_function(
+                handler,
+                self.app.handle_websocket(event),
+            ))
+            .await;
         if tracing::enabled!(target: crate::REQUEST_TARGET, tracing::Level::INFO) {
             let micros = started.elapsed().as_micros();
             tracing::info!(
@@ -233,7 +255,9 @@ async fn run(
         queued,
         last_active_ms,
         sender,
-        ..
+        // Counts the session as running until `$disconnect` has returned: a stopping
+        // server waits for it.
+        session: _session,
     } = registered;
     let ended = match socket {
         None => Ended {
@@ -256,7 +280,8 @@ async fn run(
             // The writer sends what is queued (a close frame last), then stops; a client
             // that does not take it is not waited for long.
             let abort = writer.abort_handle();
-            let written = match tokio::time::timeout(CLOSE_WAIT, writer).await {
+            let close_wait = websockets.registry.close_wait();
+            let written = match tokio::time::timeout(close_wait, writer).await {
                 Ok(Ok(written)) => written,
                 _ => {
                     abort.abort();
@@ -348,7 +373,7 @@ impl Reader<'_> {
             let next = tokio::select! {
                 next = source.next() => next,
                 () = closing.notified(), if deadline.is_none() => {
-                    deadline = Some(Instant::now() + CLOSE_WAIT);
+                    deadline = Some(Instant::now() + self.websockets.registry.close_wait());
                     continue;
                 }
                 () = tokio::time::sleep_until(wait) => {
