@@ -145,6 +145,26 @@ const CASES: &[Case] = &[
         merge_template: None,
         documents: &[SamJson, SamYaml, Terraform],
     },
+    // A custom domain on an EDGE REST API (CloudFront's certificate, a base path, a TLS
+    // policy, tags); the WebSocket API has none.
+    Case {
+        name: "chat-domain-edge",
+        manifest: "chat",
+        project: "custom-domains",
+        stage: "edge",
+        merge_template: None,
+        documents: &[SamJson, Terraform],
+    },
+    // A REGIONAL REST API mapped at the domain's root, and the WebSocket API's own
+    // (always regional) domain under a prefix.
+    Case {
+        name: "chat-domain-regional",
+        manifest: "chat",
+        project: "custom-domains",
+        stage: "regional",
+        merge_template: None,
+        documents: &[SamJson, SamYaml, Terraform],
+    },
     // `--merge-template` in YAML with short tags, over a full template.
     Case {
         name: "todo-merged",

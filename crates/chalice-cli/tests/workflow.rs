@@ -49,6 +49,26 @@ fn get(addr: &str, path: &str) -> Option<String> {
         .map(|(_, body)| body.to_owned())
 }
 
+/// The body of the answer to a POST of `body` as JSON.
+fn post_json(addr: &str, path: &str, body: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+}
+
 /// Waits until `check` holds, or fails the test with `what`.
 fn wait_for(what: &str, patience: Duration, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + patience;
@@ -166,6 +186,11 @@ fn new_project_local_package() {
         assert!(project.join(file).is_file(), "{file}");
     }
 
+    // The examples lib.rs shows in comments build once uncommented, as a user would.
+    let lib_rs = project.join("src/lib.rs");
+    let source = std::fs::read_to_string(&lib_rs).expect("lib.rs");
+    std::fs::write(&lib_rs, uncomment_examples(&source)).expect("uncomment the examples");
+
     // The project's own test passes: the test client over the app its lib.rs builds.
     let run = Command::new(env!("CARGO"))
         .args(["test", "--quiet"])
@@ -184,6 +209,37 @@ fn new_project_local_package() {
     package(&project, &name);
 }
 
+/// `lib.rs` of a new project with its examples uncommented: the two `app.register` lines
+/// and the block of views from `// use chalice::` down to the pointer to the README.
+fn uncomment_examples(lib_rs: &str) -> String {
+    let mut in_examples = false;
+    let mut out = String::new();
+    for line in lib_rs.lines() {
+        if line.starts_with("// use chalice::") {
+            in_examples = true;
+        } else if line.starts_with("// The README") {
+            in_examples = false;
+        }
+        let line = match line.strip_prefix("    // app.register") {
+            Some(rest) => format!("    app.register{rest}"),
+            None if in_examples => line
+                .strip_prefix("// ")
+                .or_else(|| line.strip_prefix("//"))
+                .unwrap_or(line)
+                .to_owned(),
+            None => line.to_owned(),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    assert_eq!(
+        out.matches("\n    app.register(").count(),
+        2,
+        "the examples' routes are registered:\n{out}"
+    );
+    out
+}
+
 /// chalice local: serve, answer, reload on every change, keep the last good app through
 /// mistakes, and never outlive the CLI.
 fn local(project: &Path) {
@@ -192,6 +248,19 @@ fn local(project: &Path) {
     let mut local = Running::local(project, &["--port", &port]);
     local.line_starting(&format!("Serving on http://{addr}"), BUILD_PATIENCE);
     assert_eq!(get(&addr, "/").as_deref(), Some(r#"{"hello":"world"}"#));
+    // The examples of the new project's lib.rs, uncommented, answer as their comments say.
+    assert_eq!(
+        get(&addr, "/hello/james").as_deref(),
+        Some(r#"{"hello":"james"}"#)
+    );
+    assert_eq!(
+        post_json(&addr, "/users", r#"{"name": "ada"}"#).as_deref(),
+        Some(r#"{"user":{"name":"ada"}}"#)
+    );
+    assert_eq!(
+        post_json(&addr, "/users", "{not json").as_deref(),
+        Some(r#"{"Code":"BadRequestError","Message":"Error Parsing JSON"}"#)
+    );
     let answers = |expected: &str| {
         let expected = format!(r#"{{"hello":"{expected}"}}"#);
         wait_for(&expected, Duration::from_secs(30), || {
@@ -330,7 +399,7 @@ fn package(project: &Path, name: &str) {
     assert!(run.status.success(), "chalice package failed:\n{stderr}");
     for line in [
         "Wrote out/deployment.zip (",
-        "Wrote out/sam.json (SAM template: 1 function, a REST API with 1 route, stage \"api\")",
+        "Wrote out/sam.json (SAM template: 1 function, a REST API with 3 routes, stage \"api\")",
         &format!(
             "aws cloudformation deploy --template-file out/packaged.yaml --stack-name {name}-dev"
         ),

@@ -29,12 +29,15 @@ const TOP_LEVEL_KEYS: [&str; 3] = ["app_name", "version", "stages"];
 const NOT_SUPPORTED_YET: [(&str, &str); 2] = [
     (
         "api_gateway_custom_domain",
-        "not supported yet: no custom domain is created (map one to the API's stage after \
-         deploying)",
+        "not supported by chalice deploy yet: chalice package writes the domain and its base \
+         path mapping (SAM and Terraform); after chalice deploy, map a domain to the API's \
+         stage yourself",
     ),
     (
         "websocket_api_custom_domain",
-        "not supported yet: chalice for Rust does not deploy WebSocket APIs yet",
+        "not supported by chalice deploy yet: chalice package writes the domain and its API \
+         mapping (SAM and Terraform); after chalice deploy, map a domain to the API's stage \
+         yourself",
     ),
 ];
 

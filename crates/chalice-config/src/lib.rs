@@ -37,7 +37,8 @@ pub use crate::levels::{ConfigFile, FunctionLevel, FunctionSettings, StageLevel,
 pub use crate::setting::{Expected, Setting};
 pub use crate::stage::{API_HANDLER, FunctionConfig, StageConfig};
 pub use crate::values::{
-    ApiGatewayType, Architecture, CustomDomain, EndpointType, RETENTION_DAYS, VpcEndpoints,
+    ApiGatewayType, Architecture, CustomDomain, EndpointType, RETENTION_DAYS, TlsVersion,
+    VpcEndpoints,
 };
 
 /// The configuration file's path inside a project.

@@ -261,7 +261,7 @@ fn keys_not_acted_on_are_warned_about() {
             r#"{"app_name": "a", "stages": {"prod": {"api_gateway_custom_domain":
                 {"domain_name": "api.example.com", "certificate_arn": "arn:cert"}}}}"#,
             &[
-                "stages.prod.api_gateway_custom_domain: not supported yet: no custom domain is created (map one to the API's stage after deploying)",
+                "stages.prod.api_gateway_custom_domain: not supported by chalice deploy yet: chalice package writes the domain and its base path mapping (SAM and Terraform); after chalice deploy, map a domain to the API's stage yourself",
             ],
         ),
         (

@@ -219,21 +219,100 @@ impl Expected for TextMap {
 pub struct CustomDomain {
     /// The domain, such as `api.example.com`.
     pub domain_name: String,
-    /// The ACM certificate for it.
+    /// The ACM certificate for it (in `us-east-1` for an `EDGE` API, in the API's region
+    /// otherwise).
     pub certificate_arn: String,
     /// The base path under which the API is mapped (default: the root).
     #[serde(default)]
     pub url_prefix: Option<String>,
-    /// The TLS policy (`TLS_1_0` or `TLS_1_2`).
+    /// The TLS policy of the domain.
     #[serde(default)]
-    pub tls_version: Option<String>,
+    pub tls_version: Option<TlsVersion>,
     /// Tags of the domain name resource.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
 }
 
+impl CustomDomain {
+    /// The base path of the mapping, as Chalice writes it: `url_prefix`, or API Gateway's
+    /// `(none)` (the root) when it is absent, empty or `/`.
+    pub fn base_path(&self) -> &str {
+        match self.url_prefix.as_deref() {
+            None | Some("" | "/") => "(none)",
+            Some(prefix) => prefix,
+        }
+    }
+
+    /// The mapping key of an API Gateway v2 mapping: `url_prefix`, or `None` for the root
+    /// (API Gateway v2 has no `(none)`; the root is an empty key).
+    pub fn mapping_key(&self) -> Option<&str> {
+        match self.base_path() {
+            "(none)" => None,
+            prefix => Some(prefix),
+        }
+    }
+}
+
 impl Expected for CustomDomain {
     const EXPECTED: &'static str = "an object with domain_name and certificate_arn";
+
+    fn hint(found: &Value) -> Option<String> {
+        let object = found.as_object()?;
+        let mut problems = Vec::new();
+        for required in ["domain_name", "certificate_arn"] {
+            match object.get(required) {
+                None | Some(Value::Null) => problems.push(format!("{required} is missing")),
+                Some(Value::String(text)) if text.is_empty() => {
+                    problems.push(format!("{required} is empty"));
+                }
+                Some(Value::String(_)) => {}
+                Some(other) => problems.push(format!("{required} must be a string, not {other}")),
+            }
+        }
+        let present = |key: &str| object.get(key).filter(|v| !v.is_null());
+        if let Some(prefix) = present("url_prefix").filter(|v| !v.is_string()) {
+            problems.push(format!("url_prefix must be a string, not {prefix}"));
+        }
+        if let Some(tls) = present("tls_version")
+            .filter(|tls| serde_json::from_value::<TlsVersion>((*tls).clone()).is_err())
+        {
+            problems.push(format!(
+                "tls_version must be {}, not {tls}",
+                TlsVersion::EXPECTED
+            ));
+        }
+        if let Some(tags) = present("tags").filter(|tags| {
+            serde_json::from_value::<BTreeMap<String, String>>((*tags).clone()).is_err()
+        }) {
+            problems.push(format!("tags must be an object of strings, not {tags}"));
+        }
+        (!problems.is_empty()).then(|| problems.join("; "))
+    }
+}
+
+/// A custom domain's TLS policy (`tls_version`): API Gateway's security policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum TlsVersion {
+    /// TLS 1.0 and later.
+    #[serde(rename = "TLS_1_0")]
+    Tls10,
+    /// TLS 1.2 and later.
+    #[serde(rename = "TLS_1_2")]
+    Tls12,
+}
+
+impl TlsVersion {
+    /// API Gateway's name for it (`SecurityPolicy`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsVersion::Tls10 => "TLS_1_0",
+            TlsVersion::Tls12 => "TLS_1_2",
+        }
+    }
+}
+
+impl Expected for TlsVersion {
+    const EXPECTED: &'static str = "\"TLS_1_0\" or \"TLS_1_2\"";
 }
 
 #[cfg(test)]
@@ -311,8 +390,30 @@ mod tests {
             (
                 problem::<CustomDomain>(json!({"domain_name": "api.example.com"})),
                 Some(
-                    r#"must be an object with domain_name and certificate_arn, not {"domain_name":"api.example.com"}"#,
+                    r#"must be an object with domain_name and certificate_arn, not {"domain_name":"api.example.com"} (certificate_arn is missing)"#,
                 ),
+            ),
+            (
+                problem::<CustomDomain>(json!({"domain_name": "", "certificate_arn": 3})),
+                Some(
+                    r#"must be an object with domain_name and certificate_arn, not {"domain_name":"","certificate_arn":3} (domain_name is empty; certificate_arn must be a string, not 3)"#,
+                ),
+            ),
+            (
+                problem::<CustomDomain>(json!({
+                    "domain_name": "api.example.com", "certificate_arn": "arn:c",
+                    "tls_version": "TLS_1_1", "tags": {"team": 7},
+                })),
+                Some(
+                    r#"must be an object with domain_name and certificate_arn, not {"domain_name":"api.example.com","certificate_arn":"arn:c","tls_version":"TLS_1_1","tags":{"team":7}} (tls_version must be "TLS_1_0" or "TLS_1_2", not "TLS_1_1"; tags must be an object of strings, not {"team":7})"#,
+                ),
+            ),
+            (
+                problem::<CustomDomain>(json!({
+                    "domain_name": "api.example.com", "certificate_arn": "arn:c",
+                    "url_prefix": "v1", "tls_version": "TLS_1_2", "tags": {"team": "web"},
+                })),
+                None,
             ),
             (problem::<String>(json!(null)), None),
         ];

@@ -1,11 +1,17 @@
 //! The Lambda invocation's context, as the Lambda adapter fills it in.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// What Lambda says about the invocation being served (Python's `context` object).
 ///
 /// On Lambda, [`crate::Request::lambda_context`] returns it; the local server and the test
 /// client fill in local values (request id, the stage's memory and timeout).
+///
+/// What stays the same for the whole process (the function's name and version, its log
+/// group and stream) is shared between invocations as `Arc<str>`, so filling in a context
+/// copies no strings; read them as `&str` with `&*context.function_name` or compare them
+/// with `==` against a `&str`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LambdaContext {
@@ -16,15 +22,15 @@ pub struct LambdaContext {
     /// The ARN the function was invoked with (an alias ARN when invoked through one).
     pub invoked_function_arn: String,
     /// The function's name.
-    pub function_name: String,
+    pub function_name: Arc<str>,
     /// The function's version (`$LATEST` unless published).
-    pub function_version: String,
+    pub function_version: Arc<str>,
     /// The memory configured for the function, in MB.
     pub memory_limit_in_mb: u32,
     /// The CloudWatch Logs group of the function.
-    pub log_group_name: String,
+    pub log_group_name: Arc<str>,
     /// The CloudWatch Logs stream of this execution environment.
-    pub log_stream_name: String,
+    pub log_stream_name: Arc<str>,
     /// The X-Ray trace header, when tracing is on.
     pub xray_trace_id: Option<String>,
 }

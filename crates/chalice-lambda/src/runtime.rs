@@ -227,11 +227,11 @@ async fn answer(
 
 /// The function's configuration, from the variables Lambda sets for every function.
 struct Function {
-    name: String,
-    version: String,
+    name: Arc<str>,
+    version: Arc<str>,
     memory_mb: u32,
-    log_group: String,
-    log_stream: String,
+    log_group: Arc<str>,
+    log_stream: Arc<str>,
 }
 
 impl Function {
@@ -247,11 +247,15 @@ impl Function {
             format!("AWS_LAMBDA_FUNCTION_MEMORY_SIZE is not a number of megabytes: {memory:?}")
         })?;
         Ok(Function {
-            name,
-            version,
+            name: name.into(),
+            version: version.into(),
             memory_mb,
-            log_group: std::env::var("AWS_LAMBDA_LOG_GROUP_NAME").unwrap_or_default(),
-            log_stream: std::env::var("AWS_LAMBDA_LOG_STREAM_NAME").unwrap_or_default(),
+            log_group: std::env::var("AWS_LAMBDA_LOG_GROUP_NAME")
+                .unwrap_or_default()
+                .into(),
+            log_stream: std::env::var("AWS_LAMBDA_LOG_STREAM_NAME")
+                .unwrap_or_default()
+                .into(),
         })
     }
 

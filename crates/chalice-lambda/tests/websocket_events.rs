@@ -50,7 +50,7 @@ fn run(app: &Chalice, event: &[u8]) -> Result<Value, String> {
         .build()
         .expect("a runtime");
     let mut context = LambdaContext::new("req-1", 0);
-    context.function_name = "ws-dev-handler".to_owned();
+    context.function_name = "ws-dev-handler".into();
     runtime
         .block_on(chalice_lambda::handle_websocket_event(app, event, context))
         .map(|answer| serde_json::from_slice(&answer).expect("JSON"))

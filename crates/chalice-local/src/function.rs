@@ -30,7 +30,9 @@ use chalice_manifest::FUNCTION_ENV_VARS_ENV;
 /// ```
 #[derive(Debug, Clone)]
 pub struct LocalFunction {
-    name: String,
+    /// Shared with every context made here, as Lambda's constants are.
+    name: Arc<str>,
+    version: Arc<str>,
     memory_mb: u32,
     timeout: Duration,
     /// The process's random seed for request ids.
@@ -44,7 +46,8 @@ impl LocalFunction {
     /// at most (Chalice's local server uses that when no timeout is configured).
     pub fn new(name: impl Into<String>) -> Self {
         LocalFunction {
-            name: name.into(),
+            name: name.into().into(),
+            version: "$LATEST".into(),
             memory_mb: 128,
             timeout: Duration::from_secs(900),
             seed: RandomState::new().hash_one(0u64),
@@ -100,7 +103,7 @@ impl LocalFunction {
     fn context_at(&self, now: Duration) -> LambdaContext {
         let mut context = LambdaContext::new(self.request_id(), millis(now + self.timeout));
         context.function_name.clone_from(&self.name);
-        context.function_version = "$LATEST".to_owned();
+        context.function_version.clone_from(&self.version);
         context.memory_limit_in_mb = self.memory_mb;
         context
     }

@@ -345,7 +345,7 @@ fn pure_functions_take_any_serde_payload_and_answer_json() {
         Json((job.name, job.width * job.height))
     }
     async fn whoami(_: Value, context: LambdaContext) -> Result<String, ChaliceError> {
-        Ok(context.function_name)
+        Ok(context.function_name.to_string())
     }
     fn refuse(_: Value) -> Result<Value, ChaliceError> {
         Err(ChaliceError::bad_request("no"))

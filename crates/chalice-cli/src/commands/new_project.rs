@@ -138,7 +138,8 @@ pub fn new_project(parent: &Path, args: &NewProjectOptions, output: Output) -> a
 }
 
 /// A name that works as a directory, a crate and an app: letters, digits, `-` and `_`,
-/// starting with a letter.
+/// starting with a letter, and not a name cargo or Rust keep for themselves or that the
+/// project's own dependencies take (such a project was written, then failed its first build).
 fn check_name(name: &str) -> Result<(), UsageError> {
     let mut chars = name.chars();
     let starts_well = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
@@ -147,8 +148,51 @@ fn check_name(name: &str) -> Result<(), UsageError> {
             "invalid project name {name:?}: use letters, digits, '-' and '_', starting with a letter"
         )));
     }
+    if let Some(why) = reserved(name) {
+        return Err(UsageError(format!(
+            "invalid project name {name:?}: {why}; choose another name, such as \"{name}-app\""
+        )));
+    }
     Ok(())
 }
+
+/// Why `name` cannot name the project's crate, if it cannot.
+fn reserved(name: &str) -> Option<&'static str> {
+    // The crate's library is `name` with `-` as `_`, which `src/main.rs` names as a path.
+    let library = name.replace('-', "_");
+    let lower = name.to_ascii_lowercase();
+    if ["chalice", "serde_json"].contains(&library.as_str()) {
+        return Some("the project depends on a crate of that name");
+    }
+    if ["std", "core", "alloc", "proc_macro", "test"].contains(&library.as_str()) {
+        return Some("it is the name of one of Rust's built-in crates");
+    }
+    if ["build", "deps", "examples", "incremental"].contains(&name) {
+        return Some("cargo keeps it for a directory of its build output");
+    }
+    if RUST_KEYWORDS.contains(&library.as_str()) {
+        return Some("it is a Rust keyword, which cannot name a crate");
+    }
+    if WINDOWS_DEVICES.contains(&lower.as_str()) {
+        return Some("Windows reserves it for a device, so no directory can have it there");
+    }
+    None
+}
+
+/// Rust's keywords, strict and reserved, of every edition.
+const RUST_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Device names Windows refuses as file names, whatever the case.
+const WINDOWS_DEVICES: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
 
 /// The oldest Rust an app builds with: the workspace's `rust-version` (the runtime crates'),
 /// not this CLI's own, which the AWS SDK raises (tests/readme.rs checks they agree).
@@ -199,24 +243,35 @@ use serde_json::{{Value, json}};
 pub fn app() -> Chalice {{
     let mut app = Chalice::new("{name}");
     app.route("/", index);
+    // More examples: uncomment these two lines and the views at the end of this file.
+    // app.register(hello_name::route());
+    // app.register(Route::new("/users", create_user).methods(["POST"]));
     app
 }}
 
+/// `GET /` answers with a JSON greeting.
 fn index() -> Json<Value> {{
     Json(json!({{"hello": "world"}}))
 }}
 
-// The following routes are examples of what a chalice app can do; see the README of
-// chalice for Rust for routes with methods, captures, errors and CORS.
+// use chalice::{{ChaliceError, Request, Route, route}};
 //
-// use chalice::{{ChaliceError, Request, Route}};
-//
-// app.register(Route::new("/users/{{name}}", user).methods(["GET", "PUT"]));
-//
-// fn user(request: &Request) -> Result<Json<Value>, ChaliceError> {{
-//     let name = request.uri_param("name").unwrap_or_default();
-//     Ok(Json(json!({{"name": name}})))
+// /// `GET /hello/james` answers {{"hello": "james"}}: a capture of the path is a parameter
+// /// of the view, parsed into its type (a capture that does not parse is a 400).
+// #[route("/hello/{{name}}")]
+// fn hello_name(name: String) -> Json<Value> {{
+//     Json(json!({{"hello": name}}))
 // }}
+//
+// /// `POST /users` with a JSON body echoes it back under "user"; a body that is not
+// /// JSON answers 400 {{"Code":"BadRequestError","Message":"Error Parsing JSON"}}.
+// fn create_user(request: &Request) -> Result<Json<Value>, ChaliceError> {{
+//     let user = request.json_body()?.cloned();
+//     Ok(Json(json!({{"user": user}})))
+// }}
+//
+// The README of chalice for Rust shows query strings, custom responses, errors, CORS,
+// authorizers, blueprints, events and WebSockets.
 "#
     )
 }
@@ -292,6 +347,43 @@ mod tests {
         }
     }
 
+    /// Regression: these were accepted, and the project written failed its first build.
+    #[test]
+    fn names_cargo_or_rust_keep_are_refused_with_why() {
+        let cases = [
+            ("chalice", "the project depends on a crate of that name"),
+            ("serde-json", "the project depends on a crate of that name"),
+            ("test", "it is the name of one of Rust's built-in crates"),
+            ("std", "it is the name of one of Rust's built-in crates"),
+            (
+                "proc-macro",
+                "it is the name of one of Rust's built-in crates",
+            ),
+            (
+                "build",
+                "cargo keeps it for a directory of its build output",
+            ),
+            ("self", "it is a Rust keyword, which cannot name a crate"),
+            ("fn", "it is a Rust keyword, which cannot name a crate"),
+            (
+                "Con",
+                "Windows reserves it for a device, so no directory can have it there",
+            ),
+        ];
+        for (name, why) in cases {
+            let error = check_name(name).expect_err(name);
+            assert_eq!(
+                error.0,
+                format!(
+                    "invalid project name {name:?}: {why}; choose another name, such as \"{name}-app\""
+                )
+            );
+        }
+        for fine in ["chalice-app", "tests", "builder", "self_service", "console"] {
+            assert!(check_name(fine).is_ok(), "{fine}");
+        }
+    }
+
     #[test]
     fn config_is_chalices() {
         let config: serde_json::Value = serde_json::from_str(&config_json("todo")).expect("json");
@@ -303,6 +395,20 @@ mod tests {
             crate::config::Config::parse("x".into(), &config_json("todo"))
                 .and_then(|c| c.stage("dev"))
                 .is_ok()
+        );
+    }
+
+    /// The end-to-end tests (deploy, workflow) change the app by editing `"world"` and
+    /// `app.route("/", index);` in lib.rs: each must stay there once, in the code.
+    #[test]
+    fn lib_rs_has_the_lines_the_tests_edit_once() {
+        let lib_rs = lib_rs("todo");
+        for line in [r#""world""#, r#"app.route("/", index);"#, "fn index()"] {
+            assert_eq!(lib_rs.matches(line).count(), 1, "{line} in:\n{lib_rs}");
+        }
+        assert!(
+            lib_rs.contains(r#"Json(json!({"hello": "world"}))"#),
+            "{lib_rs}"
         );
     }
 

@@ -14,10 +14,12 @@
 //!   user's template [`merge`]d in;
 //! - [`terraform`]: the Terraform configuration;
 //! - [`websocket`]: the WebSocket API, in both;
+//! - [`domain`]: the APIs' custom domains, in both;
 //! - [`functions`] (the Lambda functions and their names in each template), [`policy`] (the
 //!   IAM documents) and [`literal`] (text that templating languages must not interpret),
 //!   which all of them use.
 
+pub mod domain;
 pub mod functions;
 pub mod literal;
 pub mod merge;

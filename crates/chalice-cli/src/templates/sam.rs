@@ -15,6 +15,7 @@ use chalice_manifest::{DEFAULT_EVENT_BUS, EventSource, HANDLER_ENV, Manifest};
 
 use crate::config::{FunctionConfig, StageConfig};
 use crate::error::UsageError;
+use crate::templates::domain;
 use crate::templates::functions::{
     API_HANDLER_CFN, EventFunction, HANDLER, INVOKE_PERMISSION_SUFFIX, LOG_GROUP_SUFFIX, RUNTIME,
     builtin_authorizers, event_functions,
@@ -124,6 +125,15 @@ pub fn sam_template(
             }
         }
         websocket::sam_resources(api, &handlers, config, &mut resources, &mut outputs);
+        if let Some(domain) = &config.websocket_api_custom_domain {
+            domain::sam_websocket_domain(
+                domain,
+                websocket::WEBSOCKET_API_CFN,
+                websocket::WEBSOCKET_STAGE_CFN,
+                &mut resources,
+                &mut outputs,
+            );
+        }
     }
     Ok(json!({
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -181,6 +191,9 @@ fn rest_api_resources(
             literal::fn_sub(&config.api_gateway_stage)
         )}}),
     );
+    if let Some(custom) = domain::rest_domain(config)? {
+        domain::sam_rest_domain(custom, config, resources, outputs);
+    }
     Ok(())
 }
 
@@ -542,5 +555,34 @@ mod tests {
         let api = &template["Resources"]["RestAPI"]["Properties"];
         assert_eq!(api["MinimumCompressionSize"], 0);
         assert_eq!(api["DefinitionBody"]["x-amazon-apigateway-policy"], policy);
+    }
+
+    #[test]
+    fn a_private_api_has_no_custom_domain() {
+        let config = Config::parse(
+            ".chalice/config.json".into(),
+            r#"{"app_name": "a", "stages": {"dev": {"api_gateway_endpoint_type": "PRIVATE",
+                "api_gateway_endpoint_vpce": "vpce-1",
+                "api_gateway_custom_domain": {"domain_name": "api.example.com",
+                    "certificate_arn": "arn:cert"}}}}"#,
+        )
+        .and_then(|config| config.stage("dev"))
+        .expect("a valid config");
+        let mut manifest = Manifest::new("a");
+        manifest
+            .routes
+            .push(RouteManifest::new("/", "GET", "index"));
+        let policies = Policies {
+            role: json!({}),
+            api: None,
+        };
+        let error =
+            sam_template(&manifest, &config, "./deployment.zip", &policies).expect_err("refused");
+        assert_eq!(
+            error.0,
+            "api_gateway_custom_domain (api.example.com): a PRIVATE API cannot have a public \
+             custom domain; set api_gateway_endpoint_type to EDGE or REGIONAL, or remove the \
+             domain"
+        );
     }
 }

@@ -27,6 +27,7 @@ use chalice_manifest::{
 
 use crate::config::{API_HANDLER, FunctionConfig, StageConfig};
 use crate::error::UsageError;
+use crate::templates::domain;
 use crate::templates::functions::{
     API_HANDLER_TF, EventFunction, HANDLER, RUNTIME, builtin_authorizers, event_functions,
 };
@@ -313,6 +314,13 @@ pub fn terraform(
             "APIHandlerArn".into(),
             json!({"value": "${aws_lambda_function.api_handler.arn}"}),
         );
+        if let Some(custom) = domain::rest_domain(config)? {
+            for (kind, name, resource) in
+                domain::terraform_rest_domain(custom, config, &mut outputs)
+            {
+                add(kind, &name, resource);
+            }
+        }
     }
     if let Some(api) = &manifest.websocket {
         let (websocket, websocket_outputs) =
@@ -321,6 +329,17 @@ pub fn terraform(
             add(kind, &name, resource);
         }
         outputs.extend(websocket_outputs);
+        if let Some(custom) = &config.websocket_api_custom_domain {
+            let resources = domain::terraform_websocket_domain(
+                custom,
+                websocket::WEBSOCKET_API_TF,
+                websocket::WEBSOCKET_STAGE_TF,
+                &mut outputs,
+            );
+            for (kind, name, resource) in resources {
+                add(kind, &name, resource);
+            }
+        }
     }
 
     let mut configuration = json!({
