@@ -136,6 +136,20 @@ impl Running {
         }
     }
 
+    /// The stderr lines printed over the next `window`.
+    fn lines_during(&mut self, window: Duration) -> Vec<String> {
+        let deadline = Instant::now() + window;
+        let mut lines = Vec::new();
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            self.seen.push(line.clone());
+            lines.push(line);
+        }
+        lines
+    }
+
     /// Waits for the CLI to end, or fails the test with `what`.
     fn wait_exit(&mut self, what: &str, patience: Duration) {
         let deadline = Instant::now() + patience;
@@ -303,6 +317,13 @@ fn local(project: &Path) {
     local.line_starting(
         "warning: the configuration has mistakes: the last good app is still serving",
         RELOAD_PATIENCE,
+    );
+    // One save (a truncate and a write, two events), one report: once there were two.
+    let after = local.lines_during(Duration::from_secs(2));
+    assert!(
+        !after.iter().any(|line| line.contains("Changed")),
+        "one save reported again:\n{}",
+        after.join("\n")
     );
     answers("config");
     std::fs::write(&config_json, config.to_string()).expect("restore config.json");

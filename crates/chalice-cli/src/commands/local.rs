@@ -46,6 +46,10 @@ pub struct LocalOptions {
 /// How long to wait for more changes before rebuilding (an editor's save is several events).
 const SETTLE: Duration = Duration::from_millis(300);
 
+/// The longest a stream of changes (a `git checkout`, a formatter over the tree) delays the
+/// rebuild.
+const SETTLE_LIMIT: Duration = Duration::from_secs(2);
+
 enum Signal {
     Changed(Vec<PathBuf>),
     Interrupted,
@@ -92,16 +96,22 @@ pub fn local(project: &Project, args: &LocalOptions, output: Output) -> anyhow::
         match incoming.recv_timeout(Duration::from_millis(250)) {
             Ok(Signal::Interrupted) => break,
             Ok(Signal::Changed(paths)) => {
-                // Let a burst of saves settle into one rebuild.
-                std::thread::sleep(SETTLE);
+                // Let a burst of saves settle into one rebuild: events are gathered until
+                // none has come for SETTLE (at most SETTLE_LIMIT after the first).
+                let limit = std::time::Instant::now() + SETTLE_LIMIT;
                 let mut changed = paths;
-                while let Ok(signal) = incoming.try_recv() {
-                    match signal {
-                        Signal::Changed(more) => changed.extend(more),
-                        Signal::Interrupted => {
+                loop {
+                    let left = limit.saturating_duration_since(std::time::Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    match incoming.recv_timeout(SETTLE.min(left)) {
+                        Ok(Signal::Changed(more)) => changed.extend(more),
+                        Ok(Signal::Interrupted) => {
                             stop(session.server.take());
                             return Ok(());
                         }
+                        Err(_) => break,
                     }
                 }
                 // One save can be several events, some late (a write done as a truncate and
