@@ -16,14 +16,15 @@
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::Path;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 
 use crate::error::UsageError;
 
 /// Fails with a hint when building `dir` for the musl `target` needs a C compiler for it
 /// and none is found (see the module's documentation).
-pub(crate) fn check(dir: &Path, target: &str) -> Result<(), UsageError> {
-    check_in(dir, target, |name| std::env::var_os(name))
+/// `cargo` makes the command that runs cargo (the build's own, `CARGO` when set).
+pub(crate) fn check(dir: &Path, target: &str, cargo: fn() -> Command) -> Result<(), UsageError> {
+    check_in(dir, target, |name| std::env::var_os(name), cargo)
 }
 
 /// [`check`] in the environment `env` gives (`PATH` included).
@@ -31,6 +32,7 @@ fn check_in(
     dir: &Path,
     target: &str,
     env: impl Fn(&str) -> Option<OsString>,
+    cargo: fn() -> Command,
 ) -> Result<(), UsageError> {
     let path = env("PATH");
     if !target.ends_with("-musl")
@@ -39,7 +41,7 @@ fn check_in(
     {
         return Ok(());
     }
-    match compiling_c(dir, target).as_deref() {
+    match compiling_c(dir, target, cargo).as_deref() {
         None | Some([]) => Ok(()),
         Some(crates) => Err(UsageError(hint(target, crates))),
     }
@@ -98,8 +100,8 @@ fn executable(_: &std::fs::Metadata) -> bool {
 /// The crates building `dir`'s package for `target` compiles that build C code with `cc`
 /// (`name vX.Y.Z`), from `cargo tree`, which resolves features as the build does (dev
 /// dependencies apart, even in a workspace); `None` when cargo can't tell.
-fn compiling_c(dir: &Path, target: &str) -> Option<Vec<String>> {
-    let run = crate::cargo::cargo()
+fn compiling_c(dir: &Path, target: &str, cargo: fn() -> Command) -> Option<Vec<String>> {
+    let run = cargo()
         .args(["tree", "--target", target, "--edges", "normal,build"])
         .args(["--prefix", "depth", "--format", "{p}", "--invert", "cc"])
         .arg("--manifest-path")
@@ -161,6 +163,12 @@ fn hint(target: &str, crates: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The command the CLI runs cargo with (`crate::cargo::cargo`), made here so that this
+    /// module does not lean on the one that calls it.
+    fn cargo() -> Command {
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    }
 
     #[test]
     fn a_compiler_is_configured_or_found_as_cc_rs_looks_for_it() {
@@ -228,13 +236,13 @@ mod tests {
     fn the_examples_are_read_as_cargo_builds_them() {
         let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
         let target = "x86_64-unknown-linux-musl";
-        let chat = compiling_c(&examples.join("chat"), target).expect("cargo tree runs");
+        let chat = compiling_c(&examples.join("chat"), target, cargo).expect("cargo tree runs");
         assert!(
             chat.len() == 1 && chat[0].starts_with("ring v0.17."),
             "{chat:?}"
         );
         assert_eq!(
-            compiling_c(&examples.join("hello-world"), target),
+            compiling_c(&examples.join("hello-world"), target, cargo),
             Some(Vec::new())
         );
     }
@@ -257,7 +265,7 @@ mod tests {
                     .map(|(_, v)| OsString::from(v)),
             }
         };
-        let error = check_in(&examples.join("chat"), target, env_of(&[]))
+        let error = check_in(&examples.join("chat"), target, env_of(&[]), cargo)
             .expect_err("no C compiler for musl")
             .0;
         assert!(
@@ -268,14 +276,15 @@ mod tests {
         );
         // Pure Rust needs none.
         assert_eq!(
-            check_in(&examples.join("hello-world"), target, env_of(&[])),
+            check_in(&examples.join("hello-world"), target, env_of(&[]), cargo),
             Ok(())
         );
         assert_eq!(
             check_in(
                 &examples.join("chat"),
                 target,
-                env_of(&[("CC_x86_64_unknown_linux_musl", "clang")])
+                env_of(&[("CC_x86_64_unknown_linux_musl", "clang")]),
+                cargo
             ),
             Ok(())
         );
@@ -284,7 +293,8 @@ mod tests {
             check_in(
                 &examples.join("chat"),
                 "x86_64-unknown-linux-gnu",
-                env_of(&[])
+                env_of(&[]),
+                cargo
             ),
             Ok(())
         );
@@ -297,7 +307,7 @@ mod tests {
                 .expect("executable");
         }
         assert_eq!(
-            check_in(&examples.join("chat"), target, env_of(&[])),
+            check_in(&examples.join("chat"), target, env_of(&[]), cargo),
             Ok(())
         );
         let _ = std::fs::remove_dir_all(&bin);

@@ -35,7 +35,7 @@ pub fn build(
     };
     if let (Profile::Release, Some(target)) = (profile, target) {
         // Before minutes of compiling, rather than in a dependency's build script.
-        crate::c_compiler::check(dir, target)?;
+        crate::c_compiler::check(dir, target, cargo)?;
     }
     output.status("Building", format!("{} ({what})", dir.display()));
     let mut command = cargo();

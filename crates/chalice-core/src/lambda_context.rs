@@ -10,8 +10,16 @@ use std::time::{Duration, SystemTime};
 ///
 /// What stays the same for the whole process (the function's name and version, its log
 /// group and stream) is shared between invocations as `Arc<str>`, so filling in a context
-/// copies no strings; read them as `&str` with `&*context.function_name` or compare them
-/// with `==` against a `&str`.
+/// copies no strings; read them as `&str` with `&*context.function_name`.
+///
+/// ```
+/// use chalice_core::LambdaContext;
+///
+/// let mut context = LambdaContext::new("8476a536-e9f4-11e8-9739-2dfe598c3fcd", 0);
+/// context.function_name = "todo-dev".into();
+/// let name: &str = &context.function_name;
+/// assert_eq!(name, "todo-dev");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LambdaContext {

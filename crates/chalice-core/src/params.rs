@@ -178,7 +178,11 @@ impl Params {
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Params {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        let mut params = Params::new();
+        let iter = iter.into_iter();
+        // Sized once: every Lambda event with captures builds its parameters this way.
+        let mut params = Params {
+            entries: Vec::with_capacity(iter.size_hint().0),
+        };
         for (k, v) in iter {
             params.insert(k, v);
         }

@@ -25,7 +25,7 @@ use chalice_manifest::FUNCTION_ENV_VARS_ENV;
 /// assert_eq!(request.path, "/todos");
 /// assert_eq!(request.query.as_deref(), Some("limit=2"));
 /// let context = request.lambda_context.as_ref().expect("a context");
-/// assert_eq!(context.function_name, "todo-dev");
+/// assert_eq!(&*context.function_name, "todo-dev");
 /// assert_eq!(context.aws_request_id.len(), 36);
 /// ```
 #[derive(Debug, Clone)]
@@ -90,7 +90,7 @@ impl LocalFunction {
     /// use chalice_local::LocalFunction;
     ///
     /// let context = LocalFunction::new("jobs-dev-nightly").context();
-    /// assert_eq!(context.function_name, "jobs-dev-nightly");
+    /// assert_eq!(&*context.function_name, "jobs-dev-nightly");
     /// assert_eq!(context.memory_limit_in_mb, 128);
     /// ```
     pub fn context(&self) -> LambdaContext {
