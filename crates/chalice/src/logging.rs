@@ -501,7 +501,7 @@ mod tests {
                 subscriber(main.maker(), &RequestLog::File(file.clone())).expect("subscriber");
             let subscriber = Arc::new(subscriber);
             std::thread::scope(|scope| {
-                scope.spawn(|| {
+                let thread = scope.spawn(|| {
                     tracing::subscriber::with_default(Arc::clone(&subscriber), || {
                         if held {
                             hold_request_lines();
@@ -523,6 +523,11 @@ mod tests {
                         }
                     });
                 });
+                // Joined by hand: the scope's own wait ends when the closure returns, before
+                // the thread's locals are dropped, and the held lines are written then.
+                if let Err(panic) = thread.join() {
+                    std::panic::resume_unwind(panic);
+                }
             });
             // The thread has ended: its last line is written too.
             let mut all = String::from("GET / 200 0.1ms\nGET /a 404 0.2ms\nGET /b 200 0.3ms\n");
