@@ -64,8 +64,13 @@ impl Server {
     }
 
     /// Serves until Ctrl-C (SIGINT) or SIGTERM, then finishes the requests in flight.
-    pub async fn serve(self) -> io::Result<Stopped> {
-        self.serve_until(shutdown_signal()).await
+    ///
+    /// Called inside a Tokio runtime, the signals are listened for from this call on, not from
+    /// the future's first poll: a signal sent once the caller has said it is serving (its
+    /// "Serving on" line) stops the server gracefully rather than killing the process.
+    pub fn serve(self) -> impl Future<Output = io::Result<Stopped>> {
+        let signals = Signals::listen();
+        self.serve_until(signals.stopped())
     }
 
     /// Serves until `shutdown` completes, then stops: at once when no request is in flight,
@@ -272,6 +277,44 @@ impl fmt::Debug for Server {
             .field("addr", &self.listener.local_addr().ok())
             .field("limits", &self.limits)
             .finish_non_exhaustive()
+    }
+}
+
+/// Ctrl-C, and SIGTERM on Unix, listened for from the moment [`Signals::listen`] runs (when
+/// a runtime is current; else from the first poll, as `tokio::signal::ctrl_c` does).
+struct Signals {
+    #[cfg(unix)]
+    unix: Option<[tokio::signal::unix::Signal; 2]>,
+}
+
+impl Signals {
+    fn listen() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let unix = tokio::runtime::Handle::try_current().ok().and_then(|_| {
+                Some([
+                    signal(SignalKind::interrupt()).ok()?,
+                    signal(SignalKind::terminate()).ok()?,
+                ])
+            });
+            Signals { unix }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    /// Completes on the first of the signals.
+    async fn stopped(self) {
+        #[cfg(unix)]
+        if let Some([mut interrupt, mut terminate]) = self.unix {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+        shutdown_signal().await;
     }
 }
 

@@ -58,11 +58,11 @@ fn child_server() {
         .await
         .expect("bind")
         .limits(Limits::new().shutdown_grace(GRACE));
-        say(&format!(
-            "listening {}",
-            server.local_addr().expect("an address")
-        ));
-        let stopped = server.serve().await.expect("served");
+        let addr = server.local_addr().expect("an address");
+        // Listening for signals from here, before the test is told it may send one.
+        let serving = server.serve();
+        say(&format!("listening {addr}"));
+        let stopped = serving.await.expect("served");
         say(&format!("stopped {}", stopped.requests_cut()));
     });
     // As `chalice::run` does: whatever the runtime still held dies with the process.

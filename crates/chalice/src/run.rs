@@ -146,9 +146,12 @@ fn local(app: Chalice, options: Local) -> i32 {
             }
         };
         let shown = server.local_addr().unwrap_or(addr);
+        // Signals are listened for from here: a Ctrl-C (or `chalice local`'s restart) once
+        // the line below is out stops the server gracefully.
+        let serving = server.serve();
         // Chalice's words, so tools that wait for this line keep working.
         tracing::info!(target: "chalice::local", "Serving on http://{shown}");
-        match server.serve().await {
+        match serving.await {
             // The count was logged; the status tells scripts and supervisors.
             Ok(stopped) if stopped.requests_cut() > 0 => 1,
             Ok(_) => 0,
